@@ -1,0 +1,65 @@
+# 绩效评价工作台 — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The PostgreSQL test database; override with TEST_DATABASE_URL.
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run test setup system-packages translations migrate demo test-sqlite test-postgres extract-messages clean
+
+run: setup migrate
+	$(FLASK) demo --if-empty
+	@echo "绩效评价工作台: http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: setup
+	@$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then url="$$TEST_DATABASE_URL"; else url="$(PG_TEST_URL)"; fi; \
+	if $(BIN)/python scripts/pg_check.py "$$url"; then \
+		$(MAKE) --no-print-directory test-postgres TEST_DATABASE_URL="$$url"; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI=true but PostgreSQL is unreachable at $$url: failing." >&2; exit 1; \
+	else \
+		echo "PostgreSQL unreachable at $$url: tests ran on SQLite only."; \
+	fi
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system-packages $(VENV)/.installed translations
+
+system-packages:
+	@scripts/system-packages.sh
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile -q -d workflow/translations
+
+migrate: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+demo: $(VENV)/.installed
+	$(FLASK) demo
+
+# Refresh the message catalogue after changing user-facing text; then translate the new
+# entries in workflow/translations/en/LC_MESSAGES/messages.po.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o workflow/translations/messages.pot .
+	$(BIN)/pybabel update -i workflow/translations/messages.pot -d workflow/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the application and its tests need, when it can (root with
+# apt-get); otherwise it names what is missing and carries on, so that a developer without
+# root still gets a working app (PDFs then lack CJK fonts, and the browser test fails
+# loudly rather than silently).
+set -euo pipefail
+
+# chromium: the browser tests (Playwright drives Debian's build; it never downloads one).
+# fonts-*: CJK fonts for the official-style PDFs and for screenshots.
+# poppler-utils: pdftotext/pdftoppm, used by the document tests and the README pictures.
+PACKAGES=(chromium fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei poppler-utils)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "WARNING: these Debian packages are missing; install them as root:" >&2
+  echo "  apt-get install ${missing[*]}" >&2
+fi

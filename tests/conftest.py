@@ -1,0 +1,163 @@
+"""Fixtures shared by every test.
+
+The database is the real thing: an SQLite file, or PostgreSQL when TEST_DATABASE_URL is set
+(``make test`` runs the suite once on each). The schema is built by the Alembic migrations,
+never by ``create_all``, and every test starts from empty tables.
+"""
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from config import normalise_database_url
+from workflow import clock, create_app
+from workflow.extensions import db as _db
+from workflow.models import Section, User
+from workflow.roles import Role
+
+PASSWORD = "Passw0rd!x"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def _database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def drop_everything(engine):
+    """Start from an empty database, whatever an earlier run left behind."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            names = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+            ).scalars().all()
+            for name in names:
+                connection.execute(text(f'DROP TABLE "{name}"'))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        },
+    )
+    with app.app_context():
+        drop_everything(_db.engine)
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Every test runs inside an application context and leaves empty tables behind."""
+    with app.app_context():
+        yield
+        _db.session.rollback()
+        _db.session.remove()
+        truncate_all()
+    clock.freeze(None)
+
+
+def truncate_all():
+    tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as connection:
+        if _db.engine.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def db():
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# Factories ------------------------------------------------------------------------------
+
+
+def make_section(name="非煤矿山安全监督管理科", is_office=False):
+    section = Section(name=name, is_office=is_office)
+    _db.session.add(section)
+    _db.session.commit()
+    return section
+
+
+def make_user(username="user", roles=(), section=None, password=PASSWORD, full_name=None, **fields):
+    user = User(
+        username=username,
+        full_name=full_name or username,
+        section_id=section.id if section is not None else None,
+        **fields,
+    )
+    user.set_password(password)
+    user.set_roles(roles)
+    _db.session.add(user)
+    _db.session.commit()
+    return user
+
+
+@pytest.fixture
+def section():
+    return make_section()
+
+
+@pytest.fixture
+def admin_user():
+    return make_user("admin", roles=[Role.ADMIN], full_name="管理员甲")
+
+
+# HTTP helpers ---------------------------------------------------------------------------
+
+
+def csrf_token(client):
+    """The CSRF token of the client's session, read from any page's meta tag."""
+    page = client.get("/auth/login", follow_redirects=True)
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post(client, url, data=None, follow_redirects=False, **kwargs):
+    """POST a form the way a browser does, with the session's CSRF token."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=payload, follow_redirects=follow_redirects, **kwargs)
+
+
+def login(client, username, password=PASSWORD):
+    response = post(client, "/auth/login", {"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    """``login_as(user)`` signs the shared test client in as that user."""
+
+    def _login(user, password=PASSWORD):
+        login(client, user.username, password)
+        return client
+
+    return _login

@@ -1,0 +1,96 @@
+"""绩效评价工作台: the application factory."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import INSTANCE_DIR, get_config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name=None, overrides=None):
+    config = get_config(config_name)
+    instance_dir = Path((overrides or {}).get("INSTANCE_PATH", INSTANCE_DIR))
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_dir),
+        template_folder=str(PROJECT_DIR / "templates"),
+    )
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        config.prepare(instance_dir)
+        app.config["SECRET_KEY"] = config.SECRET_KEY
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from workflow import web
+
+    web.init_app(app)
+
+    from workflow import cli
+
+    cli.init_app(app)
+
+    if not app.debug and not app.testing:
+        app.logger.setLevel(logging.INFO)
+    return app
+
+
+def _init_extensions(app):
+    from workflow import i18n
+    from workflow.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
+    login_manager.init_app(app)
+
+    from workflow.auth import services as auth_services
+
+    login_manager.user_loader(auth_services.load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = i18n.LOGIN_REQUIRED_MESSAGE
+    login_manager.login_message_category = "warning"
+    # Import the models so that Alembic and the metadata see every table.
+    import workflow.models  # noqa: F401
+
+
+def _register_blueprints(app):
+    from workflow.admin import bp as admin_bp
+    from workflow.auth import bp as auth_bp
+    from workflow.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: WAL so readers never block the writer, a busy timeout instead of instant
+    'database is locked' errors, and foreign keys enforced as on PostgreSQL."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    from flask import current_app
+
+    try:
+        timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    except RuntimeError:
+        timeout = 15000
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

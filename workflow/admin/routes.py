@@ -1,0 +1,156 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.admin import bp, services
+from workflow.admin.forms import ConfirmForm, NewUserForm, ResetPasswordForm, SectionForm, UserForm
+from workflow.errors import NotFound, ServiceError
+from workflow.permissions import roles
+from workflow.roles import Role
+
+admin_only = roles(Role.ADMIN)
+
+
+def _user_or_404(user_id):
+    try:
+        return services.get_user(user_id)
+    except NotFound:
+        abort(404)
+
+
+def _section_or_404(section_id):
+    try:
+        return services.get_section(section_id)
+    except NotFound:
+        abort(404)
+
+
+def _user_data(form):
+    return services.UserData(
+        username=form.username.data or "",
+        full_name=form.full_name.data or "",
+        section_id=form.section_id.data,
+        title=form.title.data or "",
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        roles=set(form.roles.data or ()),
+        active=bool(form.active.data),
+    )
+
+
+@bp.route("/users")
+@admin_only
+def users():
+    query = (request.args.get("q") or "").strip()[:64]
+    section_id = request.args.get("section", type=int)
+    return render_template(
+        "admin/users.html",
+        users=services.list_users(query, section_id),
+        sections=services.list_sections(),
+        query=query,
+        section_id=section_id,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def new_user():
+    form = NewUserForm(sections=services.active_sections())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(_user_data(form), form.password.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已创建用户“%(name)s”，首次登录时须修改密码。", name=user.full_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def edit_user(user_id):
+    user = _user_or_404(user_id)
+    sections = [s for s in services.list_sections() if s.active or s.id == user.section_id]
+    form = UserForm(obj=user, sections=sections)
+    if request.method == "GET":
+        form.roles.data = sorted(role.value for role in user.roles)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, _user_data(form), current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已保存用户“%(name)s”。", name=user.full_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(), confirm=ConfirmForm()
+    )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@admin_only
+def reset_password(user_id):
+    user = _user_or_404(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已为“%(name)s”设置临时密码，对方下次登录须修改。", name=user.full_name), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_only
+def toggle_active(user_id):
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.set_active(user, not user.active, current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            message = _("已启用“%(name)s”。") if user.active else _("已停用“%(name)s”。")
+            flash(message % {"name": user.full_name}, "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/sections", methods=["GET", "POST"])
+@admin_only
+def sections():
+    form = SectionForm()
+    if form.validate_on_submit():
+        try:
+            section = services.create_section(form.name.data, form.is_office.data, form.sort_order.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已添加科室“%(name)s”。", name=section.name), "success")
+            return redirect(url_for("admin.sections"))
+    return render_template("admin/sections.html", sections=services.list_sections(), form=form)
+
+
+@bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
+@admin_only
+def edit_section(section_id):
+    section = _section_or_404(section_id)
+    form = SectionForm(obj=section)
+    if form.validate_on_submit():
+        try:
+            services.update_section(
+                section, form.name.data, form.is_office.data, form.active.data, form.sort_order.data
+            )
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已保存科室“%(name)s”。", name=section.name), "success")
+            return redirect(url_for("admin.sections"))
+    return render_template("admin/section_form.html", form=form, section=section)

@@ -1,0 +1,104 @@
+"""Authentication rules: password checks, throttling, session invalidation."""
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from workflow import clock
+from workflow.errors import ServiceError
+from workflow.extensions import db
+from workflow.models import LoginFailure, User
+
+
+class LoginThrottled(ServiceError):
+    code = "throttled"
+
+
+def load_user(user_id):
+    """Flask-Login's loader. The id carries the session version, so a password change,
+    reset or deactivation ends every other session of that user."""
+    try:
+        raw_id, raw_version = str(user_id).split(":", 1)
+        pk, version = int(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    user = db.session.get(User, pk)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def _recent_failures(column, value, since):
+    return db.session.scalar(
+        select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= since)
+    )
+
+
+def check_throttle(username, address):
+    """Refuse before looking at the password when an account or an address has failed too
+    often within the window; the count lives in the database, shared by all workers."""
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    since = clock.now() - window
+    too_many_for_account = (
+        _recent_failures(LoginFailure.username, username, since)
+        >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    )
+    too_many_from_address = (
+        _recent_failures(LoginFailure.address, address, since)
+        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    )
+    if too_many_for_account or too_many_from_address:
+        raise LoginThrottled(
+            _("登录失败次数过多，请 %(minutes)d 分钟后再试。", minutes=config["LOGIN_WINDOW_MINUTES"])
+        )
+
+
+def _record_failure(username, address):
+    now = clock.now()
+    db.session.add(LoginFailure(username=username, address=address, at=now))
+    # Keep the table small: nothing older than a day is ever counted.
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
+    db.session.commit()
+
+
+def authenticate(username, password, address):
+    """Return the user for a correct login, or raise ServiceError with the reason."""
+    username = (username or "").strip()
+    address = (address or "unknown")[:64]
+    check_throttle(username, address)
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.check_password(password or ""):
+        _record_failure(username, address)
+        raise ServiceError(_("用户名或密码错误。"))
+    if not user.active:
+        raise ServiceError(_("该账号已停用，请联系管理员。"))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    user.last_login_at = clock.now()
+    db.session.commit()
+    return user
+
+
+def validate_new_password(user, password):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise ServiceError(_("新密码至少需要 %(n)d 个字符。", n=minimum))
+    if len(password) > 128:
+        raise ServiceError(_("新密码不能超过 128 个字符。"))
+    if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+        raise ServiceError(_("新密码需同时包含字母和数字。"))
+    if user is not None and password.lower() == user.username.lower():
+        raise ServiceError(_("新密码不能与登录名相同。"))
+
+
+def change_password(user, current_password, new_password):
+    if not user.check_password(current_password or ""):
+        raise ServiceError(_("当前密码不正确。"))
+    if current_password == new_password:
+        raise ServiceError(_("新密码不能与当前密码相同。"))
+    validate_new_password(user, new_password)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.session_version += 1
+    db.session.commit()

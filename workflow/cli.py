@@ -1,0 +1,65 @@
+"""Command-line tasks: ``flask --app wsgi create-admin`` and ``flask --app wsgi demo``."""
+import click
+from flask.cli import with_appcontext
+
+from workflow.errors import ServiceError
+from workflow.roles import Role
+
+
+def init_app(app):
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)
+
+
+@click.command("create-admin")
+@click.option("--username", prompt="登录名 (username)")
+@click.option("--name", "full_name", prompt="姓名 (full name)")
+@click.option("--password", prompt="密码 (password)", hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_admin(username, full_name, password):
+    """Create an administrator account (or give an existing account the admin role)."""
+    from sqlalchemy import select
+
+    from workflow.admin import services
+    from workflow.auth.services import validate_new_password
+    from workflow.extensions import db
+    from workflow.models import User
+
+    existing = db.session.scalar(select(User).where(User.username == username.strip()))
+    try:
+        if existing is not None:
+            validate_new_password(existing, password)
+            existing.set_roles(existing.roles | {Role.ADMIN})
+            existing.set_password(password)
+            existing.active = True
+            existing.session_version += 1
+            db.session.commit()
+            click.echo(f"已授予 {existing.username} 管理员角色并重设密码。")
+            return
+        user = services.create_user(
+            services.UserData(username=username, full_name=full_name, roles={Role.ADMIN}), password
+        )
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    # Whoever runs this chose the password at the console: no forced change.
+    user.must_change_password = False
+    db.session.commit()
+    click.echo(f"已创建管理员 {user.username}（{user.full_name}）。")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+@with_appcontext
+def demo(if_empty):
+    """Load the seed's organisation (承德市应急管理局) as demo data; safe to run twice."""
+    from workflow import demo as demo_data
+
+    if if_empty and not demo_data.database_is_empty():
+        click.echo("数据库中已有用户，跳过演示数据。")
+        return
+    logins = demo_data.load_demo()
+    click.echo(f"演示账号（初始密码均为 {demo_data.DEMO_PASSWORD}）：")
+    for username, full_name, roles, part, created in logins:
+        role_names = "、".join(str(role.label) for role in Role if role in roles)
+        marker = "" if created else "（已存在）"
+        click.echo(f"  {username:<12} {full_name:<8} {role_names:<24} {part}{marker}")

@@ -1,0 +1,98 @@
+"""Request-wide behaviour: access checks, forced password change, security headers, error
+pages and what every template may use (navigation, languages)."""
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from workflow.i18n import select_locale
+from workflow.permissions import enforce_access, may_visit
+from workflow.roles import Role
+
+# The navigation, in one place: (endpoint, label). A link shows only when the user may
+# follow it, which the endpoint's own access rule decides.
+NAVIGATION = (
+    ("main.dashboard", _l("工作台")),
+    ("admin.users", _l("用户管理")),
+    ("admin.sections", _l("科室管理")),
+)
+
+# Endpoints a user who must change the password may still reach.
+PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "main.set_language", "static"}
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+ERROR_TEXTS = {
+    400: (_l("请求有误"), _l("提交的内容无法处理，请返回上一页检查后重试。")),
+    403: (_l("无权访问"), _l("您的账号没有访问此页面的权限。如需开通，请联系管理员。")),
+    404: (_l("页面不存在"), _l("您访问的页面不存在或已被删除。")),
+    405: (_l("请求方式不允许"), _l("此页面不支持该操作方式。")),
+    413: (_l("文件过大"), _l("上传的内容超过了系统允许的大小。")),
+    500: (_l("系统错误"), _l("系统处理请求时出错，已记录日志。请稍后重试或联系管理员。")),
+}
+
+
+def init_app(app):
+    app.before_request(_keep_session_fresh)
+    app.before_request(enforce_access)
+    app.before_request(_force_password_change)
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    for code in ERROR_TEXTS:
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def _keep_session_fresh():
+    # A permanent session expires after PERMANENT_SESSION_LIFETIME of inactivity.
+    session.permanent = True
+
+
+def _force_password_change():
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in PASSWORD_CHANGE_ALLOWED
+    ):
+        flash(_("管理员为您设置了新密码，请先修改密码。"), "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        # Pages hold personal and unpublished data: never keep them in shared caches.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _template_globals():
+    return {
+        "navigation": [(endpoint, label) for endpoint, label in NAVIGATION if may_visit(endpoint)],
+        "may_visit": may_visit,
+        "Role": Role,
+        "current_locale": select_locale(),
+    }
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def _csrf_error(error):
+    title = _("请求已失效")
+    text = _("表单的安全校验未通过（页面可能已过期）。请刷新页面后重新提交。")
+    return render_template("errors/error.html", code=400, title=title, text=text), 400
