@@ -81,6 +81,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "jxpj@localhost")
     MAIL_ENABLED = _env_bool("MAIL_ENABLED", False)
 
+    # Tasks due within this many days are listed as 即将到期 and get a reminder.
+    DUE_SOON_DAYS = _env_int("DUE_SOON_DAYS", 3)
+
     # Language: Chinese by default, English available.
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Shanghai")

@@ -8,7 +8,8 @@ set -euo pipefail
 # chromium: the browser tests (Playwright drives Debian's build; it never downloads one).
 # fonts-*: CJK fonts for the official-style PDFs and for screenshots.
 # poppler-utils: pdftotext/pdftoppm, used by the document tests and the README pictures.
-PACKAGES=(chromium fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei poppler-utils)
+# graphviz: `dot` draws the workflow diagram from the definition (no network service).
+PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei poppler-utils)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -69,11 +69,17 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from workflow.admin import bp as admin_bp
     from workflow.auth import bp as auth_bp
+    from workflow.evaluations import bp as evaluations_bp
     from workflow.main import bp as main_bp
+    from workflow.plans import bp as plans_bp
+    from workflow.work import bp as work_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(plans_bp, url_prefix="/plans")
+    app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
+    app.register_blueprint(work_bp, url_prefix="/work")
 
 
 @event.listens_for(Engine, "connect")

@@ -9,6 +9,7 @@ from workflow.roles import Role
 def init_app(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(remind)
 
 
 @click.command("create-admin")
@@ -63,3 +64,13 @@ def demo(if_empty):
         role_names = "、".join(str(role.label) for role in Role if role in roles)
         marker = "" if created else "（已存在）"
         click.echo(f"  {username:<12} {full_name:<8} {role_names:<24} {part}{marker}")
+
+
+@click.command("remind")
+@with_appcontext
+def remind():
+    """Send due-soon and overdue reminders once per task and threshold (run from cron)."""
+    from workflow.engine import reminders
+
+    summary = reminders.run()
+    click.echo(f"提醒 {summary.reminders} 条，督办 {summary.escalations} 条，邮件 {summary.emails} 封。")

@@ -14,6 +14,10 @@ from workflow.roles import Role
 # follow it, which the endpoint's own access rule decides.
 NAVIGATION = (
     ("main.dashboard", _l("工作台")),
+    ("work.inbox", _l("我的待办")),
+    ("plans.index", _l("评价方案")),
+    ("work.progress_board", _l("进度看板")),
+    ("evaluations.approvals", _l("批量审批")),
     ("admin.users", _l("用户管理")),
     ("admin.sections", _l("科室管理")),
 )
@@ -83,7 +87,16 @@ def _template_globals():
         "may_visit": may_visit,
         "Role": Role,
         "current_locale": select_locale(),
+        "unread_notifications": _unread(),
     }
+
+
+def _unread():
+    if not current_user.is_authenticated:
+        return 0
+    from workflow.engine.notify import unread_count
+
+    return unread_count(current_user)
 
 
 def _error_page(error):

@@ -11,7 +11,13 @@ from workflow.permissions import logged_in, public
 @bp.route("/")
 @logged_in
 def dashboard():
-    return render_template("main/dashboard.html", user=current_user)
+    from workflow.engine.definition import state_def
+    from workflow.engine.tasks import urgency
+
+    return render_template(
+        "main/dashboard.html", user=current_user, state_def=state_def, urgency=urgency,
+        **services.dashboard(current_user),
+    )
 
 
 @bp.route("/language/<code>", methods=["POST"])
@@ -33,3 +39,27 @@ def set_language(code):
 @public
 def healthz():
     return {"status": "ok"}
+
+
+@bp.route("/help/workflow")
+@logged_in
+def workflow_help():
+    from workflow.engine.definition import STATES, TRANSITIONS
+
+    return render_template("main/workflow_help.html", states=STATES, transitions=TRANSITIONS)
+
+
+@bp.route("/help/workflow.svg")
+@logged_in
+def workflow_diagram():
+    from flask import Response
+
+    from workflow.engine import diagram
+    from workflow.engine.definition import STATE_BY_NAME
+    from workflow.i18n import select_locale
+
+    state = request.args.get("state")
+    if state is not None and state not in STATE_BY_NAME:
+        abort(404)
+    return Response(diagram.svg(state, select_locale()), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=3600"})

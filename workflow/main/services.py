@@ -16,3 +16,28 @@ def set_language(user, code):
     if user is not None and user.is_authenticated:
         user.locale = code
         db.session.commit()
+
+
+def dashboard(user):
+    """What the dashboard shows: the current plan's timeline with the stage under way and
+    its countdown, and the user's task counts."""
+    from workflow.engine import tasks
+    from workflow.plans.services import current_plan
+
+    today = tasks.today()
+    plan = current_plan()
+    stage = plan.current_stage(today) if plan is not None else None
+    days_left = (stage.due_date - today).days if stage is not None and stage.start_date <= today else None
+    days_to_start = (stage.start_date - today).days if stage is not None and stage.start_date > today else None
+    inbox = tasks.inbox(user)
+    return {
+        "plan": plan,
+        "stage": stage,
+        "today": today,
+        "days_left": days_left,
+        "days_to_start": days_to_start,
+        "inbox_count": len(inbox),
+        "overdue_count": sum(1 for t in inbox if tasks.urgency(t, today) == "red"),
+        "due_soon_count": sum(1 for t in inbox if tasks.urgency(t, today) == "yellow"),
+        "next_tasks": inbox[:5],
+    }

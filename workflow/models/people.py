@@ -62,6 +62,8 @@ class User(UserMixin, db.Model):
     # Bumped on password change, reset and deactivation: every older session stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str | None] = mapped_column(String(8))
+    # The secret in the user's private iCal feed URL; replaced when the user asks.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,0 +1,77 @@
+"""Writing and reading the audit log."""
+import csv
+import io
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from workflow import clock
+from workflow.extensions import db
+from workflow.models import AuditRecord, Evaluation, Project
+
+
+def record(evaluation, actor, action, from_state=None, to_state=None, comment="", address="", details=None):
+    entry = AuditRecord(
+        evaluation_id=evaluation.id if evaluation is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        at=clock.now(),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment or "",
+        address=(address or "")[:64],
+        details=details,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def history(evaluation):
+    return db.session.scalars(
+        select(AuditRecord)
+        .options(joinedload(AuditRecord.actor))
+        .where(AuditRecord.evaluation_id == evaluation.id)
+        .order_by(AuditRecord.at, AuditRecord.id)
+    ).all()
+
+
+def export_csv(plan_id=None):
+    """The log as CSV (UTF-8 with BOM so that Excel opens the Chinese text correctly)."""
+    from workflow.engine.definition import STATE_BY_NAME, TRANSITION_BY_TRIGGER
+
+    query = (
+        select(AuditRecord)
+        .options(joinedload(AuditRecord.actor), joinedload(AuditRecord.evaluation).joinedload(Evaluation.project))
+        .order_by(AuditRecord.at, AuditRecord.id)
+    )
+    if plan_id is not None:
+        query = query.join(Evaluation, AuditRecord.evaluation_id == Evaluation.id).join(
+            Project, Evaluation.project_id == Project.id
+        ).where(Project.plan_id == plan_id)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(["时间(UTC)", "项目", "操作人", "操作", "原状态", "新状态", "意见", "地址"])
+
+    def label(table, key):
+        item = table.get(key) if key else None
+        return str(item.label) if item is not None else (key or "")
+
+    for entry in db.session.scalars(query):
+        project = entry.evaluation.project.name if entry.evaluation is not None else ""
+        writer.writerow([
+            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            project,
+            entry.actor.full_name if entry.actor else "",
+            label(TRANSITION_BY_TRIGGER, entry.action),
+            label(STATE_BY_NAME, entry.from_state),
+            label(STATE_BY_NAME, entry.to_state),
+            _neutralise(entry.comment),
+            entry.address,
+        ])
+    return buffer.getvalue()
+
+
+def _neutralise(text):
+    """A cell starting with = + - @ would be run as a formula by Excel (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

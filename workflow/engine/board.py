@@ -1,0 +1,101 @@
+"""The progress board: counts per section and per stage, with red / yellow / green marks.
+Everything is read from evaluations and their open tasks with a few aggregate queries."""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import case, func, select
+
+from workflow.engine.definition import STATES
+from workflow.engine.tasks import today
+from workflow.extensions import db
+from workflow.models import Evaluation, Project, Section, Task
+
+MARK_ORDER = {"green": 0, "yellow": 1, "red": 2}
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    counts: dict = field(default_factory=dict)
+    total: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+    @property
+    def mark(self):
+        if self.overdue:
+            return "red"
+        if self.due_soon:
+            return "yellow"
+        return "green"
+
+    @property
+    def done(self):
+        return self.counts.get("applied", 0)
+
+
+def _urgency_columns(on, days):
+    open_task = Task.completed_at.is_(None)
+    overdue = func.sum(case(((open_task & (Task.due_date < on)), 1), else_=0))
+    soon = func.sum(case(((open_task & (Task.due_date >= on) & (Task.due_date <= on + timedelta(days=days))), 1), else_=0))
+    return overdue, soon
+
+
+def board(plan, on=None):
+    on = on or today()
+    days = current_app.config["DUE_SOON_DAYS"]
+    sections = {}
+    counts = db.session.execute(
+        select(Project.section_id, Section.name, Evaluation.state, func.count())
+        .join(Evaluation, Evaluation.project_id == Project.id)
+        .join(Section, Section.id == Project.section_id)
+        .where(Project.plan_id == plan.id)
+        .group_by(Project.section_id, Section.name, Evaluation.state)
+    ).all()
+    for section_id, name, state, n in counts:
+        row = sections.setdefault(section_id, Row(section_id, name))
+        row.counts[state] = n
+        row.total += n
+    overdue, soon = _urgency_columns(on, days)
+    for section_id, n_overdue, n_soon in db.session.execute(
+        select(Project.section_id, overdue, soon)
+        .join(Evaluation, Evaluation.project_id == Project.id)
+        .join(Task, Task.evaluation_id == Evaluation.id)
+        .where(Project.plan_id == plan.id)
+        .group_by(Project.section_id)
+    ).all():
+        if section_id in sections:
+            sections[section_id].overdue = n_overdue or 0
+            sections[section_id].due_soon = n_soon or 0
+    section_rows = sorted(sections.values(), key=lambda r: (-MARK_ORDER[r.mark], r.label))
+
+    stage_rows = []
+    by_state = {}
+    for row in section_rows:
+        for state, n in row.counts.items():
+            by_state[state] = by_state.get(state, 0) + n
+    urgency_by_state = {
+        state: (o or 0, s or 0)
+        for state, o, s in db.session.execute(
+            select(Task.state, overdue, soon)
+            .join(Evaluation, Task.evaluation_id == Evaluation.id)
+            .join(Project, Evaluation.project_id == Project.id)
+            .where(Project.plan_id == plan.id, Task.completed_at.is_(None))
+            .group_by(Task.state)
+        ).all()
+    }
+    for stage in plan.stages:
+        row = Row(stage.kind, stage.name)
+        for state in STATES:
+            if state.stage == stage.kind:
+                row.counts[state.name] = by_state.get(state.name, 0)
+                row.total += row.counts[state.name]
+                o, s = urgency_by_state.get(state.name, (0, 0))
+                row.overdue += o
+                row.due_soon += s
+        row.stage = stage
+        stage_rows.append(row)
+    totals = Row("total", "", counts=by_state, total=sum(by_state.values()))
+    return section_rows, stage_rows, totals

@@ -1,0 +1,223 @@
+"""Tasks: created when an evaluation enters a state, completed when it leaves.
+
+Who may act on a task: its assignee once someone has claimed it (or it was reassigned);
+before that, every holder of its role, restricted to the project's section for section
+tasks. A reviewer or leader never gets the task of an evaluation they submitted.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import joinedload
+
+from workflow import clock
+from workflow.engine.definition import state_def
+from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.extensions import db
+from workflow.models import Evaluation, Project, Task, User
+from workflow.roles import Role
+
+
+def evaluation_link(evaluation_id):
+    """The evaluation page's path, also outside a request (CLI reminders)."""
+    from flask import has_request_context, url_for
+
+    if has_request_context():
+        return url_for("evaluations.detail", evaluation_id=evaluation_id)
+    return f"/evaluations/{evaluation_id}"
+
+
+def today():
+    """The office's calendar day (deadlines are dates in the plan's local time)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return clock.now().astimezone(zone).date()
+
+
+def due_date_for(evaluation, state_name):
+    stage_kind = state_def(state_name).stage
+    if stage_kind is None:
+        return None
+    stage = evaluation.project.plan.stage(stage_kind)
+    return stage.due_date if stage is not None else None
+
+
+def open_task(evaluation):
+    return db.session.scalar(
+        select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None)).limit(1)
+    )
+
+
+def complete_open_tasks(evaluation, actor):
+    now = clock.now()
+    for task in db.session.scalars(
+        select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None))
+    ):
+        task.completed_at = now
+        task.completed_by_id = actor.id if actor is not None else None
+
+
+def create_task(evaluation):
+    """The task of the evaluation's current state, for whoever must act next."""
+    definition = state_def(evaluation.state)
+    if definition.actor is None:
+        return None
+    task = Task(
+        evaluation_id=evaluation.id,
+        state=evaluation.state,
+        role=definition.actor.value,
+        section_id=evaluation.project.section_id if definition.section_task else None,
+        due_date=due_date_for(evaluation, evaluation.state),
+    )
+    db.session.add(task)
+    return task
+
+
+def actionable_by(user):
+    """SQL condition: open tasks ``user`` may act on (needs Task joined to Evaluation)."""
+    if not user.roles:
+        return false()
+    role_codes = [role.value for role in user.roles]
+    unclaimed_for_role = and_(
+        Task.assignee_id.is_(None),
+        Task.role.in_(role_codes),
+        or_(Task.section_id.is_(None), Task.section_id == user.section_id),
+    )
+    own_submission = and_(
+        Task.role.in_([Role.REVIEWER.value, Role.LEADER.value]),
+        Evaluation.submitted_by_id == user.id,
+    )
+    return and_(
+        Task.completed_at.is_(None),
+        or_(Task.assignee_id == user.id, unclaimed_for_role),
+        ~own_submission,
+    )
+
+
+def _task_query():
+    return (
+        select(Task)
+        .join(Evaluation, Task.evaluation_id == Evaluation.id)
+        .join(Project, Evaluation.project_id == Project.id)
+        .options(
+            joinedload(Task.evaluation).joinedload(Evaluation.project).joinedload(Project.section),
+            joinedload(Task.evaluation).joinedload(Evaluation.project).joinedload(Project.plan),
+            joinedload(Task.assignee),
+        )
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+    )
+
+
+def inbox(user):
+    """我的待办."""
+    return db.session.scalars(_task_query().where(actionable_by(user))).unique().all()
+
+
+def section_queue(section_id):
+    """The open tasks of one section (claimed or not)."""
+    return db.session.scalars(
+        _task_query().where(Task.completed_at.is_(None), Task.section_id == section_id)
+    ).unique().all()
+
+
+def overdue(user=None, on=None):
+    on = on or today()
+    query = _task_query().where(Task.completed_at.is_(None), Task.due_date < on)
+    if user is not None:
+        query = query.where(actionable_by(user))
+    return db.session.scalars(query).unique().all()
+
+
+def due_soon(user=None, on=None, days=None):
+    on = on or today()
+    days = current_app.config["DUE_SOON_DAYS"] if days is None else days
+    query = _task_query().where(
+        Task.completed_at.is_(None), Task.due_date >= on, Task.due_date <= on + timedelta(days=days)
+    )
+    if user is not None:
+        query = query.where(actionable_by(user))
+    return db.session.scalars(query).unique().all()
+
+
+def urgency(task, on=None, days=None):
+    """red: overdue, yellow: due within the due-soon window, green: otherwise."""
+    on = on or today()
+    days = current_app.config["DUE_SOON_DAYS"] if days is None else days
+    if task.due_date is None or task.completed_at is not None:
+        return "green"
+    if task.due_date < on:
+        return "red"
+    if task.due_date <= on + timedelta(days=days):
+        return "yellow"
+    return "green"
+
+
+def get_task(task_id):
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise NotFound(_("待办事项不存在。"))
+    return task
+
+
+def may_act(task, user):
+    if task.completed_at is not None:
+        return False
+    return db.session.scalar(
+        select(Task.id).join(Evaluation, Task.evaluation_id == Evaluation.id)
+        .where(Task.id == task.id, actionable_by(user))
+    ) is not None
+
+
+def claim(task, user):
+    """Take a task so that colleagues see someone is on it."""
+    if not may_act(task, user):
+        raise Forbidden(_("您不能领取这项待办。"))
+    if task.assignee_id == user.id:
+        raise ServiceError(_("这项待办已由您领取。"))
+    task.assignee_id = user.id
+    task.claimed_at = clock.now()
+    db.session.commit()
+
+
+def eligible_colleagues(task):
+    """Who a task may be handed to: active holders of its role (of its section for section
+    tasks), never the submitter of the evaluation for review and approval."""
+    query = select(User).where(User.active.is_(True)).order_by(User.full_name)
+    if task.section_id is not None:
+        query = query.where(User.section_id == task.section_id)
+    candidates = [u for u in db.session.scalars(query) if Role(task.role) in u.roles]
+    if task.role in (Role.REVIEWER.value, Role.LEADER.value):
+        candidates = [u for u in candidates if u.id != task.evaluation.submitted_by_id]
+    return candidates
+
+
+def reassign(task, actor, colleague_id):
+    """Hand a task to a colleague (someone on leave): the current holder, anyone who may act
+    on it, or the office may do so."""
+    if not (may_act(task, actor) or Role.OFFICE in actor.roles):
+        raise Forbidden(_("您不能转交这项待办。"))
+    colleague = next((u for u in eligible_colleagues(task) if u.id == colleague_id), None)
+    if colleague is None:
+        raise ServiceError(_("只能转交给同一科室、具有相应角色的在用人员。"))
+    from workflow.engine import notify
+
+    task.assignee_id = colleague.id
+    task.claimed_at = clock.now()
+    if colleague.id != actor.id:
+        notify.notify(
+            [colleague],
+            _("%(name)s 将待办“%(task)s：%(project)s”转交给您。", name=actor.full_name,
+              task=state_def(task.state).task_label, project=task.evaluation.project.name),
+            evaluation_link(task.evaluation_id),
+        )
+    db.session.commit()
+    return colleague
+
+
+def users_to_act(task):
+    """The people a task concerns: its assignee, or everyone who could take it."""
+    if task.assignee_id is not None:
+        return [task.assignee] if task.assignee.active else []
+    return eligible_colleagues(task)

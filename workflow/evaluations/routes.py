@@ -1,0 +1,86 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.admin.forms import ConfirmForm
+from workflow.engine import actions, audit, tasks
+from workflow.engine.definition import STATE_BY_NAME, STATES, TRANSITION_BY_TRIGGER, state_def
+from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.evaluations import bp, services
+from workflow.evaluations.forms import TransitionForm
+from workflow.permissions import logged_in, roles
+from workflow.roles import Role
+
+
+def _visible_or_abort(evaluation_id):
+    try:
+        return services.get_visible(evaluation_id, current_user)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+
+
+@bp.route("/<int:evaluation_id>")
+@logged_in
+def detail(evaluation_id):
+    evaluation = _visible_or_abort(evaluation_id)
+    return render_template(
+        "evaluations/detail.html",
+        evaluation=evaluation,
+        project=evaluation.project,
+        state=state_def(evaluation.state),
+        states=STATES,
+        buttons=actions.available(evaluation, current_user),
+        history=audit.history(evaluation),
+        task=tasks.open_task(evaluation),
+        form=TransitionForm(),
+        state_by_name=STATE_BY_NAME,
+        transition_by_trigger=TRANSITION_BY_TRIGGER,
+    )
+
+
+@bp.route("/<int:evaluation_id>/transition", methods=["POST"])
+@logged_in
+def transition(evaluation_id):
+    evaluation = _visible_or_abort(evaluation_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+    try:
+        outcome = actions.perform(
+            evaluation.id, form.trigger.data, current_user,
+            comment=form.comment.data or "", expected_version=form.version.data,
+            address=request.remote_addr,
+        )
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("已执行“%(action)s”，当前状态：%(state)s。",
+                action=TRANSITION_BY_TRIGGER[form.trigger.data].label,
+                state=state_def(outcome.to_state).label), "success")
+    return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+
+
+@bp.route("/approvals", methods=["GET", "POST"])
+@roles(Role.LEADER)
+def approvals():
+    """Bulk approval: the leader approves several reviewed evaluations at once."""
+    if request.method == "POST":
+        if ConfirmForm().validate_on_submit():
+            ids = [int(v) for v in request.form.getlist("evaluation_id") if v.isdigit()]
+            if not ids:
+                flash(_("请至少选择一个项目。"), "warning")
+            else:
+                done, refused = actions.perform_bulk(ids, "approve", current_user, request.remote_addr)
+                if done:
+                    flash(_("已审批通过 %(n)d 个项目。", n=len(done)), "success")
+                for _id, reason in refused:
+                    flash(reason, "danger")
+        return redirect(url_for("evaluations.approvals"))
+    waiting = [e for e in services.awaiting("reviewed") if actions.refusal(
+        e, TRANSITION_BY_TRIGGER["approve"], current_user) is None]
+    return render_template("evaluations/approvals.html", evaluations=waiting, confirm=ConfirmForm())

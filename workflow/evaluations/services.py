@@ -1,0 +1,43 @@
+"""Who may see an evaluation, and the lists built on that rule."""
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from workflow.engine import actions
+from workflow.errors import Forbidden
+from workflow.extensions import db
+from workflow.models import Evaluation, Project
+from workflow.roles import Role
+
+# The finance bureau sees what has been reported to it, nothing before.
+FINANCE_STATES = ("reported", "applied")
+
+
+def can_view(evaluation, user):
+    roles = user.roles
+    if roles & {Role.OFFICE, Role.LEADER, Role.REVIEWER}:
+        return True
+    if Role.SECTION_STAFF in roles and user.section_id == evaluation.project.section_id:
+        return True
+    if Role.FINANCE in roles and evaluation.state in FINANCE_STATES:
+        return True
+    return False
+
+
+def get_visible(evaluation_id, user):
+    evaluation = actions.get_evaluation(evaluation_id)
+    if not can_view(evaluation, user):
+        raise Forbidden(_("您无权查看该评价。"))
+    return evaluation
+
+
+def awaiting(trigger_state, plan_id=None):
+    query = (
+        select(Evaluation).join(Project, Evaluation.project_id == Project.id)
+        .options(joinedload(Evaluation.project).joinedload(Project.section), joinedload(Evaluation.submitted_by))
+        .where(Evaluation.state == trigger_state)
+        .order_by(Project.section_id, Project.name)
+    )
+    if plan_id is not None:
+        query = query.where(Project.plan_id == plan_id)
+    return db.session.scalars(query).all()

@@ -1,0 +1,33 @@
+"""The append-only audit log of evaluations."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow import clock
+from workflow.extensions import db
+from workflow.models.types import UTCDateTime
+
+
+class AuditRecord(db.Model):
+    __tablename__ = "audit_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id", ondelete="SET NULL"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+    actor = relationship("User")
+    evaluation = relationship("Evaluation")
+
+
+@event.listens_for(AuditRecord, "before_update")
+@event.listens_for(AuditRecord, "before_delete")
+def _append_only(mapper, connection, target):
+    raise RuntimeError("audit records are append-only")

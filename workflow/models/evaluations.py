@@ -1,0 +1,48 @@
+"""Projects and their evaluations. The evaluation carries the workflow state; its content
+(indicators, scores, narrative) is added by the self-evaluation feature."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow import clock
+from workflow.extensions import db
+from workflow.models.types import UTCDateTime
+
+
+class Project(db.Model):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), index=True)
+    budget_year: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    plan = relationship("Plan")
+    section = relationship("Section")
+    evaluation: Mapped["Evaluation"] = relationship(
+        back_populates="project", uselist=False, cascade="all, delete-orphan"
+    )
+
+
+class Evaluation(db.Model):
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), unique=True)
+    # The workflow state; the one machine in workflow/engine reads and writes it.
+    state: Mapped[str] = mapped_column(String(32), default="preparing", index=True)
+    # Optimistic lock: every UPDATE checks and bumps it, so of two concurrent actions on
+    # one evaluation exactly one succeeds.
+    version: Mapped[int] = mapped_column(default=1)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+    project: Mapped[Project] = relationship(back_populates="evaluation")
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,84 @@
+"""The evaluation plan (评价工作方案): its working group and its timeline of stages."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow import clock
+from workflow.extensions import db
+from workflow.models.types import UTCDateTime
+
+# The stage kinds of a plan, in order. Each evaluation state waits in one of them (see
+# workflow/engine/definition.py), which gives its tasks their due date.
+STAGE_KINDS = ("prepare", "self_evaluate", "review", "report", "apply")
+
+GROUP_ROLES = ("leader", "deputy", "member")
+
+
+class Plan(db.Model):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    budget_year: Mapped[int]  # the year whose budget is evaluated (2019 in the seed)
+    run_year: Mapped[int]  # the year the evaluation runs (2020 in the seed)
+    basis_documents: Mapped[list] = mapped_column(JSON, default=list)
+    principles: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[str] = mapped_column(Text, default="")
+    office_section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    office_section = relationship("Section")
+    stages: Mapped[list["Stage"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Stage.sort_order"
+    )
+    members: Mapped[list["PlanMember"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanMember.sort_order"
+    )
+
+    def stage(self, kind):
+        return next((stage for stage in self.stages if stage.kind == kind), None)
+
+    def current_stage(self, today):
+        """The stage whose window holds ``today``; between stages, the next one to come."""
+        dated = [s for s in self.stages if s.start_date and s.due_date]
+        for stage in dated:
+            if stage.start_date <= today <= stage.due_date:
+                return stage
+        upcoming = [s for s in dated if s.start_date > today]
+        return min(upcoming, key=lambda s: s.start_date) if upcoming else None
+
+
+class Stage(db.Model):
+    __tablename__ = "stages"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "kind"),
+        CheckConstraint("start_date IS NULL OR due_date IS NULL OR start_date <= due_date", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date | None]
+    due_date: Mapped[date | None]
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="stages")
+
+
+class PlanMember(db.Model):
+    """A member of the plan's working group (评价工作小组): 组长, 副组长 or 成员."""
+
+    __tablename__ = "plan_members"
+    __table_args__ = (UniqueConstraint("plan_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    group_role: Mapped[str] = mapped_column(String(16))
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="members")
+    user = relationship("User")

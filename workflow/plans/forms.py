@@ -1,0 +1,74 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional
+
+from workflow.admin.forms import MultiCheckboxField
+from workflow.forms import max_length, required
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class PlanForm(FlaskForm):
+    title = StringField(_l("方案名称"), validators=[required(), max_length(200)])
+    budget_year = IntegerField(
+        _l("被评价的预算年度"),
+        validators=[required(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
+    )
+    run_year = IntegerField(
+        _l("评价实施年度"),
+        validators=[required(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
+    )
+    office_section_id = SelectField(_l("办公室所在科室"), coerce=_optional_int)
+    basis_documents = TextAreaField(_l("依据文件（每行一份）"), validators=[Optional(), max_length(5000)])
+    principles = TextAreaField(_l("评价原则"), validators=[Optional(), max_length(5000)])
+    method = TextAreaField(_l("评价方法及工作流程"), validators=[Optional(), max_length(5000)])
+    requirements = TextAreaField(_l("工作要求"), validators=[Optional(), max_length(10000)])
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.office_section_id.choices = [(None, _l("（未指定）"))] + [(s.id, s.name) for s in sections]
+
+
+class StageRowForm(Form):
+    kind = HiddenField()
+    name = StringField(_l("阶段名称"), validators=[required(), max_length(64)])
+    start_date = DateField(_l("开始日期"), validators=[Optional()])
+    due_date = DateField(_l("截止日期"), validators=[Optional()])
+
+
+class StagesForm(FlaskForm):
+    stages = FieldList(FormField(StageRowForm))
+
+
+class GroupForm(FlaskForm):
+    leader_id = SelectField(_l("组长"), coerce=_optional_int)
+    deputy_ids = MultiCheckboxField(_l("副组长"), coerce=int)
+    member_ids = MultiCheckboxField(_l("成员"), coerce=int)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(u.id, f"{u.full_name}（{u.section.name if u.section else '—'}）") for u in people]
+        self.leader_id.choices = [(None, _l("（未指定）"))] + choices
+        self.deputy_ids.choices = choices
+        self.member_ids.choices = choices
+
+
+class ProjectForm(FlaskForm):
+    name = StringField(_l("项目名称"), validators=[required(), max_length(200)])
+    section_id = SelectField(_l("责任科室"), coerce=_optional_int, validators=[required()])
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section_id.choices = [(None, _l("（请选择）"))] + [(s.id, s.name) for s in sections]
+
+
+class CopyPlanForm(FlaskForm):
+    run_year = IntegerField(
+        _l("新方案的评价年度"),
+        validators=[required(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
+    )

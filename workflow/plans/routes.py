@@ -1,0 +1,199 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.admin import services as people
+from workflow.admin.forms import ConfirmForm
+from workflow.engine import actions, tasks
+from workflow.engine.definition import STATES, state_def
+from workflow.errors import NotFound, ServiceError
+from workflow.permissions import logged_in, roles
+from workflow.plans import bp, services
+from workflow.plans.forms import CopyPlanForm, GroupForm, PlanForm, ProjectForm, StagesForm
+from workflow.roles import Role
+
+office_only = roles(Role.OFFICE)
+
+
+def _plan_or_404(plan_id):
+    try:
+        return services.get_plan(plan_id)
+    except NotFound:
+        abort(404)
+
+
+def _plan_data(form):
+    return services.PlanData(
+        title=form.title.data or "",
+        budget_year=form.budget_year.data,
+        run_year=form.run_year.data,
+        basis_documents=(form.basis_documents.data or "").splitlines(),
+        principles=form.principles.data or "",
+        method=form.method.data or "",
+        requirements=form.requirements.data or "",
+        office_section_id=form.office_section_id.data,
+    )
+
+
+def _flash_errors(form):
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            flash(message if isinstance(message, str) else str(message), "danger")
+
+
+@bp.route("/")
+@roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF, Role.FINANCE)
+def index():
+    return render_template("plans/index.html", plans=services.list_plans())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@office_only
+def new():
+    form = PlanForm(sections=people.active_sections())
+    if request.method == "GET":
+        year = tasks.today().year
+        form.run_year.data, form.budget_year.data = year, year - 1
+    if form.validate_on_submit():
+        try:
+            plan = services.create_plan(_plan_data(form))
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已创建评价方案，并按默认时间设置了各阶段，请核对。"), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
+    return render_template("plans/form.html", form=form, plan=None)
+
+
+@bp.route("/<int:plan_id>")
+@roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF, Role.FINANCE)
+def detail(plan_id):
+    plan = _plan_or_404(plan_id)
+    section_id = request.args.get("section", type=int)
+    projects = services.projects_of(plan, section_id)
+    return render_template(
+        "plans/detail.html",
+        plan=plan,
+        projects=projects,
+        today=tasks.today(),
+        state_def=state_def,
+        states=STATES,
+        group_of=services.group_of,
+        group_labels=services.GROUP_ROLE_LABELS,
+        project_form=ProjectForm(sections=people.active_sections()),
+        confirm=ConfirmForm(),
+        copy_form=CopyPlanForm(run_year=plan.run_year + 1),
+        sections=people.list_sections(),
+        section_id=section_id,
+        may_manage=Role.OFFICE in current_user.roles,
+    )
+
+
+@bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+@office_only
+def edit(plan_id):
+    plan = _plan_or_404(plan_id)
+    form = PlanForm(obj=plan, sections=people.active_sections())
+    if request.method == "GET":
+        form.basis_documents.data = "\n".join(plan.basis_documents or [])
+    if form.validate_on_submit():
+        try:
+            services.update_plan(plan, _plan_data(form))
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已保存评价方案。"), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
+    return render_template("plans/form.html", form=form, plan=plan)
+
+
+@bp.route("/<int:plan_id>/stages", methods=["GET", "POST"])
+@office_only
+def stages(plan_id):
+    plan = _plan_or_404(plan_id)
+    form = StagesForm()
+    if request.method == "GET":
+        for stage in plan.stages:
+            form.stages.append_entry(
+                {"kind": stage.kind, "name": stage.name, "start_date": stage.start_date, "due_date": stage.due_date}
+            )
+    if form.validate_on_submit():
+        rows = {row.kind.data: (row.form.name.data, row.form.start_date.data, row.form.due_date.data) for row in form.stages}
+        try:
+            services.update_stages(plan, rows)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已保存各阶段时间，未完成待办的截止日期已随之调整。"), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("plans/stages.html", form=form, plan=plan)
+
+
+@bp.route("/<int:plan_id>/group", methods=["GET", "POST"])
+@office_only
+def group(plan_id):
+    plan = _plan_or_404(plan_id)
+    form = GroupForm(people=[u for u in people.list_users() if u.active])
+    if request.method == "GET":
+        form.leader_id.data = next((m.user_id for m in plan.members if m.group_role == "leader"), None)
+        form.deputy_ids.data = [m.user_id for m in plan.members if m.group_role == "deputy"]
+        form.member_ids.data = [m.user_id for m in plan.members if m.group_role == "member"]
+    if form.validate_on_submit():
+        try:
+            services.set_group(plan, form.leader_id.data, form.deputy_ids.data or [], form.member_ids.data or [])
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已保存评价工作小组。"), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
+    return render_template("plans/group.html", form=form, plan=plan)
+
+
+@bp.route("/<int:plan_id>/copy", methods=["POST"])
+@office_only
+def copy(plan_id):
+    plan = _plan_or_404(plan_id)
+    form = CopyPlanForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("plans.detail", plan_id=plan.id))
+    try:
+        new_plan = services.copy_plan(plan, form.run_year.data)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("plans.detail", plan_id=plan.id))
+    flash(_("已复制为 %(year)d 年的方案，各阶段日期已顺延。", year=new_plan.run_year), "success")
+    return redirect(url_for("plans.detail", plan_id=new_plan.id))
+
+
+@bp.route("/<int:plan_id>/projects", methods=["POST"])
+@office_only
+def add_project(plan_id):
+    plan = _plan_or_404(plan_id)
+    form = ProjectForm(sections=people.active_sections())
+    if form.validate_on_submit():
+        try:
+            project = services.add_project(plan, form.name.data, form.section_id.data, current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已添加项目“%(name)s”。", name=project.name), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("plans.detail", plan_id=plan.id))
+
+
+@bp.route("/<int:plan_id>/open-self-evaluation", methods=["POST"])
+@office_only
+def open_self_evaluation(plan_id):
+    """Bulk: the office opens self-evaluation for every project still in preparation."""
+    plan = _plan_or_404(plan_id)
+    if ConfirmForm().validate_on_submit():
+        ids = [p.evaluation.id for p in services.projects_of(plan) if p.evaluation.state == "preparing"]
+        done, refused = actions.perform_bulk(ids, "open_self_evaluation", current_user, request.remote_addr)
+        flash(_("已为 %(n)d 个项目开始自评。", n=len(done)), "success" if done else "info")
+        for _id, reason in refused:
+            flash(reason, "danger")
+    return redirect(url_for("plans.detail", plan_id=plan.id))

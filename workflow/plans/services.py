@@ -1,0 +1,262 @@
+"""Rules for plans, their stages, working group and projects."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from workflow.engine import tasks
+from workflow.errors import NotFound, ServiceError
+from workflow.extensions import db
+from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
+from workflow.engine.definition import INITIAL_STATE
+from workflow.models.plans import STAGE_KINDS
+
+STAGE_NAMES = {
+    "prepare": _l("准备阶段"),
+    "self_evaluate": _l("自评阶段"),
+    "review": _l("复核阶段"),
+    "report": _l("报送财政局"),
+    "apply": _l("结果应用"),
+}
+
+GROUP_ROLE_LABELS = {"leader": _l("组长"), "deputy": _l("副组长"), "member": _l("成员")}
+
+# The seed's timeline (month, day) for the year the evaluation runs: 准备阶段 6-10 → 6-30 and
+# 自评阶段 7-02 → 7-30 are the seed's; the last three follow the seed's order of work.
+DEFAULT_STAGE_DATES = {
+    "prepare": ((6, 10), (6, 30)),
+    "self_evaluate": ((7, 2), (7, 30)),
+    "review": ((8, 3), (8, 21)),
+    "report": ((8, 24), (8, 31)),
+    "apply": ((9, 1), (12, 31)),
+}
+
+
+@dataclass
+class PlanData:
+    title: str
+    budget_year: int
+    run_year: int
+    basis_documents: list = field(default_factory=list)
+    principles: str = ""
+    method: str = ""
+    requirements: str = ""
+    office_section_id: int | None = None
+
+
+def list_plans():
+    return db.session.scalars(select(Plan).order_by(Plan.run_year.desc(), Plan.id.desc())).all()
+
+
+def get_plan(plan_id):
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound(_("评价方案不存在。"))
+    return plan
+
+
+def current_plan():
+    """The plan the dashboard follows: the newest one."""
+    return db.session.scalar(select(Plan).order_by(Plan.run_year.desc(), Plan.id.desc()).limit(1))
+
+
+def _check(data):
+    if not data.title.strip():
+        raise ServiceError(_("方案名称不能为空。"))
+    if not (2000 <= data.budget_year <= 2100 and 2000 <= data.run_year <= 2100):
+        raise ServiceError(_("年度应在 2000 到 2100 之间。"))
+    if data.run_year < data.budget_year:
+        raise ServiceError(_("评价年度不能早于被评价的预算年度。"))
+    if data.office_section_id is not None and db.session.get(Section, data.office_section_id) is None:
+        raise ServiceError(_("所选科室不存在。"))
+    documents = [line.strip() for line in data.basis_documents if line.strip()]
+    if any(len(line) > 300 for line in documents):
+        raise ServiceError(_("每条依据文件不能超过 300 个字。"))
+    return documents
+
+
+def _apply(plan, data, documents):
+    plan.title = data.title.strip()
+    plan.budget_year = data.budget_year
+    plan.run_year = data.run_year
+    plan.basis_documents = documents
+    plan.principles = data.principles.strip()
+    plan.method = data.method.strip()
+    plan.requirements = data.requirements.strip()
+    plan.office_section_id = data.office_section_id
+
+
+def default_stages(run_year):
+    return [
+        Stage(kind=kind, name=str(STAGE_NAMES[kind]), sort_order=index,
+              start_date=date(run_year, *DEFAULT_STAGE_DATES[kind][0]),
+              due_date=date(run_year, *DEFAULT_STAGE_DATES[kind][1]))
+        for index, kind in enumerate(STAGE_KINDS)
+    ]
+
+
+def create_plan(data):
+    documents = _check(data)
+    plan = Plan()
+    _apply(plan, data, documents)
+    if plan.office_section_id is None:
+        office = db.session.scalar(select(Section).where(Section.is_office.is_(True)))
+        plan.office_section_id = office.id if office else None
+    plan.stages = default_stages(data.run_year)
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
+def update_plan(plan, data):
+    documents = _check(data)
+    _apply(plan, data, documents)
+    db.session.commit()
+    return plan
+
+
+def update_stages(plan, rows):
+    """``rows``: {kind: (name, start_date, due_date)}; dates may be None while unknown.
+    Open tasks move with their stage's new due date."""
+    for kind, (name, start, due) in rows.items():
+        if kind not in STAGE_KINDS:
+            raise ServiceError(_("未知的阶段。"))
+        if not (name or "").strip():
+            raise ServiceError(_("阶段名称不能为空。"))
+        if len(name.strip()) > 64:
+            raise ServiceError(_("阶段名称不能超过 64 个字。"))
+        if start and due and start > due:
+            raise ServiceError(_("“%(stage)s”的开始日期晚于截止日期。", stage=name.strip()))
+    ordered = [rows[k] for k in STAGE_KINDS if k in rows and rows[k][1] and rows[k][2]]
+    for (earlier, later) in zip(ordered, ordered[1:]):
+        if later[1] < earlier[1]:
+            raise ServiceError(_("阶段须按顺序排列：“%(later)s”不能早于“%(earlier)s”开始。",
+                                 later=later[0].strip(), earlier=earlier[0].strip()))
+    for kind, (name, start, due) in rows.items():
+        stage = plan.stage(kind)
+        if stage is None:
+            stage = Stage(kind=kind, sort_order=STAGE_KINDS.index(kind))
+            plan.stages.append(stage)
+        stage.name, stage.start_date, stage.due_date = name.strip(), start, due
+    db.session.flush()
+    _move_open_task_deadlines(plan)
+    db.session.commit()
+
+
+def _move_open_task_deadlines(plan):
+    from workflow.models import Task
+
+    open_tasks = db.session.scalars(
+        select(Task).join(Evaluation, Task.evaluation_id == Evaluation.id)
+        .join(Project, Evaluation.project_id == Project.id)
+        .where(Project.plan_id == plan.id, Task.completed_at.is_(None))
+    )
+    for task in open_tasks:
+        task.due_date = tasks.due_date_for(task.evaluation, task.state)
+
+
+def set_group(plan, leader_id, deputy_ids, member_ids):
+    """The working group: one 组长, any number of 副组长 and 成员, each person once."""
+    wanted = [(leader_id, "leader")] if leader_id else []
+    wanted += [(uid, "deputy") for uid in deputy_ids] + [(uid, "member") for uid in member_ids]
+    ids = [uid for uid, _role in wanted]
+    if len(ids) != len(set(ids)):
+        raise ServiceError(_("同一人在工作小组中只能担任一个职务。"))
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    if len(users) != len(ids):
+        raise ServiceError(_("所选人员不存在。"))
+    plan.members = [
+        PlanMember(user_id=uid, group_role=role, sort_order=index) for index, (uid, role) in enumerate(wanted)
+    ]
+    db.session.commit()
+
+
+def group_of(plan, role):
+    return [m.user for m in plan.members if m.group_role == role]
+
+
+def copy_plan(source, run_year=None):
+    """Next year's plan from this one: same texts, group and stage names, dates a year on.
+    Projects are not copied: each year evaluates its own."""
+    run_year = run_year or source.run_year + 1
+    shift = run_year - source.run_year
+    if db.session.scalar(select(Plan.id).where(Plan.run_year == run_year, Plan.title == _next_title(source, shift))):
+        raise ServiceError(_("%(year)d 年的方案已存在。", year=run_year))
+    plan = Plan(
+        title=_next_title(source, shift),
+        budget_year=source.budget_year + shift,
+        run_year=run_year,
+        basis_documents=list(source.basis_documents or []),
+        principles=source.principles,
+        method=source.method,
+        requirements=source.requirements,
+        office_section_id=source.office_section_id,
+    )
+    plan.stages = [
+        Stage(kind=s.kind, name=s.name, sort_order=s.sort_order,
+              start_date=_shift(s.start_date, shift), due_date=_shift(s.due_date, shift))
+        for s in source.stages
+    ]
+    plan.members = [PlanMember(user_id=m.user_id, group_role=m.group_role, sort_order=m.sort_order) for m in source.members]
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
+def _next_title(source, shift):
+    title = source.title
+    for old, new in ((source.run_year, source.run_year + shift), (source.budget_year, source.budget_year + shift)):
+        title = title.replace(str(old), str(new))
+    return title
+
+
+def _shift(day, years):
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# Projects -------------------------------------------------------------------------------
+
+
+def projects_of(plan, section_id=None):
+    query = (
+        select(Project).where(Project.plan_id == plan.id)
+        .options(selectinload(Project.evaluation), selectinload(Project.section))
+        .order_by(Project.section_id, Project.name)
+    )
+    if section_id is not None:
+        query = query.where(Project.section_id == section_id)
+    return db.session.scalars(query).all()
+
+
+def add_project(plan, name, section_id, actor=None):
+    """A project of the plan, with its evaluation waiting in 准备阶段 for its section."""
+    from workflow.engine import audit
+
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("项目名称不能为空。"))
+    if len(name) > 200:
+        raise ServiceError(_("项目名称不能超过 200 个字。"))
+    section = db.session.get(Section, section_id) if section_id else None
+    if section is None or not section.active:
+        raise ServiceError(_("请选择在用的责任科室。"))
+    if db.session.scalar(select(func.count()).select_from(Project).where(Project.plan_id == plan.id, Project.name == name)):
+        raise ServiceError(_("本方案中已有名为“%(name)s”的项目。", name=name))
+    project = Project(plan_id=plan.id, name=name, section_id=section.id, budget_year=plan.budget_year)
+    project.plan = plan
+    project.evaluation = Evaluation(state=INITIAL_STATE)
+    db.session.add(project)
+    db.session.flush()
+    tasks.create_task(project.evaluation)
+    audit.record(project.evaluation, actor, "create", None, project.evaluation.state)
+    db.session.commit()
+    return project
+

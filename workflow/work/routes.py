@@ -1,0 +1,155 @@
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.admin.forms import ConfirmForm
+from workflow.engine import audit, board, calendar, notify, tasks
+from workflow.engine.definition import STATES, state_def
+from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.permissions import logged_in, public, roles
+from workflow.plans import services as plans
+from workflow.roles import Role
+from workflow.work import bp
+from workflow.work.forms import ReassignForm
+
+
+def _task_list(template, title, task_list, **extra):
+    return render_template(
+        template, title=title, tasks=task_list, state_def=state_def, urgency=tasks.urgency,
+        today=tasks.today(), confirm=ConfirmForm(), **extra,
+    )
+
+
+@bp.route("/inbox")
+@logged_in
+def inbox():
+    return _task_list("work/tasks.html", _("我的待办"), tasks.inbox(current_user), tab="inbox")
+
+
+@bp.route("/overdue")
+@logged_in
+def overdue():
+    everyone = Role.OFFICE in current_user.roles or Role.LEADER in current_user.roles
+    task_list = tasks.overdue(None if everyone else current_user)
+    return _task_list("work/tasks.html", _("已逾期"), task_list, tab="overdue")
+
+
+@bp.route("/due-soon")
+@logged_in
+def due_soon():
+    everyone = Role.OFFICE in current_user.roles or Role.LEADER in current_user.roles
+    task_list = tasks.due_soon(None if everyone else current_user)
+    return _task_list("work/tasks.html", _("即将到期"), task_list, tab="due_soon")
+
+
+@bp.route("/section")
+@roles(Role.SECTION_STAFF, Role.OFFICE)
+def section_queue():
+    """A section's queue: one's own section, or any section for the office."""
+    section_id = request.args.get("section", type=int)
+    if Role.OFFICE not in current_user.roles or section_id is None:
+        section_id = current_user.section_id
+    if section_id is None:
+        abort(404)
+    return _task_list(
+        "work/tasks.html", _("科室待办"), tasks.section_queue(section_id), tab="section",
+        reassign_form=ReassignForm(),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@logged_in
+def claim(task_id):
+    try:
+        task = tasks.get_task(task_id)
+        if ConfirmForm().validate_on_submit():
+            tasks.claim(task, current_user)
+            flash(_("已领取待办。"), "success")
+    except NotFound:
+        abort(404)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    return redirect(request.referrer or url_for("work.inbox"))
+
+
+@bp.route("/tasks/<int:task_id>/reassign", methods=["GET", "POST"])
+@logged_in
+def reassign(task_id):
+    try:
+        task = tasks.get_task(task_id)
+    except NotFound:
+        abort(404)
+    if not (tasks.may_act(task, current_user) or Role.OFFICE in current_user.roles):
+        abort(403)
+    form = ReassignForm()
+    form.colleague_id.choices = [(u.id, u.full_name) for u in tasks.eligible_colleagues(task) if u.id != task.assignee_id]
+    if form.validate_on_submit():
+        try:
+            colleague = tasks.reassign(task, current_user, form.colleague_id.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已转交给%(name)s。", name=colleague.full_name), "success")
+            return redirect(url_for("work.inbox"))
+    return render_template("work/reassign.html", task=task, form=form, state_def=state_def)
+
+
+@bp.route("/board")
+@roles(Role.OFFICE, Role.LEADER, Role.REVIEWER)
+def progress_board():
+    plan_id = request.args.get("plan", type=int)
+    try:
+        plan = plans.get_plan(plan_id) if plan_id else plans.current_plan()
+    except NotFound:
+        abort(404)
+    if plan is None:
+        return render_template("work/board.html", plan=None)
+    section_rows, stage_rows, totals = board.board(plan)
+    return render_template(
+        "work/board.html", plan=plan, section_rows=section_rows, stage_rows=stage_rows, totals=totals,
+        states=STATES, plans=plans.list_plans(),
+    )
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@logged_in
+def notifications():
+    if request.method == "POST":
+        if ConfirmForm().validate_on_submit():
+            notify.mark_all_read(current_user)
+        return redirect(url_for("work.notifications"))
+    return render_template("work/notifications.html", items=notify.recent(current_user), confirm=ConfirmForm())
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@logged_in
+def calendar_settings():
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        calendar.renew_token(current_user)
+        flash(_("已生成新的订阅地址，旧地址已失效。"), "success")
+        return redirect(url_for("work.calendar_settings"))
+    token = calendar.ensure_token(current_user)
+    return render_template(
+        "work/calendar.html", feed_url=url_for("work.calendar_feed", token=token, _external=True), confirm=ConfirmForm()
+    )
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def calendar_feed(token):
+    """Public by URL: calendar programs cannot log in, so the secret token is the key."""
+    user = calendar.user_for_token(token)
+    if user is None:
+        abort(404)
+    return Response(calendar.feed(user, request.host), mimetype="text/calendar")
+
+
+@bp.route("/audit.csv")
+@roles(Role.OFFICE)
+def audit_export():
+    plan_id = request.args.get("plan", type=int)
+    body = audit.export_csv(plan_id)
+    return Response(
+        body.encode("utf-8"), mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
+    )
