@@ -48,6 +48,74 @@ PEOPLE = (
 )
 
 
+PLAN_TITLE = "承德市应急管理局2020年市级预算绩效部门重点评价工作方案"
+
+BASIS_DOCUMENTS = [
+    "《承德市财政局关于批复2019年市本级部门收支预算的通知》（承财预〔2019〕13号）",
+    "《承德市市级部门预算项目绩效管理办法》（承财绩〔2020〕1号）",
+    "《承德市市级部门预算绩效重点评价管理办法》（承财绩〔2020〕2号）",
+    "《承德市财政局关于印发2020年市级预算绩效部门重点评价的计划通知》（承财评价〔2020〕6号）",
+]
+
+PRINCIPLES = (
+    "1、履行部门主体责任。按照“谁使用资金、谁负责绩效评价”的要求，使用资金的业务科室认真组织相关项目支出"
+    "绩效评价的数据统计、信息采集以及资料汇总审核等相关工作。\n"
+    "2、确保评价客观真实。项目绩效自评应做到合法合规，实事求是，确保数据真实、准确、完整、全面。"
+)
+
+METHOD = "评价方法采用定性与定量相结合的方法，项目责任科室自评→绩效评价工作小组复核→撰写绩效报告按要求报市财政局。"
+
+REQUIREMENTS = (
+    "1、高度重视，加强领导。绩效评价工作小组要秉承“花钱必问效，无效必问责”的理念，加强对本次绩效评价工作的组织领导。\n"
+    "2、严把节点，科学实施。严格按照本方案确定的时间节点，倒排工期，确保本次绩效评价工作如期圆满完成。\n"
+    "3、强化应用，注重效果。把评价结果应用作为全过程预算绩效管理的落脚点，并将其作为部门预算绩效管理考核的重要依据。"
+)
+
+GROUP = {"leader": ["jianglixin"], "deputy": ["yanhongtao", "quzhiqing"],
+         "member": ["renzhihua", "wangjianhua", "lidongyang", "zhangyukun", "wangxu", "gongjian"]}
+
+# (project, section, [(trigger, login, comment)]) — each project is walked through the real
+# workflow so that its tasks, notifications and audit trail are genuine.
+PROJECTS = (
+    ("2019年度金属非金属矿山“专家会诊”隐患排查项目", "非煤矿山安全监督管理科",
+     [("open_self_evaluation", "yanhongtao", ""), ("submit", "yuanliji", "")]),
+    ("危险化学品重大危险源监测预警项目", "危险化学品安全监督管理科",
+     [("open_self_evaluation", "yanhongtao", ""), ("submit", "wangshixue", ""),
+      ("pass_review", "renzhihua", "数据完整，资金准确。"), ("approve", "jianglixin", "")]),
+    ("应急指挥信息化平台运行维护项目", "应急指挥中心",
+     [("open_self_evaluation", "yanhongtao", ""), ("submit", "zhangyukun", ""),
+      ("pass_review", "quzhiqing", "")]),
+    ("应急物资储备项目", "救灾和物资保障科",
+     [("open_self_evaluation", "yanhongtao", ""), ("submit", "wangxu", ""),
+      ("return_for_revision", "yanhongtao", "实际储备数量与计划数不一致，请补充说明原因。")]),
+    ("危险化学品企业安全生产执法检查项目", "危险化学品安全监督管理科",
+     [("open_self_evaluation", "yanhongtao", "")]),
+    ("森林草原防灭火宣传培训项目", "火灾防治管理科", []),
+)
+
+
+def load_plan(users):
+    """The seed's 2020 plan with its stages, group and projects in several states."""
+    from workflow.engine import actions
+    from workflow.models import Plan
+    from workflow.plans import services as plans
+
+    if db.session.scalar(select(Plan).where(Plan.title == PLAN_TITLE)) is not None:
+        return False
+    plan = plans.create_plan(plans.PlanData(
+        title=PLAN_TITLE, budget_year=2019, run_year=2020, basis_documents=BASIS_DOCUMENTS,
+        principles=PRINCIPLES, method=METHOD, requirements=REQUIREMENTS,
+    ))
+    plans.set_group(plan, users[GROUP["leader"][0]].id,
+                    [users[u].id for u in GROUP["deputy"]], [users[u].id for u in GROUP["member"]])
+    sections = {s.name: s for s in db.session.scalars(select(Section))}
+    for name, section_name, steps in PROJECTS:
+        project = plans.add_project(plan, name, sections[section_name].id, users["yanhongtao"])
+        for trigger, login, comment in steps:
+            actions.perform(project.evaluation.id, trigger, users[login], comment=comment, address="demo")
+    return True
+
+
 def database_is_empty():
     return db.session.scalar(select(User.id).limit(1)) is None
 
@@ -81,4 +149,5 @@ def load_demo():
             db.session.add(user)
         logins.append((username, full_name, roles, part, created))
     db.session.commit()
+    load_plan({u.username: u for u in db.session.scalars(select(User))})
     return logins
