@@ -1,9 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from workflow.engine import diagram
+from workflow.engine.definition import STATE_BY_NAME, STATES, TRANSITIONS, state_def
+from workflow.engine.tasks import urgency
 from workflow.errors import ServiceError
+from workflow.i18n import select_locale
 from workflow.main import bp, services
 from workflow.permissions import logged_in, public
 
@@ -11,9 +15,6 @@ from workflow.permissions import logged_in, public
 @bp.route("/")
 @logged_in
 def dashboard():
-    from workflow.engine.definition import state_def
-    from workflow.engine.tasks import urgency
-
     return render_template(
         "main/dashboard.html", user=current_user, state_def=state_def, urgency=urgency,
         **services.dashboard(current_user),
@@ -44,20 +45,12 @@ def healthz():
 @bp.route("/help/workflow")
 @logged_in
 def workflow_help():
-    from workflow.engine.definition import STATES, TRANSITIONS
-
     return render_template("main/workflow_help.html", states=STATES, transitions=TRANSITIONS)
 
 
 @bp.route("/help/workflow.svg")
 @logged_in
 def workflow_diagram():
-    from flask import Response
-
-    from workflow.engine import diagram
-    from workflow.engine.definition import STATE_BY_NAME
-    from workflow.i18n import select_locale
-
     state = request.args.get("state")
     if state is not None and state not in STATE_BY_NAME:
         abort(404)
