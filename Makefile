@@ -43,11 +43,12 @@ system-packages:
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	$(BIN)/python -c "import flask, flask_babel, psycopg, playwright"
 	touch $@
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d workflow/translations
+	@$(BIN)/pybabel compile -d workflow/translations 2> >(grep -v "^compiling catalog" >&2)
 
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
