@@ -1,8 +1,19 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 from workflow.models.audit import AuditRecord  # noqa: F401
+from workflow.models.content import (  # noqa: F401
+    Attachment,
+    FindingNote,
+    FundingRow,
+    Indicator,
+    NarrativeSection,
+    ReviewComment,
+    Snapshot,
+)
 from workflow.models.evaluations import Evaluation, Project  # noqa: F401
+from workflow.models.frameworks import PlanIndicator, PlanReportSection  # noqa: F401
 from workflow.models.notifications import Notification  # noqa: F401
 from workflow.models.people import Section, User, UserRole  # noqa: F401
 from workflow.models.plans import Plan, PlanMember, Stage  # noqa: F401
 from workflow.models.security import LoginFailure  # noqa: F401
+from workflow.models.submissions import Rectification, Submission, SubmissionItem  # noqa: F401
 from workflow.models.tasks import ReminderLog, Task  # noqa: F401

@@ -1,8 +1,9 @@
 """Projects and their evaluations. The evaluation carries the workflow state; its content
 (indicators, scores, narrative) is added by the self-evaluation feature."""
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -19,6 +20,8 @@ class Project(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), index=True)
     budget_year: Mapped[int]
+    leader_name: Mapped[str] = mapped_column(String(64), default="")  # 项目负责人
+    overall_target: Mapped[str] = mapped_column(Text, default="")  # 年度总体目标（预期目标）
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     plan = relationship("Plan")
@@ -41,8 +44,16 @@ class Evaluation(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    overall_achievement: Mapped[str] = mapped_column(Text, default="")  # 年度总体目标实际完成情况
+    # The server's score and grade, recomputed on every save of the form.
+    total_score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    grade: Mapped[str | None] = mapped_column(String(16))
+    finance_feedback: Mapped[str] = mapped_column(Text, default="")  # 财政局反馈（结果应用）
 
     project: Mapped[Project] = relationship(back_populates="evaluation")
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    funding_rows = relationship("FundingRow", cascade="all, delete-orphan", order_by="FundingRow.id")
+    indicators = relationship("Indicator", cascade="all, delete-orphan", order_by="Indicator.sort_order")
+    narrative = relationship("NarrativeSection", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}

@@ -27,6 +27,9 @@ class Plan(db.Model):
     method: Mapped[str] = mapped_column(Text, default="")
     requirements: Mapped[str] = mapped_column(Text, default="")
     office_section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
+    # Which template the framework was copied from: 'self' (单位自评) or 'key' (重点评价).
+    framework: Mapped[str] = mapped_column(String(16), default="self")
+    result_summary: Mapped[str] = mapped_column(Text, default="")  # 结果应用 of the whole plan
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     office_section = relationship("Section")
@@ -35,6 +38,13 @@ class Plan(db.Model):
     )
     members: Mapped[list["PlanMember"]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanMember.sort_order"
+    )
+    indicators = relationship(
+        "PlanIndicator", back_populates="plan", cascade="all, delete-orphan", order_by="PlanIndicator.sort_order"
+    )
+    report_sections = relationship(
+        "PlanReportSection", back_populates="plan", cascade="all, delete-orphan",
+        order_by="PlanReportSection.sort_order",
     )
 
     def stage(self, kind):

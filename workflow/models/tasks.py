@@ -16,7 +16,9 @@ class Task(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(32))  # the state that created it
+    state: Mapped[str] = mapped_column(String(32))  # the state that created it, or 'rectification'
+    # Set for the follow-up of a problem found by the evaluation (问题整改).
+    rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectifications.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(32))  # who must act
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))  # for section tasks
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
