@@ -72,6 +72,7 @@ def _register_blueprints(app):
     from workflow.evaluations import bp as evaluations_bp
     from workflow.main import bp as main_bp
     from workflow.plans import bp as plans_bp
+    from workflow.selfeval import bp as selfeval_bp
     from workflow.work import bp as work_bp
 
     app.register_blueprint(main_bp)
@@ -79,6 +80,7 @@ def _register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
+    app.register_blueprint(selfeval_bp, url_prefix="/evaluations")
     app.register_blueprint(work_bp, url_prefix="/work")
 
 

@@ -1,0 +1,123 @@
+"""A plan's indicator framework and report outline: copied from a template, adjusted by the
+office, and copied again into each evaluation of the plan."""
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import distinct, select
+
+from workflow import scoring
+from workflow.errors import ServiceError
+from workflow.extensions import db
+from workflow.models import Indicator, PlanIndicator, PlanReportSection
+
+TEMPLATES = {
+    "self": (_l("单位自评（项目支出绩效自评表）"), scoring.SELF_EVALUATION_TEMPLATE),
+    "key": (_l("部门重点评价（决策、过程、产出、效益）"), scoring.KEY_EVALUATION_TEMPLATE),
+}
+
+EXECUTION_RATE = "execution_rate"
+EXECUTION_RATE_NAME = "预算执行率"
+
+# The seed report's outline (承德市应急管理局, 2019 矿山“专家会诊”项目). A plan may change titles,
+# drop optional sections or add its own; the report is built from the plan's outline.
+DEFAULT_OUTLINE = (
+    ("overview", "一、基本情况（一）项目概况", "项目主要内容、项目实施情况", True),
+    ("goals", "（二）项目绩效目标", "年度绩效目标", True),
+    ("purpose", "二、绩效评价工作开展情况（一）绩效评价目的", "", False),
+    ("funding", "（二）项目资金实际使用等情况", "资金来源、资金管理情况", True),
+    ("organisation", "（三）项目组织情况分析", "项目申报、公示等", False),
+    ("management", "（四）项目管理情况分析", "", False),
+    ("conclusion", "三、综合评价情况及评价结论", "评价得分、等级及结论", True),
+    ("experience", "四、主要工作经验、问题和建议（一）取得的经验", "", False),
+    ("problems", "（二）存在的问题", "", True),
+    ("measures", "（三）下一步改进措施", "", True),
+)
+
+
+def _kind_of(row):
+    return EXECUTION_RATE if EXECUTION_RATE_NAME in (row["level1"], row["name"]) else "standard"
+
+
+def apply_template(plan, code):
+    """Give ``plan`` a fresh copy of a template's indicators (replacing any it had)."""
+    if code not in TEMPLATES:
+        raise ServiceError(_("未知的指标模板。"))
+    plan.framework = code
+    plan.indicators = [
+        PlanIndicator(level1=row["level1"], level2=row["level2"], name=row["name"], weight=row["weight"],
+                      kind=_kind_of(row), sort_order=index)
+        for index, row in enumerate(scoring.copy_template(TEMPLATES[code][1]))
+    ]
+
+
+def apply_default_outline(plan):
+    plan.report_sections = [
+        PlanReportSection(key=key, title=title, hint=hint, required=required, sort_order=index)
+        for index, (key, title, hint, required) in enumerate(DEFAULT_OUTLINE)
+    ]
+
+
+def ensure_plan_framework(plan):
+    if not plan.indicators:
+        apply_template(plan, plan.framework or "self")
+    if not plan.report_sections:
+        apply_default_outline(plan)
+
+
+def update_indicators(plan, rows):
+    """``rows``: [{level1, level2, name, weight}] in order. Weights must add to 100."""
+    cleaned = []
+    for number, row in enumerate(rows, start=1):
+        level1 = (row.get("level1") or "").strip()
+        level2 = (row.get("level2") or "").strip()
+        name = (row.get("name") or "").strip()
+        if not level1:
+            raise ServiceError(_("第 %(n)d 行：一级指标不能为空。", n=number))
+        if len(level1) > 32 or len(level2) > 32 or len(name) > 100:
+            raise ServiceError(_("第 %(n)d 行：指标名称过长。", n=number))
+        try:
+            weight = Decimal(str(row.get("weight") or "").strip())
+        except ArithmeticError:
+            raise ServiceError(_("第 %(n)d 行：分值应为数字。", n=number)) from None
+        if not weight.is_finite() or weight <= 0 or weight.as_tuple().exponent < -2:
+            raise ServiceError(_("第 %(n)d 行：分值应为大于 0、最多两位小数的数字。", n=number))
+        cleaned.append({"level1": level1, "level2": level2, "name": name, "weight": weight})
+    if not cleaned:
+        raise ServiceError(_("至少需要一项指标。"))
+    try:
+        scoring.validate_weights(row["weight"] for row in cleaned)
+    except scoring.ScoringError as error:
+        raise ServiceError(str(error)) from None
+    plan.indicators = [
+        PlanIndicator(kind=_kind_of(row), sort_order=index, **row) for index, row in enumerate(cleaned)
+    ]
+    db.session.commit()
+
+
+def copy_into(evaluation, plan):
+    """The evaluation's own indicators, from the plan's framework."""
+    ensure_plan_framework(plan)
+    evaluation.indicators = [
+        Indicator(level1=p.level1, level2=p.level2, name=p.name, weight=p.weight, kind=p.kind,
+                  sort_order=p.sort_order, nature=None if p.kind == EXECUTION_RATE else scoring.POSITIVE,
+                  unit="%" if p.kind == EXECUTION_RATE else "",
+                  target=Decimal("100") if p.kind == EXECUTION_RATE else None)
+        for p in plan.indicators
+    ]
+
+
+def library(query="", limit=50):
+    """Indicators used before (三级指标 with their level and unit), for next year's targets."""
+    statement = (
+        select(distinct(Indicator.name), Indicator.level1, Indicator.level2, Indicator.unit, Indicator.nature)
+        .where(Indicator.name != "", Indicator.kind == "standard")
+        .order_by(Indicator.level1, Indicator.level2, Indicator.name)
+        .limit(limit)
+    )
+    if query:
+        statement = statement.where(Indicator.name.like(f"%{query.strip()[:50]}%"))
+    return [
+        {"name": name, "level1": level1, "level2": level2, "unit": unit, "nature": nature}
+        for name, level1, level2, unit, nature in db.session.execute(statement)
+    ]

@@ -1,0 +1,62 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow import scoring
+from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.evaluations.services import get_visible
+from workflow.permissions import logged_in
+from workflow.selfeval import bp, content, services
+from workflow.selfeval.framework import EXECUTION_RATE
+
+
+def _visible_or_abort(evaluation_id):
+    try:
+        return get_visible(evaluation_id, current_user)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+
+
+def _render(evaluation, values=None, status=200):
+    editable = services.can_edit(evaluation, current_user)
+    return render_template(
+        "selfeval/form.html",
+        evaluation=evaluation,
+        project=evaluation.project,
+        funding=content.funding(evaluation),
+        funding_labels=content.FUNDING_LABELS,
+        funding_columns=content.FUNDING_COLUMNS,
+        outline=evaluation.project.plan.report_sections,
+        texts={s.key: s.text for s in evaluation.narrative},
+        editable=editable,
+        actuals=evaluation.state in services.ACTUAL_STATES,
+        problems=services.completeness_problems(evaluation),
+        changes=services.changes_since_submission(evaluation),
+        values=values or {},
+        natures=scoring.NATURE_LABELS,
+        bands=scoring.BAND_LABELS,
+        grade_labels=scoring.GRADE_LABELS,
+        execution_rate_kind=EXECUTION_RATE,
+        deviation_required=scoring.deviation_reason_required,
+        execution_rate=scoring.execution_rate,
+    ), status
+
+
+@bp.route("/<int:evaluation_id>/form", methods=["GET", "POST"])
+@logged_in
+def form(evaluation_id):
+    evaluation = _visible_or_abort(evaluation_id)
+    if request.method == "GET":
+        services.prepare(evaluation)
+        return _render(evaluation)
+    try:
+        services.save(evaluation.id, current_user, request.form,
+                      expected_version=request.form.get("version", type=int), address=request.remote_addr)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        evaluation = _visible_or_abort(evaluation_id)
+        return _render(evaluation, values=request.form, status=200)
+    flash(_("已保存。"), "success")
+    return redirect(url_for("selfeval.form", evaluation_id=evaluation.id))

@@ -1,0 +1,358 @@
+"""Rules of the self-evaluation form: who may edit what and when, validation, the server's
+scoring, completeness for submission, snapshots and the diff between them."""
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import clock, scoring
+from workflow.engine import audit
+from workflow.engine.actions import CONCURRENT_CHANGE, get_evaluation
+from workflow.errors import ServiceError
+from workflow.extensions import db
+from workflow.models import NarrativeSection, Snapshot
+from workflow.roles import Role
+from workflow.selfeval import content
+from workflow.selfeval.framework import EXECUTION_RATE
+
+# Targets, budget and narrative may be written from 准备阶段 on; actual values only once
+# self-evaluation has opened. After submission the section waits; after approval the
+# evaluation is frozen until the leader returns it.
+EDITABLE_STATES = ("preparing", "self_evaluating", "returned")
+ACTUAL_STATES = ("self_evaluating", "returned")
+
+TEXT_LIMIT = 20000
+SHORT_TEXT_LIMIT = 200
+
+
+def edit_refusal(evaluation, user):
+    if Role.SECTION_STAFF not in user.roles or user.section_id != evaluation.project.section_id:
+        return _("只有项目责任科室的经办人可以填报。")
+    if evaluation.state not in EDITABLE_STATES:
+        if evaluation.state in ("approved", "reported", "applied"):
+            return _("该评价已审批定稿，如需修改须由组长退回。")
+        return _("自评已提交，复核期间不能修改；如需修改请先撤回或等待退回。")
+    return None
+
+
+def prepare(evaluation):
+    """Make sure the evaluation has its rows before the form is shown."""
+    if content.ensure_content(evaluation):
+        db.session.commit()
+
+
+def can_edit(evaluation, user):
+    return edit_refusal(evaluation, user) is None
+
+
+class _Errors(list):
+    def add(self, message):
+        self.append(str(message))
+
+
+def _decimal(raw, label, errors, places=4, allow_negative=False):
+    text = (raw or "").strip().replace(",", "").replace("，", "")
+    if text == "":
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        errors.add(_("“%(field)s”应为数字。", field=label))
+        return None
+    if not value.is_finite():
+        errors.add(_("“%(field)s”应为数字。", field=label))
+        return None
+    if value < 0 and not allow_negative:
+        errors.add(_("“%(field)s”不能为负数。", field=label))
+        return None
+    if value.as_tuple().exponent < -places:
+        errors.add(_("“%(field)s”最多保留 %(n)d 位小数。", field=label, n=places))
+        return None
+    if abs(value) >= Decimal("1e14"):
+        errors.add(_("“%(field)s”数值过大。", field=label))
+        return None
+    return value
+
+
+def _text(raw, label, errors, limit):
+    text = (raw or "").strip()
+    if len(text) > limit:
+        errors.add(_("“%(field)s”不能超过 %(n)d 个字。", field=label, n=limit))
+        return None
+    return text
+
+
+def _apply_form(evaluation, form, errors):
+    """Copy the submitted values onto the evaluation; every problem goes to ``errors``."""
+    actuals = evaluation.state in ACTUAL_STATES
+    project = evaluation.project
+    for attribute, label, limit, target in (
+        ("leader_name", _("项目负责人"), 64, project),
+        ("overall_target", _("年度总体目标"), TEXT_LIMIT, project),
+        ("overall_achievement", _("实际完成情况"), TEXT_LIMIT, evaluation),
+    ):
+        if attribute in form:
+            value = _text(form.get(attribute), label, errors, limit)
+            if value is not None:
+                setattr(target, attribute, value)
+
+    for row in evaluation.funding_rows:
+        for column, column_label in content.FUNDING_COLUMNS.items():
+            name = f"funding-{row.kind}-{column}"
+            if name not in form or (column == "executed" and not actuals):
+                continue
+            label = f"{content.FUNDING_LABELS[row.kind]} · {column_label}"
+            value = _decimal(form.get(name), label, errors)
+            if form.get(name, "").strip() == "" or value is not None:
+                setattr(row, column, value)
+
+    for ind in evaluation.indicators:
+        _apply_indicator(ind, form, errors, actuals)
+
+    sections = {section.key: section for section in evaluation.narrative}
+    for outline in evaluation.project.plan.report_sections:
+        name = f"text-{outline.key}"
+        if name not in form:
+            continue
+        text = _text(form.get(name), outline.title, errors, TEXT_LIMIT)
+        if text is None:
+            continue
+        if outline.key in sections:
+            sections[outline.key].text = text
+        elif text:
+            evaluation.narrative.append(NarrativeSection(key=outline.key, text=text))
+
+
+def _value(ind, form, field, errors):
+    """年度指标值 / 实际完成值: a number, or a text for a qualitative indicator."""
+    name = f"ind-{ind.id}-{field}"
+    if name not in form:
+        return
+    raw = form.get(name, "")
+    label = f"{ind.name or ind.level2 or ind.level1} · {content.INDICATOR_FIELDS[field]}"
+    if ind.nature == scoring.QUALITATIVE:
+        text = _text(raw, label, errors, SHORT_TEXT_LIMIT)
+        if text is not None:
+            setattr(ind, field + "_text", text)
+            setattr(ind, field, None)
+        return
+    value = _decimal(raw, label, errors)
+    if raw.strip() == "" or value is not None:
+        setattr(ind, field, value)
+        setattr(ind, field + "_text", "")
+
+
+def _apply_indicator(ind, form, errors, actuals):
+    prefix = f"ind-{ind.id}-"
+    label = ind.name or ind.level2 or ind.level1
+    if prefix + "applicable" in form:
+        ind.applicable = form.get(prefix + "applicable") != "no"
+    if ind.kind != EXECUTION_RATE:
+        nature = form.get(prefix + "nature")
+        if nature is not None:
+            try:
+                ind.nature = scoring.normalise_nature(nature) if nature.strip() else None
+            except scoring.ScoringError:
+                errors.add(_("“%(field)s”的指标性质无效。", field=label))
+                return
+        for attribute, limit in (("name", 100), ("unit", 16)):
+            if prefix + attribute in form:
+                value = _text(form.get(prefix + attribute), f"{label} · {content.INDICATOR_FIELDS[attribute]}", errors, limit)
+                if value is not None:
+                    setattr(ind, attribute, value)
+        _value(ind, form, "target", errors)
+    if not actuals:
+        return
+    _value(ind, form, "actual", errors)
+    if prefix + "deviation_reason" in form:
+        value = _text(form.get(prefix + "deviation_reason"),
+                      f"{label} · {content.INDICATOR_FIELDS['deviation_reason']}", errors, TEXT_LIMIT)
+        if value is not None:
+            ind.deviation_reason = value
+    if ind.nature == scoring.QUALITATIVE and (prefix + "band") in form:
+        band = (form.get(prefix + "band") or "").strip() or None
+        if band is not None and band not in scoring.BANDS:
+            errors.add(_("“%(field)s”的定性档次无效。", field=label))
+            return
+        score = _decimal(form.get(prefix + "score"), f"{label} · {content.INDICATOR_FIELDS['score']}", errors, places=2)
+        ind.band = band
+        ind.score = None
+        if band is not None and score is not None:
+            try:
+                ind.score = scoring.score_qualitative(band, score, ind.weight)
+            except scoring.ScoringError as error:
+                errors.add(f"{label}：{error}")
+
+
+def recompute(evaluation):
+    """The server's scores: quantitative rows from target and actual, the execution rate
+    from the budget block; then the total (rescaled over applicable rows) and the grade."""
+    total_row = content.funding(evaluation).get("total")
+    for ind in evaluation.indicators:
+        if not ind.applicable:
+            ind.score = None
+        elif ind.kind == EXECUTION_RATE:
+            if total_row is not None and total_row.annual_budget is not None and total_row.executed is not None:
+                ind.score = scoring.execution_rate_score(total_row.annual_budget, total_row.executed, ind.weight)
+            else:
+                ind.score = None
+        elif ind.nature in (scoring.POSITIVE, scoring.NEGATIVE, scoring.EQUAL):
+            if ind.target is not None and ind.actual is not None:
+                ind.score = scoring.score_quantitative(ind.nature, ind.target, ind.actual, ind.weight)
+            else:
+                ind.score = None
+    applicable = [ind for ind in evaluation.indicators if ind.applicable]
+    if applicable and all(ind.score is not None for ind in applicable):
+        evaluation.total_score = scoring.total(
+            scoring.IndicatorScore(ind.weight, ind.score, ind.applicable) for ind in evaluation.indicators
+        )
+        evaluation.grade = scoring.grade(evaluation.total_score)
+    else:
+        evaluation.total_score = None
+        evaluation.grade = None
+
+
+def save(evaluation_id, user, form, expected_version=None, address=""):
+    """Save the form (a draft: blanks are fine, wrong values are not). Nothing is stored
+    when any value is refused; the message lists every problem."""
+    evaluation = get_evaluation(evaluation_id)
+    reason = edit_refusal(evaluation, user)
+    if reason:
+        raise ServiceError(reason, code="refused")
+    if expected_version is not None and evaluation.version != expected_version:
+        raise ServiceError(_("该评价已被他人修改，页面内容已过期。请刷新后重试。"), code=CONCURRENT_CHANGE)
+    content.ensure_content(evaluation)
+    before = content.serialize(evaluation)
+    errors = _Errors()
+    _apply_form(evaluation, form, errors)
+    if errors:
+        db.session.rollback()
+        raise ServiceError("；".join(errors), code="invalid")
+    recompute(evaluation)
+    evaluation.updated_at = clock.now()  # bumps the version even when only child rows changed
+    after = content.serialize(evaluation)
+    changes = diff(before, after, evaluation)
+    if evaluation.submitted_at is not None and changes:
+        # After a first submission every change is on the record.
+        audit.record(evaluation, user, "edit", evaluation.state, evaluation.state, address=address,
+                     details={"changed": [change["field"] for change in changes]})
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ServiceError(_("该评价已被他人修改，请刷新后重试。"), code=CONCURRENT_CHANGE) from None
+    return changes
+
+
+def completeness_problems(evaluation):
+    """What must still be filled in before the evaluation can be submitted."""
+    problems = []
+    project = evaluation.project
+    if not project.overall_target.strip():
+        problems.append(_("请填写年度总体目标。"))
+    if not evaluation.overall_achievement.strip():
+        problems.append(_("请填写年度总体目标的实际完成情况。"))
+    rows = content.funding(evaluation)
+    total_row = rows.get("total")
+    if total_row is None or total_row.annual_budget is None or total_row.executed is None:
+        problems.append(_("请填写年度资金总额的全年预算数和全年执行数。"))
+    else:
+        for column in ("initial_budget", "annual_budget", "executed"):
+            parts = [getattr(rows[k], column) for k in ("current_year", "carry_over", "other") if k in rows]
+            given = [p for p in parts if p is not None]
+            whole = getattr(total_row, column)
+            if given and whole is not None and sum(given, Decimal(0)) != whole:
+                problems.append(_("“%(column)s”各资金来源之和（%(parts)s）与年度资金总额（%(total)s）不一致。",
+                                  column=content.FUNDING_COLUMNS[column], parts=sum(given, Decimal(0)), total=whole))
+    for ind in evaluation.indicators:
+        if not ind.applicable:
+            continue
+        label = ind.name or ind.level2 or ind.level1
+        if ind.kind == EXECUTION_RATE:
+            if ind.score is None:
+                problems.append(_("“%(name)s”需要全年预算数和全年执行数才能计分。", name=label))
+            continue
+        if ind.nature is None:
+            problems.append(_("“%(name)s”未选择指标性质。", name=label))
+            continue
+        if ind.nature == scoring.QUALITATIVE:
+            if not ind.target_text or not ind.actual_text:
+                problems.append(_("“%(name)s”请填写年度指标值和实际完成值。", name=label))
+            if ind.score is None:
+                problems.append(_("“%(name)s”请选择评价档次并打分。", name=label))
+            continue
+        if ind.target is None or ind.actual is None:
+            problems.append(_("“%(name)s”请填写年度指标值和实际完成值。", name=label))
+            continue
+        if scoring.deviation_reason_required(ind.target, ind.actual) and not ind.deviation_reason.strip():
+            problems.append(_("“%(name)s”偏差较大，请填写偏差原因分析及改进措施。", name=label))
+    written = {section.key for section in evaluation.narrative if section.text.strip()}
+    for outline in project.plan.report_sections:
+        if outline.required and outline.key not in written:
+            problems.append(_("请填写报告的“%(title)s”部分。", title=outline.title))
+    return problems
+
+
+def take_snapshot(evaluation, kind, actor):
+    data = content.serialize(evaluation)
+    snapshot = Snapshot(evaluation_id=evaluation.id, kind=kind, data=data, sha256=content.fingerprint(data),
+                        created_by_id=actor.id if actor is not None else None)
+    db.session.add(snapshot)
+    return snapshot
+
+
+def last_snapshot(evaluation, kind):
+    return db.session.scalar(
+        select(Snapshot).where(Snapshot.evaluation_id == evaluation.id, Snapshot.kind == kind)
+        .order_by(Snapshot.id.desc()).limit(1)
+    )
+
+
+def _flatten(data, evaluation):
+    """{(path): (label, value)} of the parts of a serialisation people compare."""
+    titles = {s.key: s.title for s in evaluation.project.plan.report_sections}
+    flat = {
+        ("project", "leader_name"): (_("项目负责人"), data["project"]["leader_name"]),
+        ("project", "overall_target"): (_("年度总体目标"), data["project"]["overall_target"]),
+        ("overall_achievement",): (_("实际完成情况"), data["overall_achievement"]),
+    }
+    for kind, columns in data["funding"].items():
+        for column, value in columns.items():
+            flat[("funding", kind, column)] = (f"{content.FUNDING_LABELS[kind]} · {content.FUNDING_COLUMNS[column]}", value)
+    for ind in data["indicators"]:
+        name = ind["name"] or ind["level2"] or ind["level1"]
+        for field, label in content.INDICATOR_FIELDS.items():
+            flat[("indicator", ind["id"], field)] = (f"{name} · {label}", ind[field])
+    for key, text in data["narrative"].items():
+        flat[("narrative", key)] = (titles.get(key, key), text)
+    return flat
+
+
+def diff(before, after, evaluation):
+    """The fields that differ between two serialisations, in form order."""
+    old, new = _flatten(before, evaluation), _flatten(after, evaluation)
+    changes = []
+    for path in list(old) + [p for p in new if p not in old]:
+        old_value = old.get(path, (None, None))[1]
+        new_label, new_value = new.get(path, old.get(path))
+        if (old_value or None) != (new_value or None):
+            changes.append({"field": str(new_label), "old": old_value, "new": new_value})
+    return changes
+
+
+def changes_since_submission(evaluation):
+    """What changed since the submission before: while the section is revising, its edits
+    since the last submission; once resubmitted, the new submission against the previous one
+    (what the reviewer asked for and got)."""
+    snapshots = db.session.scalars(
+        select(Snapshot).where(Snapshot.evaluation_id == evaluation.id, Snapshot.kind == "submission")
+        .order_by(Snapshot.id.desc()).limit(2)
+    ).all()
+    if not snapshots:
+        return []
+    if evaluation.state in EDITABLE_STATES:
+        return diff(snapshots[0].data, content.serialize(evaluation), evaluation)
+    if len(snapshots) < 2:
+        return []
+    return diff(snapshots[1].data, snapshots[0].data, evaluation)
