@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Email, NumberRange, Optional, Regexp
+from wtforms.validators import Email, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow.forms import max_length, required
@@ -11,6 +11,19 @@ from workflow.roles import Role
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form):
+        # WTForms' own message for an unknown value has no Chinese translation.
+        if self.invalid_message is None:
+            return super().pre_validate(form)
+        acceptable = {choice[0] for choice in self.choices}
+        if any(value not in acceptable for value in self.data or ()):
+            raise ValidationError(self.invalid_message)
+        return None
 
 
 def _section_choice(value):
@@ -44,7 +57,7 @@ class UserForm(FlaskForm):
         _l("电子邮箱"),
         validators=[Optional(), max_length(254), Email(message=_l("电子邮箱格式不正确。"), check_deliverability=False)],
     )
-    roles = MultiCheckboxField(_l("角色"), choices=[])
+    roles = MultiCheckboxField(_l("角色"), choices=[], invalid_message=_l("角色无效。"))
     active = BooleanField(_l("在用"), default=True)
 
     def __init__(self, *args, sections=(), **kwargs):

@@ -5,6 +5,7 @@ database as it was. Guard rails: an administrator cannot lock themself out, and 
 always keeps at least one active administrator.
 """
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -82,7 +83,8 @@ def _active_admin_count(excluding=None):
 
 def create_user(data, password):
     username, roles = _check_user_data(data)
-    validate_new_password(None, password)
+    # As for a reset: the initial password may not be the login name.
+    validate_new_password(SimpleNamespace(username=username), password)
     user = User(
         username=username,
         full_name=data.full_name.strip(),

@@ -35,6 +35,7 @@ def login():
         else:
             locale = session.get(LOCALE_KEY)
             session.clear()  # a fresh session on login: no fixation
+            session.permanent = True  # clear() dropped the flag: keep the lifetime
             if locale:
                 session[LOCALE_KEY] = locale
             login_user(user)

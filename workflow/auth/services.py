@@ -66,11 +66,14 @@ def _record_failure(username, address):
 def authenticate(username, password, address):
     """Return the user for a correct login, or raise ServiceError with the reason."""
     username = (username or "").strip()
+    # Failures are recorded in 64-character columns; a longer name (possible outside the
+    # login form, e.g. through the API) is counted under its first 64 characters.
+    key = username[:64]
     address = (address or "unknown")[:64]
-    check_throttle(username, address)
+    check_throttle(key, address)
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.check_password(password or ""):
-        _record_failure(username, address)
+        _record_failure(key, address)
         raise ServiceError(_("用户名或密码错误。"))
     if not user.active:
         raise ServiceError(_("该账号已停用，请联系管理员。"))
