@@ -67,6 +67,7 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 8)
+    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default: deliberately slow
 
     # Uploads (evidence files come later); Flask answers 413 above this.
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
@@ -96,10 +97,10 @@ class Config:
     PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
 
     @classmethod
-    def prepare(cls, instance_dir):
-        """Fill in what can only be known at start-up; refuse to start when it is missing."""
-        if not cls.SECRET_KEY:
-            cls.SECRET_KEY = embedded_secret_key(instance_dir)
+    def secret_key(cls, instance_dir):
+        """The key to sign sessions with; refuse to start when it is missing. (Read per app,
+        never stored on the class: two apps with two instance folders keep two keys.)"""
+        return cls.SECRET_KEY or embedded_secret_key(instance_dir)
 
 
 class DevelopmentConfig(Config):
@@ -113,9 +114,10 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
 
     @classmethod
-    def prepare(cls, instance_dir):
+    def secret_key(cls, instance_dir):
         if not cls.SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+        return cls.SECRET_KEY
 
 
 class TestingConfig(Config):
@@ -125,6 +127,8 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
     )
     SECRET_KEY = "testing-secret-key"
+    # Hundreds of test users: a fast hash keeps the suite quick; production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SERVER_NAME = None
 
 

@@ -25,8 +25,7 @@ def create_app(config_name=None, overrides=None):
     if overrides:
         app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
-        config.prepare(instance_dir)
-        app.config["SECRET_KEY"] = config.SECRET_KEY
+        app.config["SECRET_KEY"] = config.secret_key(instance_dir)
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 

@@ -47,7 +47,10 @@ def login():
 @logged_in
 def logout():
     logout_user()
+    locale = session.get(LOCALE_KEY)
     session.clear()
+    if locale:  # the language is the person's choice, not part of the login
+        session[LOCALE_KEY] = locale
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("auth.login"))
 

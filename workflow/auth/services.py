@@ -1,9 +1,12 @@
 """Authentication rules: password checks, throttling, session invalidation."""
+import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow import clock
 from workflow.errors import ServiceError
@@ -63,21 +66,34 @@ def _record_failure(username, address):
     db.session.commit()
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash():
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(username, password, address):
     """Return the user for a correct login, or raise ServiceError with the reason."""
     username = (username or "").strip()
     # Failures are recorded in 64-character columns; a longer name (possible outside the
     # login form, e.g. through the API) is counted under its first 64 characters.
-    key = username[:64]
+    # Login names are unique regardless of case, so they are matched (and throttled)
+    # regardless of case too: 'Admin' cannot dodge the limit of 'admin'.
+    key = username[:64].lower()
     address = (address or "unknown")[:64]
     check_throttle(key, address)
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.check_password(password or ""):
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is None:
+        # Spend the same time as a real check, so response times do not reveal which
+        # login names exist.
+        check_password_hash(_dummy_hash(), password or "")
+        _record_failure(key, address)
+        raise ServiceError(_("用户名或密码错误。"))
+    if not user.check_password(password or ""):
         _record_failure(key, address)
         raise ServiceError(_("用户名或密码错误。"))
     if not user.active:
         raise ServiceError(_("该账号已停用，请联系管理员。"))
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == key))
     user.last_login_at = clock.now()
     db.session.commit()
     return user
