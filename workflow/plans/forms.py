@@ -1,10 +1,19 @@
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from workflow.admin.forms import MultiCheckboxField
 from workflow.forms import max_length, required
+
+
+def _entered():
+    """Required for numbers and choices. DataRequired (``required()``) would replace the
+    parse error of 'abc' by "此项为必填项。" and refuse 0: check that something was entered
+    and let the field's own message say what is wrong with it."""
+    return InputRequired(message=_l("此项为必填项。"))
 
 
 def _optional_int(value):
@@ -17,11 +26,11 @@ class PlanForm(FlaskForm):
     title = StringField(_l("方案名称"), validators=[required(), max_length(200)])
     budget_year = IntegerField(
         _l("被评价的预算年度"),
-        validators=[required(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
+        validators=[_entered(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
     )
     run_year = IntegerField(
         _l("评价实施年度"),
-        validators=[required(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
+        validators=[_entered(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
     )
     office_section_id = SelectField(_l("办公室所在科室"), coerce=_optional_int)
     basis_documents = TextAreaField(_l("依据文件（每行一份）"), validators=[Optional(), max_length(5000)])
@@ -35,6 +44,16 @@ class PlanForm(FlaskForm):
 
 
 class StageRowForm(Form):
+    """One row of the stages form. A plain ``Form`` (the CSRF token is the outer form's),
+    which by itself would answer WTForms' built-in messages ("Not a valid date value.") in
+    English: take the translations the way FlaskForm does."""
+
+    class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_translations
+
     kind = HiddenField()
     name = StringField(_l("阶段名称"), validators=[required(), max_length(64)])
     start_date = DateField(_l("开始日期"), validators=[Optional()])
@@ -47,8 +66,9 @@ class StagesForm(FlaskForm):
 
 class GroupForm(FlaskForm):
     leader_id = SelectField(_l("组长"), coerce=_optional_int)
-    deputy_ids = MultiCheckboxField(_l("副组长"), coerce=int)
-    member_ids = MultiCheckboxField(_l("成员"), coerce=int)
+    # WTForms' own message for an unknown person has no Chinese translation.
+    deputy_ids = MultiCheckboxField(_l("副组长"), coerce=int, invalid_message=_l("所选人员不存在。"))
+    member_ids = MultiCheckboxField(_l("成员"), coerce=int, invalid_message=_l("所选人员不存在。"))
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +80,7 @@ class GroupForm(FlaskForm):
 
 class ProjectForm(FlaskForm):
     name = StringField(_l("项目名称"), validators=[required(), max_length(200)])
-    section_id = SelectField(_l("责任科室"), coerce=_optional_int, validators=[required()])
+    section_id = SelectField(_l("责任科室"), coerce=_optional_int, validators=[_entered()])
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,5 +90,5 @@ class ProjectForm(FlaskForm):
 class CopyPlanForm(FlaskForm):
     run_year = IntegerField(
         _l("新方案的评价年度"),
-        validators=[required(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
+        validators=[_entered(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
     )

@@ -23,11 +23,15 @@ def _plan_or_404(plan_id):
 
 
 def _plan_data(form):
+    documents = form.basis_documents.data or ""
+    if isinstance(documents, str):
+        documents = documents.splitlines()
+    # else: the field was left out of the POST and still holds the plan's own list
     return services.PlanData(
         title=form.title.data or "",
         budget_year=form.budget_year.data,
         run_year=form.run_year.data,
-        basis_documents=(form.basis_documents.data or "").splitlines(),
+        basis_documents=list(documents),
         principles=form.principles.data or "",
         method=form.method.data or "",
         requirements=form.requirements.data or "",
@@ -35,10 +39,21 @@ def _plan_data(form):
     )
 
 
+def _messages(errors):
+    """The messages in ``form.errors``: nested for the stage rows (a FieldList of FormFields
+    gives a list with one dict per row, empty for a valid row)."""
+    if isinstance(errors, dict):
+        errors = list(errors.values())
+    if isinstance(errors, (list, tuple)):
+        for item in errors:
+            yield from _messages(item)
+    else:
+        yield str(errors)
+
+
 def _flash_errors(form):
-    for field_errors in form.errors.values():
-        for message in field_errors:
-            flash(message if isinstance(message, str) else str(message), "danger")
+    for message in _messages(form.errors):
+        flash(message, "danger")
 
 
 @bp.route("/")

@@ -79,6 +79,8 @@ def reassign(task_id):
         task = tasks.get_task(task_id)
     except NotFound:
         abort(404)
+    if not task.is_open:  # a done task is nobody's to hand over (the office included)
+        abort(404)
     if not (tasks.may_act(task, current_user) or Role.OFFICE in current_user.roles):
         abort(403)
     form = ReassignForm()
