@@ -8,6 +8,7 @@ import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
@@ -65,6 +66,24 @@ def drop_everything(engine):
             ).scalars().all()
             for name in names:
                 connection.execute(text(f'DROP TABLE "{name}"'))
+            connection.execute(text("PRAGMA foreign_keys=ON"))
+    # Pooled connections must not keep any setting changed here.
+    engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Every request runs in its own application context, as it does in production.
+
+    The autouse ``app_context`` fixture keeps one context open for the whole test; Flask
+    would reuse it for test requests, so ``g`` (where Flask-Login caches the signed-in user,
+    Flask-Babel the language, Flask-WTF the CSRF token) and the database session would leak
+    from one request, or one client, into another. Data a request changed is read back in
+    the test after ``db.session.expire_all()`` or a fresh query.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +107,7 @@ def app(database_url, tmp_path_factory):
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         },
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         drop_everything(_db.engine)
         upgrade()
