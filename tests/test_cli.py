@@ -234,3 +234,21 @@ def test_create_admin_reactivates_a_deactivated_account(runner, db, client):
     assert result.exit_code == 0, result.output
     login(client, "former", "Back4Good")
     assert client.get("/admin/users").status_code == 200
+
+
+def test_create_admin_for_an_existing_login_ignores_case_and_clears_forced_change(app, db):
+    from tests.conftest import make_user
+    from workflow.models import User
+    from workflow.roles import Role
+
+    user = make_user("zhangsan", roles=[Role.SECTION_STAFF], must_change_password=True)
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--username", "ZhangSan", "--name", "张三", "--password", "NewPassw0rd"]
+    )
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert Role.ADMIN in user.roles and Role.SECTION_STAFF in user.roles
+    assert user.must_change_password is False
+    assert user.full_name == "张三"
+    assert user.check_password("NewPassw0rd")

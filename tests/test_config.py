@@ -293,3 +293,10 @@ def english(msgid):
         message = read_po(handle).get(msgid)
     assert message is not None and message.string, f"no English translation for {msgid!r}"
     return message.string
+
+
+def test_405_keeps_the_allow_header(client):
+    response = client.get("/auth/logout")
+    assert response.status_code == 405
+    assert "POST" in response.headers.get("Allow", "")
+    assert "请求方式不允许" in response.get_data(as_text=True)

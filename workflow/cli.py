@@ -26,14 +26,19 @@ def create_admin(username, full_name, password):
     from workflow.extensions import db
     from workflow.models import User
 
-    existing = db.session.scalar(select(User).where(User.username == username.strip()))
+    from sqlalchemy import func
+
+    existing = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     try:
         if existing is not None:
             validate_new_password(existing, password)
             existing.set_roles(existing.roles | {Role.ADMIN})
             existing.set_password(password)
+            existing.must_change_password = False  # chosen at the console, as for a new admin
             existing.active = True
             existing.session_version += 1
+            if full_name.strip():
+                existing.full_name = full_name.strip()[:64]
             db.session.commit()
             click.echo(f"已授予 {existing.username} 管理员角色并重设密码。")
             return

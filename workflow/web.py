@@ -102,7 +102,9 @@ def _unread():
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+    # Keep what HTTP requires of the error, e.g. the Allow header of a 405.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] if hasattr(error, "get_headers") else []
+    return render_template("errors/error.html", code=code, title=title, text=text), code, headers
 
 
 def _csrf_error(error):
