@@ -71,6 +71,7 @@ def _register_blueprints(app):
     from workflow.evaluations import bp as evaluations_bp
     from workflow.main import bp as main_bp
     from workflow.plans import bp as plans_bp
+    from workflow.review import bp as review_bp
     from workflow.selfeval import bp as selfeval_bp
     from workflow.work import bp as work_bp
 
@@ -80,6 +81,7 @@ def _register_blueprints(app):
     app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
     app.register_blueprint(selfeval_bp, url_prefix="/evaluations")
+    app.register_blueprint(review_bp, url_prefix="/evaluations")
     app.register_blueprint(work_bp, url_prefix="/work")
 
 

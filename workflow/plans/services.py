@@ -12,6 +12,7 @@ from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
 from workflow.engine.definition import INITIAL_STATE
+from workflow.selfeval import content, framework
 from workflow.models.plans import STAGE_KINDS
 
 STAGE_NAMES = {
@@ -106,6 +107,8 @@ def create_plan(data):
         office = db.session.scalar(select(Section).where(Section.is_office.is_(True)))
         plan.office_section_id = office.id if office else None
     plan.stages = default_stages(data.run_year)
+    framework.apply_template(plan, "self")
+    framework.apply_default_outline(plan)
     db.session.add(plan)
     db.session.commit()
     return plan
@@ -201,6 +204,7 @@ def copy_plan(source, run_year=None):
         for s in source.stages
     ]
     plan.members = [PlanMember(user_id=m.user_id, group_role=m.group_role, sort_order=m.sort_order) for m in source.members]
+    framework.copy_plan_framework(source, plan)
     db.session.add(plan)
     db.session.commit()
     return plan
@@ -253,6 +257,7 @@ def add_project(plan, name, section_id, actor=None):
     project = Project(plan_id=plan.id, name=name, section_id=section.id, budget_year=plan.budget_year)
     project.plan = plan
     project.evaluation = Evaluation(state=INITIAL_STATE)
+    content.ensure_content(project.evaluation)
     db.session.add(project)
     db.session.flush()
     tasks.create_task(project.evaluation)

@@ -58,6 +58,20 @@ def apply_default_outline(plan):
     ]
 
 
+def copy_plan_framework(source, plan):
+    """Next year's plan keeps this year's adjusted framework and outline."""
+    plan.framework = source.framework
+    plan.indicators = [
+        PlanIndicator(level1=p.level1, level2=p.level2, name=p.name, weight=p.weight, kind=p.kind,
+                      sort_order=p.sort_order)
+        for p in source.indicators
+    ]
+    plan.report_sections = [
+        PlanReportSection(key=s.key, title=s.title, hint=s.hint, required=s.required, sort_order=s.sort_order)
+        for s in source.report_sections
+    ]
+
+
 def ensure_plan_framework(plan):
     if not plan.indicators:
         apply_template(plan, plan.framework or "self")

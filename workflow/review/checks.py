@@ -1,0 +1,140 @@
+"""The group's re-check (复核): 项目数量的完整性 and 项目资金的准确性.
+
+Every check returns findings; a finding informs the reviewer and never blocks a decision. A
+reviewer may mark a finding as explained (FindingNote); it stays listed, marked so.
+"""
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from workflow import scoring
+from workflow.extensions import db
+from workflow.models import Evaluation, FindingNote, Project
+from workflow.selfeval import content
+from workflow.selfeval.framework import EXECUTION_RATE
+
+# Numbers written with 万元 or 元 in the narrative: "206.4万元", "1,234.5 元", "172.743万".
+AMOUNT_IN_TEXT = re.compile(r"(\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|万|元)")
+# A stated rate tolerance: the form shows rates to two decimals of a percent.
+RATE_TOLERANCE = Decimal("0.01")
+QUANTITY_LEVEL2 = ("数量指标", "产出数量")
+
+
+@dataclass
+class Finding:
+    code: str  # stable per evaluation, so that an explanation sticks to it
+    kind: str  # completeness | accuracy
+    message: str
+    explained: bool = False
+    note: str = ""
+
+
+def _amounts_in_text(text):
+    for match in AMOUNT_IN_TEXT.finditer(text or ""):
+        number, unit = match.groups()
+        try:
+            value = Decimal(number.replace(",", "").replace("，", ""))
+        except InvalidOperation:
+            continue
+        in_wan = value if unit in ("万元", "万") else value / 10000
+        yield match.group(0), in_wan
+
+
+def _matches(amount, known):
+    """A written amount matches a structured one when that one, rounded to the precision
+    the text used, is the same number: "172.7万元" matches 172.743; "206.4万元" does not
+    match 206.632."""
+    exponent = amount.normalize().as_tuple().exponent
+    quantum = Decimal(1).scaleb(min(exponent, 0))
+    return any(k.quantize(quantum, rounding=ROUND_HALF_UP) == amount for k in known)
+
+
+def evaluation_findings(evaluation):
+    findings = []
+    rows = content.funding(evaluation)
+    total_row = rows.get("total")
+
+    # Accuracy: execution not above budget.
+    for kind, row in rows.items():
+        if row.annual_budget is not None and row.executed is not None and row.executed > row.annual_budget:
+            findings.append(Finding(f"over_budget:{kind}", "accuracy", _(
+                "“%(row)s”全年执行数 %(executed)s 万元超过全年预算数 %(budget)s 万元。",
+                row=content.FUNDING_LABELS[kind], executed=row.executed, budget=row.annual_budget)))
+    # Accuracy: funding rows add up to the total.
+    if total_row is not None:
+        for column, label in content.FUNDING_COLUMNS.items():
+            parts = [getattr(rows[k], column) for k in ("current_year", "carry_over", "other") if k in rows]
+            given = [p for p in parts if p is not None]
+            whole = getattr(total_row, column)
+            if given and whole is not None and sum(given, Decimal(0)) != whole:
+                findings.append(Finding(f"parts:{column}", "accuracy", _(
+                    "“%(column)s”各资金来源合计 %(parts)s 万元，与年度资金总额 %(total)s 万元不符。",
+                    column=label, parts=sum(given, Decimal(0)), total=whole)))
+    # Accuracy: the stated execution rate equals the computed one.
+    for ind in evaluation.indicators:
+        if ind.kind != EXECUTION_RATE or ind.actual is None or total_row is None:
+            continue
+        if total_row.annual_budget and total_row.executed is not None:
+            computed = scoring.execution_rate(total_row.annual_budget, total_row.executed) * 100
+            if abs(computed - ind.actual) > RATE_TOLERANCE:
+                findings.append(Finding("execution_rate", "accuracy", _(
+                    "填报的预算执行率 %(stated)s%% 与按资金计算的 %(computed)s%% 不一致。",
+                    stated=ind.actual, computed=computed.quantize(Decimal("0.01")))))
+    # Accuracy: amounts in the narrative that match none of the structured amounts.
+    known = content.structured_amounts(evaluation)
+    seen = set()
+    texts = [(s.key, s.text) for s in evaluation.narrative] + [
+        ("overall_achievement", evaluation.overall_achievement), ("overall_target", evaluation.project.overall_target)]
+    for key, text in texts:
+        for written, amount in _amounts_in_text(text):
+            if amount in seen or _matches(amount, known):
+                continue
+            seen.add(amount)
+            findings.append(Finding(f"text_amount:{amount.normalize()}", "accuracy", _(
+                "报告中的金额“%(written)s”与填报的资金数据均不一致，请核对。", written=written)))
+    # Completeness: planned against actual quantities, explained when they differ.
+    for ind in evaluation.indicators:
+        if not ind.applicable or ind.level2 not in QUANTITY_LEVEL2 or ind.target is None or ind.actual is None:
+            continue
+        if ind.actual != ind.target and not ind.deviation_reason.strip():
+            findings.append(Finding(f"quantity:{ind.id}", "completeness", _(
+                "“%(name)s”计划 %(target)s%(unit)s，实际 %(actual)s%(unit)s，差异未说明原因。",
+                name=ind.name or ind.level2, target=ind.target.normalize(), actual=ind.actual.normalize(), unit=ind.unit)))
+    notes = {n.code: n for n in db.session.scalars(select(FindingNote).where(FindingNote.evaluation_id == evaluation.id))}
+    for finding in findings:
+        if finding.code in notes:
+            finding.explained, finding.note = True, notes[finding.code].note
+    return findings
+
+
+def plan_findings(plan):
+    """项目数量的完整性 for the whole plan: projects without a submitted self-evaluation."""
+    pending = db.session.scalars(
+        select(Project).join(Evaluation, Evaluation.project_id == Project.id)
+        .where(Project.plan_id == plan.id, Evaluation.state.in_(("preparing", "self_evaluating", "returned")))
+        .order_by(Project.name)
+    ).all()
+    return [Finding(f"not_submitted:{p.id}", "completeness", _("“%(name)s”（%(section)s）尚未提交自评。",
+                                                             name=p.name, section=p.section.name)) for p in pending]
+
+
+def explain(evaluation, code, note, actor):
+    """Mark a finding as explained; the explanation is kept with its author."""
+    from workflow.errors import ServiceError
+
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("请填写说明。"))
+    if len(note) > 2000:
+        raise ServiceError(_("说明不能超过 2000 个字。"))
+    if code not in {f.code for f in evaluation_findings(evaluation)}:
+        raise ServiceError(_("该核查结果已不存在，请刷新页面。"))
+    existing = db.session.scalar(select(FindingNote).where(FindingNote.evaluation_id == evaluation.id, FindingNote.code == code))
+    if existing is None:
+        db.session.add(FindingNote(evaluation_id=evaluation.id, code=code, note=note, author_id=actor.id))
+    else:
+        existing.note, existing.author_id = note, actor.id
+    db.session.commit()

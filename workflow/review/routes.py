@@ -1,0 +1,56 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.engine.definition import state_def
+from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.evaluations.services import get_visible
+from workflow.permissions import roles
+from workflow.plans import services as plans
+from workflow.review import bp, checks, services
+from workflow.roles import Role
+from workflow.selfeval import services as selfeval
+
+reviewers = roles(Role.REVIEWER, Role.LEADER, Role.OFFICE)
+
+
+def _visible_or_abort(evaluation_id):
+    try:
+        return get_visible(evaluation_id, current_user)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+
+
+@bp.route("/review")
+@reviewers
+def queue():
+    plan = plans.current_plan()
+    return render_template(
+        "review/queue.html", rows=services.queue(), state_def=state_def,
+        plan=plan, plan_findings=checks.plan_findings(plan) if plan else [],
+    )
+
+
+@bp.route("/<int:evaluation_id>/review", methods=["GET", "POST"])
+@reviewers
+def review(evaluation_id):
+    evaluation = _visible_or_abort(evaluation_id)
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "explain":
+                checks.explain(evaluation, request.form.get("code", ""), request.form.get("note", ""), current_user)
+                flash(_("已记录说明。"), "success")
+            else:
+                services.add_comment(evaluation, current_user, request.form.get("target", "general"), request.form.get("text", ""))
+                flash(_("已添加复核意见。"), "success")
+        except ServiceError as error:
+            flash(error.message, "danger")
+        return redirect(url_for("review.review", evaluation_id=evaluation.id))
+    return render_template(
+        "review/review.html", evaluation=evaluation, project=evaluation.project,
+        findings=checks.evaluation_findings(evaluation), comments=services.comments(evaluation),
+        targets=services.comment_targets(evaluation), may_comment=services.may_comment(evaluation, current_user),
+        changes=selfeval.changes_since_submission(evaluation), state=state_def(evaluation.state),
+    )

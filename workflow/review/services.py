@@ -1,0 +1,73 @@
+"""Review comments and the review queue."""
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from workflow.errors import ServiceError
+from workflow.extensions import db
+from workflow.models import Evaluation, Project, ReviewComment
+from workflow.review import checks
+from workflow.roles import Role
+
+REVIEW_STATES = ("submitted", "reviewed")
+
+
+def may_comment(evaluation, user):
+    """Reviewers while it is under review; the leader while it waits for approval; never on
+    one's own submission."""
+    if evaluation.submitted_by_id == user.id:
+        return False
+    if evaluation.state == "submitted":
+        return Role.REVIEWER in user.roles
+    if evaluation.state == "reviewed":
+        return bool(user.roles & {Role.REVIEWER, Role.LEADER})
+    return False
+
+
+def comment_targets(evaluation):
+    """[(value, label)]: the whole evaluation, each report section, each indicator."""
+    targets = [("general", _("总体意见"))]
+    targets += [(f"section:{s.key}", s.title) for s in evaluation.project.plan.report_sections]
+    targets += [(f"indicator:{i.id}", i.name or i.level2 or i.level1) for i in evaluation.indicators]
+    return targets
+
+
+def add_comment(evaluation, user, target, text):
+    if not may_comment(evaluation, user):
+        raise ServiceError(_("当前不能对该评价提出复核意见。"))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("请填写意见。"))
+    if len(text) > 2000:
+        raise ServiceError(_("意见不能超过 2000 个字。"))
+    if target not in dict(comment_targets(evaluation)):
+        raise ServiceError(_("意见对象无效。"))
+    comment = ReviewComment(evaluation_id=evaluation.id, target=target, text=text, author_id=user.id)
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def comments(evaluation):
+    labels = dict(comment_targets(evaluation))
+    rows = db.session.scalars(
+        select(ReviewComment).options(joinedload(ReviewComment.author))
+        .where(ReviewComment.evaluation_id == evaluation.id).order_by(ReviewComment.created_at, ReviewComment.id)
+    ).all()
+    return [(row, labels.get(row.target, row.target)) for row in rows]
+
+
+def queue(plan_id=None):
+    """Evaluations under review with the number of open findings of each."""
+    query = (
+        select(Evaluation).join(Project, Evaluation.project_id == Project.id)
+        .options(joinedload(Evaluation.project).joinedload(Project.section), joinedload(Evaluation.submitted_by))
+        .where(Evaluation.state.in_(REVIEW_STATES)).order_by(Evaluation.state, Project.name)
+    )
+    if plan_id is not None:
+        query = query.where(Project.plan_id == plan_id)
+    rows = []
+    for evaluation in db.session.scalars(query).unique():
+        findings = checks.evaluation_findings(evaluation)
+        rows.append((evaluation, sum(1 for f in findings if not f.explained), len(findings)))
+    return rows
