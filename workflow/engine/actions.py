@@ -99,14 +99,16 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
     from_state = evaluation.state
     if not fire(evaluation, trigger, actor):  # the machine checks the same definition again
         raise ServiceError(_("操作未能执行，请刷新后重试。"), code="refused")
-    if transition.trigger in ("submit", "resubmit"):
-        evaluation.submitted_by_id = actor.id
-        evaluation.submitted_at = clock.now()
-    tasks.complete_open_tasks(evaluation, actor)
-    new_task = tasks.create_task(evaluation)
-    audit.record(evaluation, actor, trigger, from_state, evaluation.state, comment, address)
-    _notify_next(evaluation, new_task, transition, actor, comment)
+    # The versioned UPDATE of the evaluation is flushed by the first query below (autoflush),
+    # not only at commit: a concurrent change shows up anywhere from here on.
     try:
+        if transition.trigger in ("submit", "resubmit"):
+            evaluation.submitted_by_id = actor.id
+            evaluation.submitted_at = clock.now()
+        tasks.complete_open_tasks(evaluation, actor)
+        new_task = tasks.create_task(evaluation)
+        audit.record(evaluation, actor, trigger, from_state, evaluation.state, comment, address)
+        _notify_next(evaluation, new_task, transition, actor, comment)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

@@ -2,12 +2,16 @@
 import csv
 import io
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workflow import clock
 from workflow.extensions import db
 from workflow.models import AuditRecord, Evaluation, Project
+
+# Records that are not transitions (plans.services.add_project writes "create").
+OTHER_ACTIONS = {"create": _l("创建项目")}
 
 
 def record(evaluation, actor, action, from_state=None, to_state=None, comment="", address="", details=None):
@@ -55,7 +59,9 @@ def export_csv(plan_id=None):
 
     def label(table, key):
         item = table.get(key) if key else None
-        return str(item.label) if item is not None else (key or "")
+        if item is None:
+            return key or ""
+        return str(getattr(item, "label", item))
 
     for entry in db.session.scalars(query):
         project = entry.evaluation.project.name if entry.evaluation is not None else ""
@@ -63,7 +69,7 @@ def export_csv(plan_id=None):
             entry.at.strftime("%Y-%m-%d %H:%M:%S"),
             project,
             entry.actor.full_name if entry.actor else "",
-            label(TRANSITION_BY_TRIGGER, entry.action),
+            label({**OTHER_ACTIONS, **TRANSITION_BY_TRIGGER}, entry.action),
             label(STATE_BY_NAME, entry.from_state),
             label(STATE_BY_NAME, entry.to_state),
             _neutralise(entry.comment),

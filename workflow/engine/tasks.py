@@ -9,14 +9,18 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from workflow import clock
 from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
-from workflow.models import Evaluation, Project, Task, User
+from workflow.models import Evaluation, PlanMember, Project, Task, User
 from workflow.roles import Role
+
+# Review and approval belong to the plan's working group when it has one (actions.py refuses
+# them to anyone else): their tasks go to its members, approval to its 组长.
+GROUP_TASK_ROLES = (Role.REVIEWER.value, Role.LEADER.value)
 
 
 def evaluation_link(evaluation_id):
@@ -93,7 +97,24 @@ def actionable_by(user):
         Task.completed_at.is_(None),
         or_(Task.assignee_id == user.id, unclaimed_for_role),
         ~own_submission,
+        _working_group_allows(user),
     )
+
+
+def _working_group_allows(user):
+    """SQL condition: the task is not a group task, its plan has no working group, or
+    ``user`` is in the group (as 组长 for the leader's task)."""
+    project = aliased(Project)
+    group = (
+        select(PlanMember.id)
+        .join(project, project.plan_id == PlanMember.plan_id)
+        .where(project.id == Evaluation.project_id)  # correlated with the enclosing query
+    )
+    in_group = group.where(
+        PlanMember.user_id == user.id,
+        or_(Task.role != Role.LEADER.value, PlanMember.group_role == "leader"),
+    )
+    return or_(Task.role.not_in(GROUP_TASK_ROLES), ~group.exists(), in_group.exists())
 
 
 def _task_query():
@@ -188,8 +209,12 @@ def eligible_colleagues(task):
     if task.section_id is not None:
         query = query.where(User.section_id == task.section_id)
     candidates = [u for u in db.session.scalars(query) if Role(task.role) in u.roles]
-    if task.role in (Role.REVIEWER.value, Role.LEADER.value):
+    if task.role in GROUP_TASK_ROLES:
         candidates = [u for u in candidates if u.id != task.evaluation.submitted_by_id]
+        group = {m.user_id: m.group_role for m in task.evaluation.project.plan.members}
+        if group:
+            candidates = [u for u in candidates if u.id in group
+                          and (task.role != Role.LEADER.value or group[u.id] == "leader")]
     return candidates
 
 

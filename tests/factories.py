@@ -1,0 +1,199 @@
+"""Workflow factories: plans with their stages, working groups, sections, people with roles,
+projects, and evaluations walked to a given state through the real workflow.
+
+Everything goes through the services (plans.create_plan, set_group, add_project,
+actions.perform), so what a test builds is what the application would have built.
+
+    org = make_org()                        # sections and one person per part
+    plan = make_plan()                      # the seed's default stages for 2020
+    make_group(plan, org.leader, deputies=[org.reviewer], members=[org.reviewer2])
+    project = make_project(plan, "应急物资储备项目", org.section_a, org.office)
+    walk_to(project.evaluation, "reviewed", org)
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache, partial
+
+from werkzeug.security import generate_password_hash
+
+from workflow.engine import actions
+from workflow.extensions import db
+from workflow.models import Section, User
+from workflow.plans import services as plans
+from workflow.roles import Role
+
+PASSWORD = "Passw0rd!x"  # the same as tests.conftest.PASSWORD: factory users can log in
+RUN_YEAR = 2020
+BUDGET_YEAR = 2019
+
+OFFICE_SECTION = "规划财务科"
+SECTION_A = "非煤矿山安全监督管理科"
+SECTION_B = "危险化学品安全监督管理科"
+
+
+@lru_cache(maxsize=1)
+def _password_hash():
+    """Hashing is slow on purpose; one salted hash serves every factory user."""
+    return generate_password_hash(PASSWORD)
+
+
+def make_section(name, is_office=False, commit=True):
+    section = Section(name=name, is_office=is_office)
+    db.session.add(section)
+    db.session.commit() if commit else db.session.flush()
+    return section
+
+
+def make_user(username, roles=(), section=None, full_name=None, password=None, email=None, commit=True,
+              **fields):
+    """A user with ``roles`` (Role members or codes) in ``section`` (a Section or None).
+    They sign in with PASSWORD unless given another ``password``. ``commit=False`` only
+    flushes (many users, one commit: commits are what makes tests slow)."""
+    user = User(
+        username=username,
+        full_name=full_name or username,
+        section_id=section.id if section is not None else None,
+        email=f"{username}@yjj.example.cn" if email is None else email,
+        password_hash=_password_hash() if password is None else generate_password_hash(password),
+        **fields,
+    )
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.commit() if commit else db.session.flush()
+    return user
+
+
+def make_plan(title=None, run_year=RUN_YEAR, budget_year=BUDGET_YEAR, office_section=None, **fields):
+    """A plan made by services.create_plan: the default stages of ``run_year``."""
+    data = plans.PlanData(
+        title=title or f"承德市应急管理局{run_year}年市级预算绩效部门重点评价工作方案",
+        budget_year=budget_year,
+        run_year=run_year,
+        office_section_id=office_section.id if office_section is not None else None,
+        **fields,
+    )
+    return plans.create_plan(data)
+
+
+def make_group(plan, leader=None, deputies=(), members=()):
+    """The plan's working group (组长, 副组长, 成员), set through services.set_group."""
+    plans.set_group(plan, leader.id if leader is not None else None,
+                    [u.id for u in deputies], [u.id for u in members])
+    return plan
+
+
+def make_project(plan, name, section, actor=None):
+    """A project added by services.add_project: its evaluation waits in 准备中."""
+    return plans.add_project(plan, name, section.id, actor)
+
+
+def stage_due(plan, kind):
+    return plan.stage(kind).due_date
+
+
+@dataclass
+class Org:
+    """A small bureau: the office section and two business sections, one person per part.
+
+    office      评价办公室 (office section)
+    leader      组长 (no section, like the seed's 副局长)
+    reviewer    复核人 (office section), reviewer2 复核人 (section B)
+    outsider    复核人 who is not in any working group
+    staff_a, staff_a2   科室经办人 of section A; staff_b of section B
+    admin, finance      roles that never act in the workflow
+    """
+
+    office_section: Section
+    section_a: Section
+    section_b: Section
+    office: User
+    leader: User
+    reviewer: User
+    reviewer2: User
+    outsider: User
+    staff_a: User
+    staff_a2: User
+    staff_b: User
+    admin: User
+    finance: User
+    extra: dict = field(default_factory=dict)
+
+
+def make_org():
+    office_section = make_section(OFFICE_SECTION, is_office=True, commit=False)
+    section_a = make_section(SECTION_A, commit=False)
+    section_b = make_section(SECTION_B, commit=False)
+    user = partial(make_user, commit=False)
+    org = Org(
+        office_section=office_section,
+        section_a=section_a,
+        section_b=section_b,
+        office=user("office", [Role.OFFICE], office_section, full_name="闫洪涛"),
+        leader=user("leader", [Role.LEADER], None, full_name="姜立新"),
+        reviewer=user("reviewer", [Role.REVIEWER], office_section, full_name="任志华"),
+        reviewer2=user("reviewer2", [Role.REVIEWER], section_b, full_name="李东阳"),
+        outsider=user("outsider", [Role.REVIEWER], section_b, full_name="局外人"),
+        staff_a=user("staff_a", [Role.SECTION_STAFF], section_a, full_name="原立吉"),
+        staff_a2=user("staff_a2", [Role.SECTION_STAFF], section_a, full_name="王建华"),
+        staff_b=user("staff_b", [Role.SECTION_STAFF], section_b, full_name="王士学"),
+        admin=user("admin", [Role.ADMIN], None, full_name="系统管理员"),
+        finance=user("finance", [Role.FINANCE], None, full_name="市财政局绩效科"),
+    )
+    db.session.commit()
+    return org
+
+
+def make_setup(with_group=True):
+    """An Org, a plan with default stages and (unless told otherwise) a working group:
+    组长 leader, 副组长 reviewer, 成员 reviewer2. The outsider stays out."""
+    org = make_org()
+    plan = make_plan()
+    if with_group:
+        make_group(plan, org.leader, deputies=[org.reviewer], members=[org.reviewer2])
+    return org, plan
+
+
+# Walking an evaluation through the workflow ---------------------------------------------
+
+# How each state is reached from 准备中: (trigger, part of the Org that fires it, comment).
+# "staff" is the staff of the project's own section.
+PATHS = {
+    "preparing": [],
+    "self_evaluating": [("open_self_evaluation", "office", "")],
+    "submitted": [("open_self_evaluation", "office", ""), ("submit", "staff", "")],
+    "returned": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
+                 ("return_for_revision", "reviewer", "请补充佐证材料。")],
+    "reviewed": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
+                 ("pass_review", "reviewer", "")],
+    "approved": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
+                 ("pass_review", "reviewer", ""), ("approve", "leader", "")],
+    "reported": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
+                 ("pass_review", "reviewer", ""), ("approve", "leader", ""), ("report", "office", "")],
+    "applied": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
+                ("pass_review", "reviewer", ""), ("approve", "leader", ""), ("report", "office", ""),
+                ("apply", "office", "")],
+}
+
+
+def walk_to(evaluation, state, actors):
+    """Fire the PATHS steps for ``state`` with ``actors``: an Org, or a dict with the keys
+    office, staff, reviewer, leader. With an Org, staff is staff_a or staff_b by section."""
+    if isinstance(actors, Org):
+        org = actors
+        staff = org.staff_a if evaluation.project.section_id == org.section_a.id else org.staff_b
+        actors = {"office": org.office, "staff": staff, "reviewer": org.reviewer, "leader": org.leader}
+    for trigger, part, comment in PATHS[state]:
+        actions.perform(evaluation.id, trigger, actors[part], comment=comment)
+    assert evaluation.state == state, (evaluation.state, state)
+    return evaluation
+
+
+def make_evaluation(plan, org, state="preparing", name="应急物资储备项目", section=None):
+    """A project of ``plan`` whose evaluation has been walked to ``state``."""
+    project = make_project(plan, name, section or org.section_a, org.office)
+    walk_to(project.evaluation, state, org)
+    return project.evaluation
+
+
+def day(month, day_of_month, year=RUN_YEAR):
+    return date(year, month, day_of_month)
