@@ -691,3 +691,20 @@ def test_plan_detail_shows_the_current_stage_on_a_frozen_clock(office, plan):
     assert "进行中" in current
     before = body.split('data-testid="stage-prepare"')[1].split("</li>")[0]
     assert "进行中" not in before
+
+
+def test_editing_a_group_that_keeps_members(app, db):
+    """Changing (组长 L, 副组长 R) to (组长 L, 副组长 R and D) keeps L and R without a clash."""
+    from tests.conftest import make_user
+    from workflow.plans import services
+    from workflow.roles import Role
+
+    leader = make_user("grp_leader", roles=[Role.LEADER])
+    deputy = make_user("grp_deputy", roles=[Role.REVIEWER])
+    other = make_user("grp_other", roles=[Role.REVIEWER])
+    plan = services.create_plan(services.PlanData(title="方案", budget_year=2019, run_year=2020))
+    services.set_group(plan, leader.id, [deputy.id], [])
+    services.set_group(plan, leader.id, [deputy.id, other.id], [])
+    db.session.expire_all()
+    assert [(m.user_id, m.group_role) for m in plan.members] == [
+        (leader.id, "leader"), (deputy.id, "deputy"), (other.id, "deputy")]

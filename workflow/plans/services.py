@@ -171,6 +171,10 @@ def set_group(plan, leader_id, deputy_ids, member_ids):
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     if len(users) != len(ids):
         raise ServiceError(_("所选人员不存在。"))
+    # Remove the old rows before adding the new ones: someone who stays in the group would
+    # otherwise be inserted twice for a moment and break the (plan, user) unique key.
+    plan.members = []
+    db.session.flush()
     plan.members = [
         PlanMember(user_id=uid, group_role=role, sort_order=index) for index, (uid, role) in enumerate(wanted)
     ]
