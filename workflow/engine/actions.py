@@ -105,6 +105,8 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
         if transition.trigger in ("submit", "resubmit"):
             evaluation.submitted_by_id = actor.id
             evaluation.submitted_at = clock.now()
+        for effect in transition.effects:
+            effect(evaluation, actor)
         tasks.complete_open_tasks(evaluation, actor)
         new_task = tasks.create_task(evaluation)
         audit.record(evaluation, actor, trigger, from_state, evaluation.state, comment, address)

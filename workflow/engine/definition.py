@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from workflow.engine import conditions
+from workflow.engine import conditions, effects
 from workflow.roles import Role
 
 
@@ -35,6 +35,7 @@ class TransitionDef:
     not_submitter: bool = False  # nobody reviews or approves what they submitted
     submitter_only: bool = False
     bulk: bool = False  # offered as a bulk action on lists
+    effects: tuple = ()  # functions (evaluation, actor) run after the state has changed
     style: str = "primary"  # button colour
 
 
@@ -55,21 +56,27 @@ TRANSITIONS = (
     TransitionDef("open_self_evaluation", _l("开始自评"), ("preparing",), "self_evaluating",
                   frozenset({Role.OFFICE}), bulk=True),
     TransitionDef("submit", _l("提交复核"), ("self_evaluating",), "submitted",
-                  frozenset({Role.SECTION_STAFF}), conditions=(conditions.ready_to_submit,), own_section=True),
+                  frozenset({Role.SECTION_STAFF}), conditions=(conditions.ready_to_submit,), own_section=True,
+                  effects=(effects.snapshot_submission,)),
     TransitionDef("withdraw", _l("撤回"), ("submitted",), "self_evaluating",
                   frozenset({Role.SECTION_STAFF}), conditions=(conditions.review_not_started,),
                   submitter_only=True, style="outline-secondary"),
     TransitionDef("pass_review", _l("复核通过"), ("submitted",), "reviewed",
                   frozenset({Role.REVIEWER}), not_submitter=True, style="success"),
-    TransitionDef("return_for_revision", _l("退回修改"), ("submitted", "reviewed"), "returned",
+    # From 已审批 too: approval freezes the evaluation, and only the leader's return reopens it.
+    TransitionDef("return_for_revision", _l("退回修改"), ("submitted", "reviewed", "approved"), "returned",
                   frozenset({Role.REVIEWER, Role.LEADER}), comment_required=True, not_submitter=True,
-                  conditions=(conditions.leader_returns_reviewed,), style="outline-danger"),
+                  conditions=(conditions.right_person_returns,), style="outline-danger"),
     TransitionDef("resubmit", _l("重新提交"), ("returned",), "submitted",
-                  frozenset({Role.SECTION_STAFF}), conditions=(conditions.ready_to_submit,), own_section=True),
+                  frozenset({Role.SECTION_STAFF}), conditions=(conditions.ready_to_submit,), own_section=True,
+                  effects=(effects.snapshot_submission,)),
     TransitionDef("approve", _l("审批通过"), ("reviewed",), "approved",
-                  frozenset({Role.LEADER}), not_submitter=True, bulk=True, style="success"),
-    TransitionDef("report", _l("报送财政局"), ("approved",), "reported", frozenset({Role.OFFICE})),
-    TransitionDef("apply", _l("完成结果应用"), ("reported",), "applied", frozenset({Role.OFFICE})),
+                  frozenset({Role.LEADER}), not_submitter=True, bulk=True, style="success",
+                  effects=(effects.freeze,)),
+    TransitionDef("report", _l("报送财政局"), ("approved",), "reported", frozenset({Role.OFFICE}),
+                  conditions=(conditions.included_in_submission,)),
+    TransitionDef("apply", _l("完成结果应用"), ("reported",), "applied", frozenset({Role.OFFICE}),
+                  conditions=(conditions.feedback_recorded,)),
 )
 
 STATE_BY_NAME = {state.name: state for state in STATES}
