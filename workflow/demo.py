@@ -74,28 +74,30 @@ REQUIREMENTS = (
 GROUP = {"leader": ["jianglixin"], "deputy": ["yanhongtao", "quzhiqing"],
          "member": ["renzhihua", "wangjianhua", "lidongyang", "zhangyukun", "wangxu", "gongjian"]}
 
-# (project, section, [(trigger, login, comment)]) — each project is walked through the real
-# workflow so that its tasks, notifications and audit trail are genuine.
+# (project, section, content, [(trigger, login, comment)]) — each project is filled in and
+# walked through the real workflow so that its scores, tasks, notifications, snapshots and
+# audit trail are genuine. content: "mine" (the seed's figures) or (budget, executed) 万元.
 PROJECTS = (
-    ("2019年度金属非金属矿山“专家会诊”隐患排查项目", "非煤矿山安全监督管理科",
+    ("2019年度金属非金属矿山“专家会诊”隐患排查项目", "非煤矿山安全监督管理科", "mine",
      [("open_self_evaluation", "yanhongtao", ""), ("submit", "yuanliji", "")]),
-    ("危险化学品重大危险源监测预警项目", "危险化学品安全监督管理科",
+    ("危险化学品重大危险源监测预警项目", "危险化学品安全监督管理科", ("85.6", "83.12"),
      [("open_self_evaluation", "yanhongtao", ""), ("submit", "wangshixue", ""),
       ("pass_review", "renzhihua", "数据完整，资金准确。"), ("approve", "jianglixin", "")]),
-    ("应急指挥信息化平台运行维护项目", "应急指挥中心",
+    ("应急指挥信息化平台运行维护项目", "应急指挥中心", ("120", "118.35"),
      [("open_self_evaluation", "yanhongtao", ""), ("submit", "zhangyukun", ""),
       ("pass_review", "quzhiqing", "")]),
-    ("应急物资储备项目", "救灾和物资保障科",
+    ("应急物资储备项目", "救灾和物资保障科", ("300", "254.8"),
      [("open_self_evaluation", "yanhongtao", ""), ("submit", "wangxu", ""),
       ("return_for_revision", "yanhongtao", "实际储备数量与计划数不一致，请补充说明原因。")]),
-    ("危险化学品企业安全生产执法检查项目", "危险化学品安全监督管理科",
+    ("危险化学品企业安全生产执法检查项目", "危险化学品安全监督管理科", None,
      [("open_self_evaluation", "yanhongtao", "")]),
-    ("森林草原防灭火宣传培训项目", "火灾防治管理科", []),
+    ("森林草原防灭火宣传培训项目", "火灾防治管理科", None, []),
 )
 
 
 def load_plan(users):
     """The seed's 2020 plan with its stages, group and projects in several states."""
+    from workflow import demo_content
     from workflow.engine import actions
     from workflow.models import Plan
     from workflow.plans import services as plans
@@ -108,10 +110,16 @@ def load_plan(users):
     ))
     plans.set_group(plan, users[GROUP["leader"][0]].id,
                     [users[u].id for u in GROUP["deputy"]], [users[u].id for u in GROUP["member"]])
+    demo_content.adjust_plan_framework(plan)
     sections = {s.name: s for s in db.session.scalars(select(Section))}
-    for name, section_name, steps in PROJECTS:
+    for name, section_name, figures, steps in PROJECTS:
         project = plans.add_project(plan, name, sections[section_name].id, users["yanhongtao"])
         for trigger, login, comment in steps:
+            if trigger == "submit":
+                if figures == "mine":
+                    demo_content.fill_mine_project(project.evaluation)
+                else:
+                    demo_content.fill_generic(project.evaluation, *figures)
             actions.perform(project.evaluation.id, trigger, users[login], comment=comment, address="demo")
     return True
 

@@ -6,6 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from workflow.engine.audit import action_label
+from workflow.engine.tasks import label as task_label
+from workflow.scoring import GRADE_LABELS
 from workflow.i18n import select_locale
 from workflow.permissions import enforce_access, may_visit
 from workflow.roles import Role
@@ -17,7 +20,9 @@ NAVIGATION = (
     ("work.inbox", _l("我的待办")),
     ("plans.index", _l("评价方案")),
     ("work.progress_board", _l("进度看板")),
+    ("review.queue", _l("复核")),
     ("evaluations.approvals", _l("批量审批")),
+    ("submissions.index", _l("报送财政局")),
     ("admin.users", _l("用户管理")),
     ("admin.sections", _l("科室管理")),
 )
@@ -88,6 +93,9 @@ def _template_globals():
         "Role": Role,
         "current_locale": select_locale(),
         "unread_notifications": _unread(),
+        "task_label": task_label,
+        "action_label": action_label,
+        "grade_label": lambda code: GRADE_LABELS.get(code, ""),
     }
 
 

@@ -10,8 +10,23 @@ from workflow import clock
 from workflow.extensions import db
 from workflow.models import AuditRecord, Evaluation, Project
 
-# Records that are not transitions (plans.services.add_project writes "create").
-OTHER_ACTIONS = {"create": _l("创建项目")}
+# Records that are not transitions.
+OTHER_ACTIONS = {
+    "create": _l("创建项目"),
+    "edit": _l("修改自评内容"),
+    "feedback": _l("记录财政局反馈"),
+    "rectification": _l("登记问题整改"),
+    "rectification_closed": _l("整改办结"),
+}
+
+
+def action_label(action):
+    """The name people read for an audit record's action."""
+    from workflow.engine.definition import TRANSITION_BY_TRIGGER
+
+    if action in TRANSITION_BY_TRIGGER:
+        return TRANSITION_BY_TRIGGER[action].label
+    return OTHER_ACTIONS.get(action, action)
 
 
 def record(evaluation, actor, action, from_state=None, to_state=None, comment="", address="", details=None):
@@ -69,7 +84,7 @@ def export_csv(plan_id=None):
             entry.at.strftime("%Y-%m-%d %H:%M:%S"),
             project,
             entry.actor.full_name if entry.actor else "",
-            label({**OTHER_ACTIONS, **TRANSITION_BY_TRIGGER}, entry.action),
+            str(action_label(entry.action)),
             label(STATE_BY_NAME, entry.from_state),
             label(STATE_BY_NAME, entry.to_state),
             _neutralise(entry.comment),

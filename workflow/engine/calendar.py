@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from workflow import clock
 from workflow.engine import tasks
-from workflow.engine.definition import state_def
 from workflow.extensions import db
 from workflow.models import Plan, User
 
@@ -47,7 +46,7 @@ def feed(user, host="jxpj"):
         event = Event()
         event.add("uid", f"task-{task.id}@{host}")
         event.add("dtstamp", stamp)
-        event.add("summary", f"{state_def(task.state).task_label}：{task.evaluation.project.name}")
+        event.add("summary", f"{tasks.label(task)}：{task.evaluation.project.name}")
         event.add("dtstart", task.due_date)
         event.add("dtend", task.due_date + timedelta(days=1))
         event.add("description", f"截止日期 {task.due_date.isoformat()}")

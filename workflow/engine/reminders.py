@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workflow.engine import notify, tasks
-from workflow.engine.definition import state_def
 from workflow.extensions import db
 from workflow.models import PlanMember, ReminderLog, Task, User, UserRole
 from workflow.roles import Role
@@ -77,7 +76,7 @@ def run(today=None):
         if threshold is None or not _claim(task, threshold):
             continue
         project = task.evaluation.project.name
-        what = state_def(task.state).task_label
+        what = tasks.label(task)
         link = tasks.evaluation_link(task.evaluation_id)
         recipients = tasks.users_to_act(task)
         if threshold == OVERDUE:

@@ -40,6 +40,16 @@ def today():
     return clock.now().astimezone(zone).date()
 
 
+RECTIFICATION = "rectification"  # the state name of a 问题整改 task
+
+
+def label(task):
+    """What the task asks for, in the user's language."""
+    if task.state == RECTIFICATION:
+        return _("问题整改")
+    return state_def(task.state).task_label
+
+
 def due_date_for(evaluation, state_name):
     stage_kind = state_def(state_name).stage
     if stage_kind is None:
@@ -49,15 +59,18 @@ def due_date_for(evaluation, state_name):
 
 
 def open_task(evaluation):
+    """The open workflow task of the evaluation (rectification tasks run beside it)."""
     return db.session.scalar(
-        select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None)).limit(1)
+        select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None),
+                           Task.rectification_id.is_(None)).limit(1)
     )
 
 
 def complete_open_tasks(evaluation, actor):
     now = clock.now()
     for task in db.session.scalars(
-        select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None))
+        select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None),
+                           Task.rectification_id.is_(None))
     ):
         task.completed_at = now
         task.completed_by_id = actor.id if actor is not None else None
@@ -234,7 +247,7 @@ def reassign(task, actor, colleague_id):
         notify.notify(
             [colleague],
             _("%(name)s 将待办“%(task)s：%(project)s”转交给您。", name=actor.full_name,
-              task=state_def(task.state).task_label, project=task.evaluation.project.name),
+              task=label(task), project=task.evaluation.project.name),
             evaluation_link(task.evaluation_id),
         )
     db.session.commit()

@@ -8,6 +8,9 @@ from workflow.engine.definition import STATE_BY_NAME, STATES, TRANSITION_BY_TRIG
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.evaluations import bp, services
 from workflow.evaluations.forms import TransitionForm
+from workflow.review import services as review
+from workflow.selfeval import services as selfeval
+from workflow.submissions.routes import rectification_context
 from workflow.permissions import logged_in, roles
 from workflow.roles import Role
 
@@ -37,6 +40,10 @@ def detail(evaluation_id):
         form=TransitionForm(),
         state_by_name=STATE_BY_NAME,
         transition_by_trigger=TRANSITION_BY_TRIGGER,
+        may_edit=selfeval.can_edit(evaluation, current_user),
+        problems=selfeval.completeness_problems(evaluation) if evaluation.state in selfeval.EDITABLE_STATES else [],
+        may_review=review.may_comment(evaluation, current_user),
+        **rectification_context(evaluation),
     )
 
 

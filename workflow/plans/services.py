@@ -155,7 +155,7 @@ def _move_open_task_deadlines(plan):
     open_tasks = db.session.scalars(
         select(Task).join(Evaluation, Task.evaluation_id == Evaluation.id)
         .join(Project, Evaluation.project_id == Project.id)
-        .where(Project.plan_id == plan.id, Task.completed_at.is_(None))
+        .where(Project.plan_id == plan.id, Task.completed_at.is_(None), Task.rectification_id.is_(None))
     )
     for task in open_tasks:
         task.due_date = tasks.due_date_for(task.evaluation, task.state)

@@ -1,0 +1,146 @@
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.admin import services as people
+from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.evaluations.services import get_visible
+from workflow.permissions import logged_in, roles
+from workflow.plans import services as plans
+from workflow.roles import Role
+from workflow.submissions import bp, services
+
+office_only = roles(Role.OFFICE)
+
+
+def _plan_from_args():
+    plan_id = request.args.get("plan", type=int)
+    try:
+        return plans.get_plan(plan_id) if plan_id else plans.current_plan()
+    except NotFound:
+        abort(404)
+
+
+def _evaluation_or_abort(evaluation_id):
+    try:
+        return get_visible(evaluation_id, current_user)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+
+
+@bp.route("/")
+@roles(Role.OFFICE, Role.LEADER, Role.FINANCE)
+def index():
+    plan = _plan_from_args()
+    return render_template(
+        "submissions/index.html", plan=plan, plans=plans.list_plans(),
+        submissions=services.list_submissions(plan) if plan else [],
+        ready=services.ready_to_report(plan) if plan and Role.OFFICE in current_user.roles else [],
+        today=date.today(),
+    )
+
+
+@bp.route("/compose", methods=["POST"])
+@office_only
+def compose():
+    plan = _plan_from_args()
+    if plan is None:
+        abort(404)
+    ids = [int(v) for v in request.form.getlist("evaluation_id") if v.isdigit()]
+    try:
+        submission, refused = services.compose(plan, ids, request.form.get("title"), request.form.get("note"),
+                                               current_user, request.remote_addr)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("submissions.index", plan=plan.id))
+    flash(_("已报送 %(n)d 个项目。", n=len(submission.items)), "success")
+    for _id, reason in refused:
+        flash(reason, "warning")
+    return redirect(url_for("submissions.detail", submission_id=submission.id))
+
+
+@bp.route("/<int:submission_id>")
+@roles(Role.OFFICE, Role.LEADER, Role.FINANCE)
+def detail(submission_id):
+    try:
+        submission = services.get_submission(submission_id)
+    except NotFound:
+        abort(404)
+    rows = services.rows_of(submission)
+    return render_template("submissions/detail.html", submission=submission, rows=rows, totals=services.totals(rows))
+
+
+@bp.route("/plans/<int:plan_id>/result", methods=["POST"])
+@office_only
+def plan_result(plan_id):
+    try:
+        plan = plans.get_plan(plan_id)
+        services.record_plan_result(plan, request.form.get("result_summary"))
+    except NotFound:
+        abort(404)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("已保存方案的结果应用情况。"), "success")
+    return redirect(url_for("submissions.index", plan=plan_id))
+
+
+@bp.route("/evaluations/<int:evaluation_id>/feedback", methods=["POST"])
+@office_only
+def feedback(evaluation_id):
+    evaluation = _evaluation_or_abort(evaluation_id)
+    try:
+        services.record_feedback(evaluation, request.form.get("finance_feedback"), current_user, request.remote_addr)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("已记录财政局反馈。"), "success")
+    return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+
+
+@bp.route("/evaluations/<int:evaluation_id>/rectifications", methods=["POST"])
+@office_only
+def add_rectification(evaluation_id):
+    evaluation = _evaluation_or_abort(evaluation_id)
+    try:
+        due = date.fromisoformat(request.form.get("due_date", ""))
+    except ValueError:
+        due = None
+    try:
+        services.add_rectification(evaluation, request.form.get("problem"), request.form.get("measure"),
+                                   request.form.get("section_id", type=int), due, current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("已登记整改事项，责任科室将收到待办。"), "success")
+    return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+
+
+@bp.route("/rectifications/<int:rectification_id>/close", methods=["POST"])
+@roles(Role.OFFICE, Role.SECTION_STAFF)
+def close_rectification(rectification_id):
+    try:
+        item = services.get_rectification(rectification_id)
+    except NotFound:
+        abort(404)
+    _evaluation_or_abort(item.evaluation_id)
+    try:
+        services.close_rectification(item, request.form.get("note"), current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("整改事项已办结。"), "success")
+    return redirect(url_for("evaluations.detail", evaluation_id=item.evaluation_id))
+
+
+def rectification_context(evaluation):
+    """What the evaluation page shows of result application."""
+    return {
+        "rectifications": services.rectifications_of(evaluation),
+        "may_close": services.may_close,
+        "sections": people.active_sections(),
+    }

@@ -1,0 +1,210 @@
+"""Rules of submissions, feedback and rectifications."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from workflow import clock, scoring
+from workflow.engine import actions, audit, notify, tasks
+from workflow.errors import NotFound, ServiceError
+from workflow.extensions import db
+from workflow.models import Evaluation, Project, Rectification, Section, Submission, SubmissionItem, Task
+from workflow.roles import Role
+from workflow.selfeval.services import last_snapshot
+
+
+@dataclass
+class SummaryRow:
+    evaluation_id: int
+    project: str
+    section: str
+    budget: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    score: Decimal | None
+    grade: str | None
+
+    @property
+    def grade_label(self):
+        return scoring.GRADE_LABELS[self.grade] if self.grade else ""
+
+
+def _decimal(value):
+    return Decimal(value) if value not in (None, "") else None
+
+
+def summary_row(evaluation, data):
+    """A line of the summary table, from the frozen data (what was approved is what goes)."""
+    total = data["funding"].get("total", {})
+    budget, executed = _decimal(total.get("annual_budget")), _decimal(total.get("executed"))
+    rate = scoring.execution_rate(budget, executed) if budget and executed is not None else None
+    return SummaryRow(evaluation.id, data["project"]["name"], data["project"]["section"], budget, executed,
+                      rate, _decimal(data.get("total_score")), data.get("grade"))
+
+
+def ready_to_report(plan):
+    """Approved evaluations of the plan not yet in a submission."""
+    submitted = select(SubmissionItem.evaluation_id)
+    return db.session.scalars(
+        select(Evaluation).join(Project, Evaluation.project_id == Project.id)
+        .options(joinedload(Evaluation.project).joinedload(Project.section))
+        .where(Project.plan_id == plan.id, Evaluation.state == "approved", Evaluation.id.not_in(submitted))
+        .order_by(Project.section_id, Project.name)
+    ).unique().all()
+
+
+def compose(plan, evaluation_ids, title, note, actor, address=""):
+    """Put approved evaluations into one submission with their frozen snapshots, and report
+    each (approved → reported). Everything is checked before anything is written."""
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("请填写报送批次名称。"))
+    if len(title) > 200 or len(note or "") > 5000:
+        raise ServiceError(_("报送批次名称或说明过长。"))
+    candidates = {e.id: e for e in ready_to_report(plan)}
+    chosen = [candidates.get(i) for i in dict.fromkeys(evaluation_ids)]
+    if not chosen:
+        raise ServiceError(_("请至少选择一个已审批的项目。"))
+    if any(e is None for e in chosen):
+        raise ServiceError(_("所选项目中有未审批或已报送的项目，请刷新后重试。"))
+    submission = Submission(plan_id=plan.id, title=title, note=(note or "").strip(), created_by_id=actor.id)
+    for evaluation in chosen:
+        submission.items.append(SubmissionItem(evaluation_id=evaluation.id,
+                                               snapshot_id=last_snapshot(evaluation, "approval").id))
+    db.session.add(submission)
+    db.session.commit()
+    done, refused = actions.perform_bulk([e.id for e in chosen], "report", actor, address)
+    if refused:  # changed meanwhile (e.g. returned by the leader): take them out again
+        for evaluation_id, _reason in refused:
+            item = db.session.scalar(select(SubmissionItem).where(SubmissionItem.evaluation_id == evaluation_id))
+            db.session.delete(item)
+        db.session.commit()
+    if not done:
+        db.session.delete(submission)
+        db.session.commit()
+        raise ServiceError(refused[0][1])
+    return submission, refused
+
+
+def get_submission(submission_id):
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound(_("报送批次不存在。"))
+    return submission
+
+
+def list_submissions(plan=None):
+    query = select(Submission).order_by(Submission.created_at.desc(), Submission.id.desc())
+    if plan is not None:
+        query = query.where(Submission.plan_id == plan.id)
+    return db.session.scalars(query).all()
+
+
+def rows_of(submission):
+    return [summary_row(item.evaluation, item.snapshot.data) for item in submission.items]
+
+
+def totals(rows):
+    budget = sum((r.budget for r in rows if r.budget is not None), Decimal(0))
+    executed = sum((r.executed for r in rows if r.executed is not None), Decimal(0))
+    rate = scoring.execution_rate(budget, executed) if budget else None
+    return budget, executed, rate
+
+
+# Result application ----------------------------------------------------------------------
+
+
+def record_feedback(evaluation, text, actor, address=""):
+    if evaluation.state not in ("reported", "applied"):
+        raise ServiceError(_("只有已报送的评价才能记录财政局反馈。"))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("请填写财政局的反馈意见。"))
+    if len(text) > 5000:
+        raise ServiceError(_("反馈意见不能超过 5000 个字。"))
+    evaluation.finance_feedback = text
+    evaluation.updated_at = clock.now()
+    audit.record(evaluation, actor, "feedback", evaluation.state, evaluation.state, text, address)
+    db.session.commit()
+
+
+def record_plan_result(plan, text):
+    text = (text or "").strip()
+    if len(text) > 10000:
+        raise ServiceError(_("结果应用说明不能超过 10000 个字。"))
+    plan.result_summary = text
+    db.session.commit()
+
+
+# Rectification (问题整改) ------------------------------------------------------------------
+
+
+def add_rectification(evaluation, problem, measure, section_id, due, actor):
+    if evaluation.state not in ("reported", "applied"):
+        raise ServiceError(_("问题整改在报送财政局之后登记。"))
+    problem, measure = (problem or "").strip(), (measure or "").strip()
+    if not problem:
+        raise ServiceError(_("请填写存在的问题。"))
+    if len(problem) > 2000 or len(measure) > 2000:
+        raise ServiceError(_("问题或整改措施不能超过 2000 个字。"))
+    section = db.session.get(Section, section_id) if section_id else None
+    if section is None or not section.active:
+        raise ServiceError(_("请选择在用的责任科室。"))
+    if not isinstance(due, date):
+        raise ServiceError(_("请填写整改期限。"))
+    if due < tasks.today():
+        raise ServiceError(_("整改期限不能早于今天。"))
+    item = Rectification(evaluation_id=evaluation.id, problem=problem, measure=measure, section_id=section.id,
+                         due_date=due, created_by_id=actor.id)
+    db.session.add(item)
+    db.session.flush()
+    task = Task(evaluation_id=evaluation.id, state=tasks.RECTIFICATION, role=Role.SECTION_STAFF.value,
+                section_id=section.id, due_date=due, rectification_id=item.id)
+    db.session.add(task)
+    db.session.flush()
+    notify.notify(tasks.users_to_act(task), _("问题整改：%(problem)s（%(project)s），期限 %(due)s。",
+                                               problem=problem[:60], project=evaluation.project.name,
+                                               due=due.isoformat()), tasks.evaluation_link(evaluation.id))
+    audit.record(evaluation, actor, "rectification", details={"problem": problem, "section": section.name,
+                                                               "due": due.isoformat()})
+    db.session.commit()
+    return item
+
+
+def rectifications_of(evaluation):
+    return db.session.scalars(
+        select(Rectification).options(joinedload(Rectification.section))
+        .where(Rectification.evaluation_id == evaluation.id).order_by(Rectification.id)
+    ).all()
+
+
+def get_rectification(rectification_id):
+    item = db.session.get(Rectification, rectification_id)
+    if item is None:
+        raise NotFound(_("整改事项不存在。"))
+    return item
+
+
+def may_close(item, user):
+    if item.closed_at is not None:
+        return False
+    return Role.OFFICE in user.roles or (Role.SECTION_STAFF in user.roles and user.section_id == item.section_id)
+
+
+def close_rectification(item, note, actor):
+    if not may_close(item, actor):
+        raise ServiceError(_("只有责任科室或办公室可以办结整改事项。"))
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("请填写整改情况。"))
+    if len(note) > 2000:
+        raise ServiceError(_("整改情况不能超过 2000 个字。"))
+    now = clock.now()
+    item.closed_at, item.closing_note = now, note
+    for task in db.session.scalars(select(Task).where(Task.rectification_id == item.id, Task.completed_at.is_(None))):
+        task.completed_at, task.completed_by_id = now, actor.id
+    audit.record(item.evaluation, actor, "rectification_closed", details={"problem": item.problem, "note": note})
+    db.session.commit()
