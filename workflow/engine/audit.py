@@ -17,6 +17,7 @@ OTHER_ACTIONS = {
     "feedback": _l("记录财政局反馈"),
     "rectification": _l("登记问题整改"),
     "rectification_closed": _l("整改办结"),
+    "project_edit": _l("修改项目信息"),
 }
 
 

@@ -92,3 +92,8 @@ class CopyPlanForm(FlaskForm):
         _l("新方案的评价年度"),
         validators=[_entered(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
     )
+
+
+class ProjectEditForm(ProjectForm):
+    leader_name = StringField(_l("项目负责人"), validators=[Optional(), max_length(64)])
+    overall_target = TextAreaField(_l("年度总体目标"), validators=[Optional(), max_length(5000)])

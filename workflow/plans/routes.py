@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from workflow import scoring
 from workflow.admin import services as people
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import actions, tasks
@@ -9,8 +10,9 @@ from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
 from workflow.permissions import logged_in, roles
 from workflow.plans import bp, services
-from workflow.plans.forms import CopyPlanForm, GroupForm, PlanForm, ProjectForm, StagesForm
+from workflow.plans.forms import CopyPlanForm, GroupForm, PlanForm, ProjectEditForm, ProjectForm, StagesForm
 from workflow.roles import Role
+from workflow.selfeval import framework
 
 office_only = roles(Role.OFFICE)
 
@@ -212,3 +214,59 @@ def open_self_evaluation(plan_id):
         for _id, reason in refused:
             flash(reason, "danger")
     return redirect(url_for("plans.detail", plan_id=plan.id))
+
+
+@bp.route("/<int:plan_id>/framework", methods=["GET", "POST"])
+@office_only
+def framework_page(plan_id):
+    """The plan's indicator framework: copied from a template, adjusted by the office."""
+    plan = _plan_or_404(plan_id)
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        try:
+            if request.form.get("template"):
+                refreshed = framework.reset_to_template(plan, request.form["template"])
+            else:
+                rows = [
+                    {"level1": l1, "level2": l2, "name": name, "weight": weight}
+                    for l1, l2, name, weight in zip(
+                        request.form.getlist("level1"), request.form.getlist("level2"),
+                        request.form.getlist("name"), request.form.getlist("weight"))
+                    if (l1 or l2 or name or weight).strip()
+                ]
+                refreshed = framework.update_indicators(plan, rows)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已保存指标体系；%(n)d 个尚未填报指标的项目已同步。", n=refreshed), "success")
+            return redirect(url_for("plans.framework_page", plan_id=plan.id))
+    framework.ensure_plan_framework(plan)
+    return render_template("plans/framework.html", plan=plan, templates=framework.TEMPLATES,
+                           totals=framework.level1_totals(plan), confirm=ConfirmForm(), blank_rows=range(3))
+
+
+@bp.route("/indicator-library")
+@roles(Role.OFFICE, Role.SECTION_STAFF, Role.REVIEWER, Role.LEADER)
+def indicator_library():
+    query = (request.args.get("q") or "").strip()[:50]
+    return render_template("plans/library.html", items=framework.library(query, limit=200), query=query,
+                           natures=scoring.NATURE_LABELS)
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@office_only
+def edit_project(project_id):
+    try:
+        project = services.get_project(project_id)
+    except NotFound:
+        abort(404)
+    form = ProjectEditForm(obj=project, sections=people.active_sections())
+    if form.validate_on_submit():
+        try:
+            services.update_project(project, form.name.data, form.section_id.data, form.leader_name.data or "",
+                                    form.overall_target.data or "", current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已保存项目“%(name)s”。", name=project.name), "success")
+            return redirect(url_for("plans.detail", plan_id=project.plan_id))
+    return render_template("plans/project_form.html", form=form, project=project)

@@ -269,3 +269,45 @@ def add_project(plan, name, section_id, actor=None):
     db.session.commit()
     return project
 
+
+
+def get_project(project_id):
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise NotFound(_("项目不存在。"))
+    return project
+
+
+def update_project(project, name, section_id, leader_name, overall_target, actor):
+    """The office corrects a project's name, section, leader or overall target. The section
+    may change only before submission; its open section task moves with it."""
+    from workflow.engine import audit
+    from workflow.models import Task
+
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("项目名称不能为空。"))
+    if len(name) > 200 or len(leader_name) > 64 or len(overall_target) > 5000:
+        raise ServiceError(_("填写的内容过长。"))
+    clash = db.session.scalar(select(Project).where(Project.plan_id == project.plan_id, Project.name == name))
+    if clash is not None and clash is not project:
+        raise ServiceError(_("本方案中已有名为“%(name)s”的项目。", name=name))
+    section = db.session.get(Section, section_id) if section_id else None
+    if section is None:
+        raise ServiceError(_("请选择在用的责任科室。"))
+    if section.id != project.section_id:
+        if project.evaluation.state not in ("preparing", "self_evaluating", "returned"):
+            raise ServiceError(_("自评提交后不能更换责任科室。"))
+        if not section.active:
+            raise ServiceError(_("请选择在用的责任科室。"))
+        for task in db.session.scalars(select(Task).where(
+                Task.evaluation_id == project.evaluation.id, Task.completed_at.is_(None),
+                Task.section_id == project.section_id)):
+            task.section_id, task.assignee_id = section.id, None
+    changed = {key: value for key, value in (("name", name), ("section", section.name)) if
+               (key == "name" and value != project.name) or (key == "section" and section.id != project.section_id)}
+    project.name, project.section_id = name, section.id
+    project.leader_name, project.overall_target = leader_name.strip(), overall_target.strip()
+    if changed:
+        audit.record(project.evaluation, actor, "project_edit", details=changed)
+    db.session.commit()

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from workflow import scoring
 from workflow.errors import ServiceError
@@ -80,7 +80,8 @@ def ensure_plan_framework(plan):
 
 
 def update_indicators(plan, rows):
-    """``rows``: [{level1, level2, name, weight}] in order. Weights must add to 100."""
+    """``rows``: [{level1, level2, name, weight}] in order. Weights must add to 100.
+    Evaluations that have not started on their indicators follow the new framework."""
     cleaned = []
     for number, row in enumerate(rows, start=1):
         level1 = (row.get("level1") or "").strip()
@@ -106,7 +107,41 @@ def update_indicators(plan, rows):
     plan.indicators = [
         PlanIndicator(kind=_kind_of(row), sort_order=index, **row) for index, row in enumerate(cleaned)
     ]
+    db.session.flush()
+    refreshed = refresh_unstarted(plan)
     db.session.commit()
+    return refreshed
+
+
+def reset_to_template(plan, code):
+    apply_template(plan, code)
+    db.session.flush()
+    refreshed = refresh_unstarted(plan)
+    db.session.commit()
+    return refreshed
+
+
+def refresh_unstarted(plan):
+    """Re-copy the framework into the plan's evaluations still in 准备中 whose indicators
+    hold no entered value yet; returns how many were refreshed."""
+    from workflow.models import Evaluation, Project
+
+    count = 0
+    evaluations = db.session.scalars(
+        select(Evaluation).join(Project, Evaluation.project_id == Project.id)
+        .where(Project.plan_id == plan.id, Evaluation.state == "preparing")
+    )
+    for evaluation in evaluations:
+        untouched = all(
+            i.target is None and i.actual is None and not i.target_text and not i.actual_text
+            for i in evaluation.indicators if i.kind != EXECUTION_RATE
+        )
+        if untouched:
+            evaluation.indicators = []
+            db.session.flush()
+            copy_into(evaluation, plan)
+            count += 1
+    return count
 
 
 def copy_into(evaluation, plan):
@@ -124,7 +159,8 @@ def copy_into(evaluation, plan):
 def library(query="", limit=50):
     """Indicators used before (三级指标 with their level and unit), for next year's targets."""
     statement = (
-        select(distinct(Indicator.name), Indicator.level1, Indicator.level2, Indicator.unit, Indicator.nature)
+        select(Indicator.name, Indicator.level1, Indicator.level2, Indicator.unit, Indicator.nature)
+        .distinct()
         .where(Indicator.name != "", Indicator.kind == "standard")
         .order_by(Indicator.level1, Indicator.level2, Indicator.name)
         .limit(limit)
@@ -135,3 +171,11 @@ def library(query="", limit=50):
         {"name": name, "level1": level1, "level2": level2, "unit": unit, "nature": nature}
         for name, level1, level2, unit, nature in db.session.execute(statement)
     ]
+
+
+def level1_totals(plan):
+    """{一级指标: weight} of the plan's framework, and the grand total."""
+    totals = {}
+    for row in plan.indicators:
+        totals[row.level1] = totals.get(row.level1, Decimal(0)) + row.weight
+    return totals

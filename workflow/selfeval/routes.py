@@ -7,6 +7,7 @@ from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.evaluations.services import get_visible
 from workflow.permissions import logged_in
 from workflow.selfeval import bp, content, services
+from workflow.selfeval import framework
 from workflow.selfeval.framework import EXECUTION_RATE
 
 
@@ -41,6 +42,7 @@ def _render(evaluation, values=None, status=200):
         execution_rate_kind=EXECUTION_RATE,
         deviation_required=scoring.deviation_reason_required,
         execution_rate=scoring.execution_rate,
+        library=framework.library(limit=500) if editable else [],
     ), status
 
 
