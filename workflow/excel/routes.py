@@ -1,0 +1,79 @@
+"""Excel downloads and the project import. Thin: the workbooks are built in exporter.py and
+importer.py."""
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.admin import services as people
+from workflow.errors import Forbidden, NotFound
+from workflow.evaluations.services import get_visible
+from workflow.excel import bp, exporter, importer
+from workflow.permissions import logged_in, roles
+from workflow.plans import services as plans
+from workflow.roles import Role
+
+
+def _plan_or_404(plan_id):
+    try:
+        return plans.get_plan(plan_id)
+    except NotFound:
+        abort(404)
+
+
+def _xlsx(data, filename):
+    return send_file(io.BytesIO(data), mimetype=exporter.XLSX_MIMETYPE, as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+@bp.route("/plans/<int:plan_id>/projects-template.xlsx")
+@roles(Role.OFFICE)
+def projects_template(plan_id):
+    plan = _plan_or_404(plan_id)
+    data = importer.template_workbook(plan, people.active_sections())
+    return _xlsx(data, importer.template_filename(plan))
+
+
+@bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
+@roles(Role.OFFICE)
+def import_projects(plan_id):
+    plan = _plan_or_404(plan_id)
+    problems = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            problems = [importer.Problem(None, _("请选择要上传的 Excel 文件（.xlsx）。"))]
+        else:
+            try:
+                projects = importer.import_projects(plan, upload.stream, current_user)
+            except importer.ImportRefused as refusal:
+                problems = refusal.problems
+            else:
+                flash(_("已导入 %(n)d 个项目。", n=len(projects)), "success")
+                return redirect(url_for("plans.detail", plan_id=plan.id))
+    page = render_template(
+        "excel/import.html", plan=plan, problems=problems, columns=importer.COLUMNS,
+        explanations=importer.EXPLANATIONS, sheet=importer.SHEET_NAME, first_row=importer.FIRST_DATA_ROW,
+        max_rows=importer.MAX_ROWS,
+    )
+    return page, (400 if problems else 200)
+
+
+@bp.route("/evaluations/<int:evaluation_id>/self-evaluation.xlsx")
+@logged_in
+def self_evaluation(evaluation_id):
+    try:
+        evaluation = get_visible(evaluation_id, current_user)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    return _xlsx(exporter.self_evaluation_workbook(evaluation), exporter.self_evaluation_filename(evaluation))
+
+
+@bp.route("/plans/<int:plan_id>/summary.xlsx")
+@roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.FINANCE)
+def summary(plan_id):
+    plan = _plan_or_404(plan_id)
+    return _xlsx(exporter.summary_workbook(plan, current_user), exporter.summary_filename(plan))
