@@ -28,15 +28,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workflow import scoring
-from workflow.engine import audit, tasks
-from workflow.engine.definition import INITIAL_STATE
 from workflow.errors import ServiceError
 from workflow.excel.exporter import (
     AMOUNT_FORMAT, CENTER, HEADER_FILL, LEFT, TOP_LEFT, body_font, print_setup, put, put_merged, safe_filename,
     set_widths, title_font, to_bytes,
 )
 from workflow.extensions import db
-from workflow.models import Evaluation, Project, Section
+from workflow.models import Project, Section
+from workflow.plans import services as plans
 from workflow.selfeval import content
 from workflow.selfeval.services import TEXT_LIMIT
 
@@ -433,24 +432,15 @@ def _amount_problem(code, label):
 
 
 def _create(plan, item, actor):
-    """One project with its evaluation, content rows, task and audit record, as
-    plans.services.add_project makes them, but without committing."""
-    project = Project(plan_id=plan.id, name=item.name, section_id=item.section.id, budget_year=plan.budget_year,
-                      leader_name=item.leader_name, overall_target=item.overall_target)
-    project.plan = plan
-    project.section = item.section
-    project.evaluation = Evaluation(state=INITIAL_STATE)
-    content.ensure_content(project.evaluation)
+    """One project as plans.services.create_project makes it, with the file's figures."""
+    project = plans.create_project(plan, item.name, item.section, actor, details={"source": "excel", "row": item.row},
+                                   leader_name=item.leader_name, overall_target=item.overall_target)
     rows = content.funding(project.evaluation)
     rows["total"].initial_budget = item.amounts["initial_budget"]
     rows["total"].annual_budget = item.amounts["annual_budget"]
     for key in PART_KEYS:
         rows[key].annual_budget = item.amounts[key]
-    db.session.add(project)
     db.session.flush()
-    tasks.create_task(project.evaluation)
-    audit.record(project.evaluation, actor, "create", None, project.evaluation.state,
-                 details={"source": "excel", "row": item.row})
     return project
 
 

@@ -244,10 +244,26 @@ def projects_of(plan, section_id=None):
     return db.session.scalars(query).all()
 
 
-def add_project(plan, name, section_id, actor=None):
-    """A project of the plan, with its evaluation waiting in 准备阶段 for its section."""
+def create_project(plan, name, section, actor=None, details=None, **fields):
+    """A project with its evaluation in 准备中, its content rows, the section's task and the
+    'create' audit record; flushed, not committed (an import creates many in one
+    transaction). The caller has validated the name and section."""
     from workflow.engine import audit
 
+    project = Project(plan_id=plan.id, name=name, section_id=section.id, budget_year=plan.budget_year, **fields)
+    project.plan = plan
+    project.section = section
+    project.evaluation = Evaluation(state=INITIAL_STATE)
+    content.ensure_content(project.evaluation)
+    db.session.add(project)
+    db.session.flush()
+    tasks.create_task(project.evaluation)
+    audit.record(project.evaluation, actor, "create", None, project.evaluation.state, details=details)
+    return project
+
+
+def add_project(plan, name, section_id, actor=None):
+    """A project of the plan, with its evaluation waiting in 准备阶段 for its section."""
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("项目名称不能为空。"))
@@ -258,17 +274,9 @@ def add_project(plan, name, section_id, actor=None):
         raise ServiceError(_("请选择在用的责任科室。"))
     if db.session.scalar(select(func.count()).select_from(Project).where(Project.plan_id == plan.id, Project.name == name)):
         raise ServiceError(_("本方案中已有名为“%(name)s”的项目。", name=name))
-    project = Project(plan_id=plan.id, name=name, section_id=section.id, budget_year=plan.budget_year)
-    project.plan = plan
-    project.evaluation = Evaluation(state=INITIAL_STATE)
-    content.ensure_content(project.evaluation)
-    db.session.add(project)
-    db.session.flush()
-    tasks.create_task(project.evaluation)
-    audit.record(project.evaluation, actor, "create", None, project.evaluation.state)
+    project = create_project(plan, name, section, actor)
     db.session.commit()
     return project
-
 
 
 def get_project(project_id):
