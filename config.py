@@ -71,6 +71,7 @@ class Config:
 
     # Uploads (evidence files come later); Flask answers 413 above this.
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    EVIDENCE_MAX_MB = _env_int("EVIDENCE_MAX_MB", 20)  # one evidence file (佐证材料)
 
     # Mail (reminders and notices).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

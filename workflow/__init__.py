@@ -69,6 +69,7 @@ def _register_blueprints(app):
     from workflow.admin import bp as admin_bp
     from workflow.auth import bp as auth_bp
     from workflow.evaluations import bp as evaluations_bp
+    from workflow.evidence import bp as evidence_bp
     from workflow.excel import bp as excel_bp
     from workflow.main import bp as main_bp
     from workflow.plans import bp as plans_bp
@@ -81,6 +82,7 @@ def _register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
+    app.register_blueprint(evidence_bp, url_prefix="/evaluations")
     app.register_blueprint(selfeval_bp, url_prefix="/evaluations")
     app.register_blueprint(review_bp, url_prefix="/evaluations")
     app.register_blueprint(work_bp, url_prefix="/work")

@@ -1,0 +1,82 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.evaluations.services import get_visible
+from workflow.evidence import bp, services
+from workflow.permissions import logged_in
+
+
+def _visible_or_abort(evaluation_id):
+    try:
+        return get_visible(evaluation_id, current_user)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+
+
+def _back(evaluation):
+    return redirect(url_for("evidence.index", evaluation_id=evaluation.id), code=303)
+
+
+@bp.route("/<int:evaluation_id>/evidence", methods=["GET", "POST"])
+@logged_in
+def index(evaluation_id):
+    evaluation = _visible_or_abort(evaluation_id)
+    if request.method == "POST":
+        try:
+            attachment = services.upload(evaluation, current_user, request.files.get("file"),
+                                         indicator_id=request.form.get("indicator_id"),
+                                         address=request.remote_addr)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已上传“%(name)s”。", name=attachment.filename), "success")
+        return _back(evaluation)
+    attachments = services.list_for(evaluation)
+    return render_template(
+        "evidence/list.html",
+        evaluation=evaluation,
+        project=evaluation.project,
+        attachments=attachments,
+        deletable={a.id for a in attachments if services.can_delete(a, evaluation, current_user)},
+        indicators=services.indicator_choices(evaluation),
+        indicator_labels=dict(services.indicator_choices(evaluation)),
+        can_upload=services.can_upload(evaluation, current_user),
+        max_mb=services.max_megabytes(),
+        accepted=services.ACCEPTED_LABEL,
+        accept_extensions=",".join("." + t.extension for t in services.FILE_TYPES) + ",.jpeg",
+    )
+
+
+@bp.route("/<int:evaluation_id>/evidence/<int:attachment_id>")
+@logged_in
+def download(evaluation_id, attachment_id):
+    evaluation = _visible_or_abort(evaluation_id)
+    try:
+        attachment = services.for_download(evaluation, attachment_id, current_user)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    return services.download_response(attachment)
+
+
+@bp.route("/<int:evaluation_id>/evidence/<int:attachment_id>/delete", methods=["POST"])
+@logged_in
+def delete(evaluation_id, attachment_id):
+    evaluation = _visible_or_abort(evaluation_id)
+    try:
+        attachment = services.get_attachment(evaluation, attachment_id)
+    except NotFound:
+        abort(404)
+    name = attachment.filename
+    try:
+        services.delete(attachment, current_user, address=request.remote_addr)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("已删除“%(name)s”。", name=name), "success")
+    return _back(evaluation)
