@@ -18,6 +18,12 @@ OTHER_ACTIONS = {
     "rectification": _l("登记问题整改"),
     "rectification_closed": _l("整改办结"),
     "project_edit": _l("修改项目信息"),
+    "evidence_upload": _l("上传佐证材料"),
+    "evidence_delete": _l("删除佐证材料"),
+    "meeting_publish": _l("发布会议通知"),
+    "meeting_change": _l("变更会议时间或地点"),
+    "meeting_proxy_signin": _l("会议代签"),
+    "meeting_signin_undo": _l("撤销会议签到"),
 }
 
 
