@@ -43,6 +43,12 @@ def _amounts_in_text(text):
         yield match.group(0), in_wan
 
 
+def _plain(value):
+    """A stored amount as people write it: 120.0000 → 120, 172.7430 → 172.743, 200 → 200
+    (never 2E+2)."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def _matches(amount, known):
     """A written amount matches a structured one when that one, rounded to the precision
     the text used, is the same number: "172.7万元" matches 172.743; "206.4万元" does not
@@ -62,7 +68,7 @@ def evaluation_findings(evaluation):
         if row.annual_budget is not None and row.executed is not None and row.executed > row.annual_budget:
             findings.append(Finding(f"over_budget:{kind}", "accuracy", _(
                 "“%(row)s”全年执行数 %(executed)s 万元超过全年预算数 %(budget)s 万元。",
-                row=content.FUNDING_LABELS[kind], executed=row.executed, budget=row.annual_budget)))
+                row=content.FUNDING_LABELS[kind], executed=_plain(row.executed), budget=_plain(row.annual_budget))))
     # Accuracy: funding rows add up to the total.
     if total_row is not None:
         for column, label in content.FUNDING_COLUMNS.items():
@@ -72,7 +78,7 @@ def evaluation_findings(evaluation):
             if given and whole is not None and sum(given, Decimal(0)) != whole:
                 findings.append(Finding(f"parts:{column}", "accuracy", _(
                     "“%(column)s”各资金来源合计 %(parts)s 万元，与年度资金总额 %(total)s 万元不符。",
-                    column=label, parts=sum(given, Decimal(0)), total=whole)))
+                    column=label, parts=_plain(sum(given, Decimal(0))), total=_plain(whole))))
     # Accuracy: the stated execution rate equals the computed one.
     for ind in evaluation.indicators:
         if ind.kind != EXECUTION_RATE or ind.actual is None or total_row is None:
@@ -82,7 +88,7 @@ def evaluation_findings(evaluation):
             if abs(computed - ind.actual) > RATE_TOLERANCE:
                 findings.append(Finding("execution_rate", "accuracy", _(
                     "填报的预算执行率 %(stated)s%% 与按资金计算的 %(computed)s%% 不一致。",
-                    stated=ind.actual, computed=computed.quantize(Decimal("0.01")))))
+                    stated=_plain(ind.actual), computed=computed.quantize(Decimal("0.01")))))
     # Accuracy: amounts in the narrative that match none of the structured amounts.
     known = content.structured_amounts(evaluation)
     seen = set()
@@ -93,7 +99,7 @@ def evaluation_findings(evaluation):
             if amount in seen or _matches(amount, known):
                 continue
             seen.add(amount)
-            findings.append(Finding(f"text_amount:{amount.normalize()}", "accuracy", _(
+            findings.append(Finding(f"text_amount:{_plain(amount)}", "accuracy", _(
                 "报告中的金额“%(written)s”与填报的资金数据均不一致，请核对。", written=written)))
     # Completeness: planned against actual quantities, explained when they differ.
     for ind in evaluation.indicators:
@@ -102,7 +108,7 @@ def evaluation_findings(evaluation):
         if ind.actual != ind.target and not ind.deviation_reason.strip():
             findings.append(Finding(f"quantity:{ind.id}", "completeness", _(
                 "“%(name)s”计划 %(target)s%(unit)s，实际 %(actual)s%(unit)s，差异未说明原因。",
-                name=ind.name or ind.level2, target=ind.target.normalize(), actual=ind.actual.normalize(), unit=ind.unit)))
+                name=ind.name or ind.level2, target=_plain(ind.target), actual=_plain(ind.actual), unit=ind.unit)))
     notes = {n.code: n for n in db.session.scalars(select(FindingNote).where(FindingNote.evaluation_id == evaluation.id))}
     for finding in findings:
         if finding.code in notes:
@@ -124,7 +130,13 @@ def plan_findings(plan):
 def explain(evaluation, code, note, actor):
     """Mark a finding as explained; the explanation is kept with its author."""
     from workflow.errors import ServiceError
+    from workflow.review.services import may_comment
 
+    # The same people who may comment: a reviewer of the plan's working group while the
+    # evaluation is under review, never on their own submission (an explained finding no
+    # longer counts as open in the queue).
+    if not may_comment(evaluation, actor):
+        raise ServiceError(_("当前不能对该评价提出复核意见。"))
     note = (note or "").strip()
     if not note:
         raise ServiceError(_("请填写说明。"))

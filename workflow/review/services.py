@@ -14,8 +14,12 @@ REVIEW_STATES = ("submitted", "reviewed")
 
 def may_comment(evaluation, user):
     """Reviewers while it is under review; the leader while it waits for approval; never on
-    one's own submission."""
+    one's own submission. When the plan has a working group, only its members (review and
+    approval belong to the group, as in the engine's rules)."""
     if evaluation.submitted_by_id == user.id:
+        return False
+    members = {m.user_id for m in evaluation.project.plan.members}
+    if members and user.id not in members:
         return False
     if evaluation.state == "submitted":
         return Role.REVIEWER in user.roles
@@ -55,6 +59,19 @@ def comments(evaluation):
         .where(ReviewComment.evaluation_id == evaluation.id).order_by(ReviewComment.created_at, ReviewComment.id)
     ).all()
     return [(row, labels.get(row.target, row.target)) for row in rows]
+
+
+def may_read_comments(evaluation, user):
+    """The working group and the office, and the project's own section (who must act on
+    them); not the finance bureau: review comments are internal."""
+    if user.roles & {Role.OFFICE, Role.LEADER, Role.REVIEWER}:
+        return True
+    return Role.SECTION_STAFF in user.roles and user.section_id == evaluation.project.section_id
+
+
+def comments_for(evaluation, user):
+    """The comments ``user`` may read (what the evaluation page shows)."""
+    return comments(evaluation) if may_read_comments(evaluation, user) else []
 
 
 def queue(plan_id=None):

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from workflow.admin import services as people
 from workflow.errors import Forbidden, NotFound, ServiceError
-from workflow.evaluations.services import get_visible
+from workflow.evaluations.services import can_view, get_visible
 from workflow.permissions import logged_in, roles
 from workflow.plans import services as plans
 from workflow.roles import Role
@@ -127,14 +127,20 @@ def close_rectification(rectification_id):
         item = services.get_rectification(rectification_id)
     except NotFound:
         abort(404)
-    _evaluation_or_abort(item.evaluation_id)
+    # The item may belong to another section than the project's (e.g. 规划财务科 for a budget
+    # problem): its staff close it without being able to open the evaluation itself.
+    owner = services.may_close(item, current_user)
+    if not owner:
+        _evaluation_or_abort(item.evaluation_id)
     try:
         services.close_rectification(item, request.form.get("note"), current_user)
     except ServiceError as error:
         flash(error.message, "danger")
     else:
         flash(_("整改事项已办结。"), "success")
-    return redirect(url_for("evaluations.detail", evaluation_id=item.evaluation_id))
+    if can_view(item.evaluation, current_user):
+        return redirect(url_for("evaluations.detail", evaluation_id=item.evaluation_id))
+    return redirect(url_for("work.inbox"))
 
 
 def rectification_context(evaluation):
