@@ -509,3 +509,24 @@ def test_closing_through_the_page_by_the_owner_and_by_another_section(app, world
     assert item.closing_note == "已整改。"
     assert tasks.inbox(org.staff_b) == []
     assert post(staff_b, "/submissions/rectifications/999999/close", {"note": "x"}).status_code == 404
+
+
+def test_a_section_charged_with_a_rectification_may_read_the_evaluation(app, db):
+    """Staff of the section that owns a rectification on another section's project can open
+    the evaluation their inbox task links to; staff of an uninvolved section cannot."""
+    from datetime import timedelta
+
+    from tests import factories
+    from workflow.engine import tasks
+    from workflow.evaluations.services import can_view
+    from workflow.submissions import services
+
+    org, plan = factories.make_setup()
+    evaluation = factories.make_evaluation(plan, org, "reported")
+    assert not can_view(evaluation, org.staff_b)
+    services.add_rectification(evaluation, "预算不准确", "加强预算编制", org.section_b.id,
+                               tasks.today() + timedelta(days=30), org.office)
+    assert can_view(evaluation, org.staff_b)
+    outsider = factories.make_user("outsider_rect", roles=["section_staff"],
+                                   section=factories.make_section("无关科室"))
+    assert not can_view(evaluation, outsider)

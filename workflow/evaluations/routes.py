@@ -43,6 +43,7 @@ def detail(evaluation_id):
         may_edit=selfeval.can_edit(evaluation, current_user),
         problems=selfeval.completeness_problems(evaluation) if evaluation.state in selfeval.EDITABLE_STATES else [],
         may_review=review.may_comment(evaluation, current_user),
+        review_comments=review.comments_for(evaluation, current_user),
         **rectification_context(evaluation),
     )
 

@@ -19,9 +19,20 @@ def can_view(evaluation, user):
         return True
     if Role.SECTION_STAFF in roles and user.section_id == evaluation.project.section_id:
         return True
+    if Role.SECTION_STAFF in roles and user.section_id is not None and _owns_rectification(evaluation, user.section_id):
+        return True  # a section charged with a rectification reads the evaluation behind it
     if Role.FINANCE in roles and evaluation.state in FINANCE_STATES:
         return True
     return False
+
+
+def _owns_rectification(evaluation, section_id):
+    from workflow.models import Rectification
+
+    return db.session.scalar(
+        select(Rectification.id).where(Rectification.evaluation_id == evaluation.id,
+                                       Rectification.section_id == section_id).limit(1)
+    ) is not None
 
 
 def get_visible(evaluation_id, user):

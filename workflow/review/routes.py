@@ -23,12 +23,6 @@ def _visible_or_abort(evaluation_id):
         abort(403)
 
 
-@bp.app_context_processor
-def _review_helpers():
-    """The evaluation page shows the review comments to the section (review/_comments.html)."""
-    return {"review_comments_for": services.comments_for}
-
-
 @bp.route("/review")
 @reviewers
 def queue():
