@@ -175,6 +175,63 @@ PATHS = {
 }
 
 
+def fill_complete(evaluation, budget="206.632", executed="172.743"):
+    """Fill an evaluation's self-evaluation so that it may be submitted: targets met, the
+    budget block, the overall target and achievement, every required report section."""
+    from decimal import Decimal
+
+    from workflow import scoring
+    from workflow.models import NarrativeSection
+    from workflow.selfeval import content, services
+    from workflow.selfeval.framework import EXECUTION_RATE
+
+    content.ensure_content(evaluation)
+    project = evaluation.project
+    project.overall_target = project.overall_target or "完成年度目标"
+    evaluation.overall_achievement = evaluation.overall_achievement or "已完成年度目标"
+    rows = content.funding(evaluation)
+    for kind in ("total", "current_year"):
+        rows[kind].initial_budget = Decimal(budget)
+        rows[kind].annual_budget = Decimal(budget)
+        rows[kind].executed = Decimal(executed)
+    for ind in evaluation.indicators:
+        if ind.kind == EXECUTION_RATE:
+            ind.actual = (Decimal(executed) / Decimal(budget) * 100).quantize(Decimal("0.01"))
+        else:
+            ind.nature, ind.target, ind.actual = scoring.POSITIVE, Decimal(100), Decimal(100)
+    written = {s.key for s in evaluation.narrative}
+    for outline in project.plan.report_sections:
+        if outline.key not in written:
+            evaluation.narrative.append(NarrativeSection(key=outline.key, text=f"{outline.title}：内容。"))
+    services.recompute(evaluation)
+    db.session.commit()
+    return evaluation
+
+
+def include_in_submission(evaluation, office):
+    """Put an approved evaluation into a submission to the finance bureau (报送批次)."""
+    from workflow.models import Submission, SubmissionItem
+    from workflow.selfeval.services import last_snapshot
+
+    submission = Submission(plan_id=evaluation.project.plan_id, title="报送", created_by_id=office.id)
+    submission.items.append(SubmissionItem(evaluation_id=evaluation.id,
+                                           snapshot_id=last_snapshot(evaluation, "approval").id))
+    db.session.add(submission)
+    db.session.commit()
+
+
+def prepare_step(evaluation, trigger, actors):
+    """What a step needs before it may fire: a complete form before submission, a
+    submission batch before reporting, the finance bureau's feedback before application."""
+    if trigger in ("submit", "resubmit"):
+        fill_complete(evaluation)
+    elif trigger == "report":
+        include_in_submission(evaluation, actors["office"])
+    elif trigger == "apply":
+        evaluation.finance_feedback = evaluation.finance_feedback or "同意评价结论。"
+        db.session.commit()
+
+
 def walk_to(evaluation, state, actors):
     """Fire the PATHS steps for ``state`` with ``actors``: an Org, or a dict with the keys
     office, staff, reviewer, leader. With an Org, staff is staff_a or staff_b by section."""
@@ -183,6 +240,7 @@ def walk_to(evaluation, state, actors):
         staff = org.staff_a if evaluation.project.section_id == org.section_a.id else org.staff_b
         actors = {"office": org.office, "staff": staff, "reviewer": org.reviewer, "leader": org.leader}
     for trigger, part, comment in PATHS[state]:
+        prepare_step(evaluation, trigger, actors)
         actions.perform(evaluation.id, trigger, actors[part], comment=comment)
     assert evaluation.state == state, (evaluation.state, state)
     return evaluation

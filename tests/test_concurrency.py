@@ -8,11 +8,11 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.factories import make_evaluation, make_setup
+from tests.factories import make_evaluation, make_setup, prepare_step
 from workflow.engine import actions
 from workflow.errors import ServiceError
 from workflow.extensions import db
-from workflow.models import AuditRecord, Evaluation, Notification, Task, User
+from workflow.models import AuditRecord, Evaluation, Notification, Snapshot, Task, User
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 JOIN_TIMEOUT = 60
@@ -33,6 +33,9 @@ def state_of_the_database(evaluation_id):
             .where(Task.evaluation_id == evaluation_id).order_by(Task.id)
         ).all()
         notifications = connection.execute(select(func.count()).select_from(Notification)).scalar()
+        snapshots = connection.execute(
+            select(Snapshot.kind).where(Snapshot.evaluation_id == evaluation_id).order_by(Snapshot.id)
+        ).scalars().all()
     return {
         "state": state,
         "version": version,
@@ -40,6 +43,7 @@ def state_of_the_database(evaluation_id):
         "completed": [tuple(r) for r in task_rows if r[1]],
         "open": [r[0] for r in task_rows if not r[1]],
         "notifications": notifications,
+        "snapshots": list(snapshots),
     }
 
 
@@ -87,15 +91,20 @@ def test_sqlite_runs_in_wal_mode_on_a_file():
 
 
 RACES = {
-    # name: state, [(who, trigger, comment)], {trigger: destination}
+    # name: state, [(who, trigger, comment)]
+    "double_click_submit": ("self_evaluating", [("staff_a", "submit", ""), ("staff_a", "submit", "")]),
+    "two_colleagues_submit": ("self_evaluating", [("staff_a", "submit", ""), ("staff_a2", "submit", "")]),
     "review_against_return": ("submitted", [("reviewer", "pass_review", ""),
                                             ("reviewer2", "return_for_revision", "请补充附件。")]),
     "withdraw_against_review": ("submitted", [("staff_a", "withdraw", ""), ("reviewer", "pass_review", "")]),
     "double_click_approve": ("reviewed", [("leader", "approve", ""), ("leader", "approve", "")]),
     "approve_against_return": ("reviewed", [("leader", "approve", ""), ("leader", "return_for_revision", "重做")]),
+    "report_against_return": ("approved", [("office", "report", ""), ("leader", "return_for_revision", "重做")]),
 }
 DESTINATION = {"pass_review": "reviewed", "return_for_revision": "returned", "withdraw": "self_evaluating",
-               "approve": "approved"}
+               "approve": "approved", "submit": "submitted", "report": "reported"}
+# The snapshot a transition stores (submit and approve): one, however many pressed at once.
+SNAPSHOT_OF = {"submit": "submission", "approve": "approval"}
 
 
 @pytest.mark.parametrize("name", list(RACES))
@@ -103,6 +112,8 @@ def test_of_two_simultaneous_actions_exactly_one_happens(app, name):
     state, contenders = RACES[name]
     org, plan = make_setup()
     evaluation = make_evaluation(plan, org, state)
+    for _who, trigger, _comment in contenders:  # a complete form, a submission batch
+        prepare_step(evaluation, trigger, {"office": org.office})
     evaluation_id = evaluation.id
     attempts = [(getattr(org, who).id, trigger, comment) for who, trigger, comment in contenders]
     db.session.commit()
@@ -127,6 +138,7 @@ def test_of_two_simultaneous_actions_exactly_one_happens(app, name):
     assert after["audit"] == before["audit"] + [(trigger, state, DESTINATION[trigger], user_id)]
     assert after["completed"] == before["completed"] + [(state, True, user_id)]
     assert len(after["open"]) == 1 and after["open"][0] == DESTINATION[trigger]
+    assert after["snapshots"] == before["snapshots"] + ([SNAPSHOT_OF[trigger]] if trigger in SNAPSHOT_OF else [])
 
     # The main session sees the same after a refresh.
     db.session.expire_all()
@@ -179,6 +191,7 @@ def test_a_stale_page_is_refused_and_changes_nothing():
     page_version = evaluation.version  # the reviewer opens the page
     actions.perform(evaluation.id, "withdraw", org.staff_a)  # the submitter withdraws meanwhile
     actions.perform(evaluation.id, "submit", org.staff_a)  # ... and submits again: same state
+    assert state_of_the_database(evaluation.id)["snapshots"] == ["submission", "submission"]
     assert evaluation.state == "submitted" and evaluation.version == page_version + 2
     before = state_of_the_database(evaluation.id)
     with pytest.raises(ServiceError) as refused:

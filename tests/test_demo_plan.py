@@ -6,7 +6,18 @@ import pytest
 from sqlalchemy import func, select
 
 from workflow.extensions import db as _db
-from workflow.models import AuditRecord, Evaluation, Notification, Plan, PlanMember, Project, Stage, Task
+from workflow.models import (
+    AuditRecord,
+    Evaluation,
+    Notification,
+    Plan,
+    PlanMember,
+    Project,
+    Snapshot,
+    Stage,
+    Task,
+)
+from workflow.selfeval import content, services
 
 PLAN_TITLE = "承德市应急管理局2020年市级预算绩效部门重点评价工作方案"
 
@@ -33,7 +44,7 @@ def run_demo(app):
 def counts():
     return {
         model.__tablename__: _db.session.scalar(select(func.count()).select_from(model))
-        for model in (Plan, Stage, PlanMember, Project, Evaluation, Task, AuditRecord, Notification)
+        for model in (Plan, Stage, PlanMember, Project, Evaluation, Task, AuditRecord, Notification, Snapshot)
     }
 
 
@@ -100,6 +111,28 @@ def test_demo_projects_are_in_several_states(run_demo):
     comment = _db.session.scalar(select(AuditRecord.comment).where(
         AuditRecord.evaluation_id == returned.evaluation.id, AuditRecord.action == "return_for_revision"))
     assert comment == "实际储备数量与计划数不一致，请补充说明原因。"
+
+
+def test_demo_projects_were_submitted_complete_with_their_snapshots(run_demo):
+    """Every submission and approval in the demo's history kept its snapshot, fingerprinted;
+    what waits for review or approval is complete (it could not have been submitted else)."""
+    run_demo()
+    snapshot_of = {"submit": "submission", "resubmit": "submission", "approve": "approval"}
+    snapshotted = 0
+    for project in _db.session.scalars(select(Project)):
+        evaluation = project.evaluation
+        actions = _db.session.scalars(select(AuditRecord.action).where(
+            AuditRecord.evaluation_id == evaluation.id).order_by(AuditRecord.id)).all()
+        snapshots = _db.session.scalars(
+            select(Snapshot).where(Snapshot.evaluation_id == evaluation.id).order_by(Snapshot.id)).all()
+        assert [s.kind for s in snapshots] == [snapshot_of[a] for a in actions if a in snapshot_of], project.name
+        for snapshot in snapshots:
+            assert snapshot.sha256 == content.fingerprint(snapshot.data)
+            assert snapshot.data["project"]["name"] == project.name
+        if evaluation.state in ("submitted", "reviewed", "approved"):
+            assert services.completeness_problems(evaluation) == [], project.name
+        snapshotted += bool(snapshots)
+    assert snapshotted >= 3
 
 
 def test_running_demo_twice_adds_nothing(run_demo):

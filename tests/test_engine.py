@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.factories import (
     SECTION_A,
+    fill_complete,
     make_evaluation,
     make_group,
     make_plan,
@@ -17,6 +18,7 @@ from tests.factories import (
     make_section,
     make_setup,
     make_user,
+    prepare_step,
     walk_to,
 )
 from workflow import clock
@@ -24,7 +26,7 @@ from workflow.engine import actions, audit, board, machine, tasks
 from workflow.engine.definition import STATES, TRANSITION_BY_TRIGGER, TRANSITIONS, state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
-from workflow.models import AuditRecord, Evaluation, Notification, Task
+from workflow.models import AuditRecord, Evaluation, Notification, Snapshot, Task
 from workflow.plans import services as plans
 from workflow.roles import Role
 
@@ -41,16 +43,20 @@ EXPECTED = {
     ("pass_review", "submitted"): ("reviewed", {Role.REVIEWER}),
     ("return_for_revision", "submitted"): ("returned", {Role.REVIEWER}),
     ("return_for_revision", "reviewed"): ("returned", {Role.LEADER}),
+    ("return_for_revision", "approved"): ("returned", {Role.LEADER}),  # reopens the frozen one
     ("resubmit", "returned"): ("submitted", {Role.SECTION_STAFF}),
     ("approve", "reviewed"): ("approved", {Role.LEADER}),
     ("report", "approved"): ("reported", {Role.OFFICE}),
     ("apply", "reported"): ("applied", {Role.OFFICE}),
 }
-# Roles the definition lists that a condition (leader_returns_reviewed) then turns away.
+# Roles the definition lists that a condition (right_person_returns) then turns away.
 NARROWED_BY_CONDITION = {
     ("return_for_revision", "submitted"): {Role.LEADER},
     ("return_for_revision", "reviewed"): {Role.REVIEWER},
+    ("return_for_revision", "approved"): {Role.REVIEWER},
 }
+# What a transition keeps of the evaluation's data (its effects): the kind of snapshot.
+SNAPSHOT_OF = {"submit": "submission", "resubmit": "submission", "approve": "approval"}
 # Who must act in each state, and the stage whose end is the deadline.
 EXPECTED_TASKS = {
     "preparing": (Role.SECTION_STAFF, True, "prepare"),
@@ -82,7 +88,17 @@ def snapshot(evaluation_id):
     notifications = db.session.scalar(
         select(func.count()).select_from(Notification).where(Notification.link == tasks.evaluation_link(evaluation_id))
     )
-    return tuple(evaluation), [tuple(row) for row in task_rows], audit_count, notifications
+    snapshots = db.session.execute(
+        select(Snapshot.id, Snapshot.kind, Snapshot.sha256).where(Snapshot.evaluation_id == evaluation_id)
+        .order_by(Snapshot.id)
+    ).all()
+    return tuple(evaluation), [tuple(row) for row in task_rows], audit_count, notifications, \
+        [tuple(row) for row in snapshots]
+
+
+def snapshot_kinds(evaluation_id):
+    return list(db.session.scalars(
+        select(Snapshot.kind).where(Snapshot.evaluation_id == evaluation_id).order_by(Snapshot.id)))
 
 
 def assert_session_clean():
@@ -130,17 +146,20 @@ MATRIX = [(trigger, source, role) for (trigger, source) in EXPECTED for role in 
 def test_transition_by_role(trigger, source, role):
     """Each role tries each transition from each of its source states. Everyone satisfies
     every other rule (same section, in the working group, the leader is its 组长, the staff
-    member is the submitter), so the role alone decides."""
+    member is the submitter, the form is complete, the evaluation is in a submission batch,
+    the finance bureau's feedback is recorded), so the role alone decides."""
     section = make_section(SECTION_A, commit=False)
     holders = {r: make_user(f"only_{r.value}", [r], section, full_name=f"{r.value}甲", commit=False) for r in Role}
     db.session.commit()
     plan = make_plan()
     make_group(plan, holders[Role.LEADER], members=[holders[Role.REVIEWER]])
     project = make_project(plan, "应急物资储备项目", section, holders[Role.OFFICE])
-    evaluation = walk_to(project.evaluation, source, {
+    actors = {
         "office": holders[Role.OFFICE], "staff": holders[Role.SECTION_STAFF],
         "reviewer": holders[Role.REVIEWER], "leader": holders[Role.LEADER],
-    })
+    }
+    evaluation = walk_to(project.evaluation, source, actors)
+    prepare_step(evaluation, trigger, actors)
     transition = TRANSITION_BY_TRIGGER[trigger]
     actor = holders[role]
     dest, allowed = EXPECTED[(trigger, source)]
@@ -158,6 +177,8 @@ def test_transition_by_role(trigger, source, role):
         assert after[2] == before[2] + 1
         last = db.session.scalars(select(AuditRecord).order_by(AuditRecord.id.desc()).limit(1)).one()
         assert (last.action, last.from_state, last.to_state, last.actor_id) == (trigger, source, dest, actor.id)
+        added = [kind for _id, kind, _sha in after[4][len(before[4]):]]
+        assert added == ([SNAPSHOT_OF[trigger]] if trigger in SNAPSHOT_OF else [])
     else:
         assert reason is not None and HAN.search(reason)
         assert not shown
@@ -207,7 +228,7 @@ def test_unknown_trigger_and_missing_evaluation_are_refused():
 
 def test_only_staff_of_the_projects_section_submit():
     org, plan = make_setup()
-    evaluation = make_evaluation(plan, org, "self_evaluating")
+    evaluation = fill_complete(make_evaluation(plan, org, "self_evaluating"))
     before = snapshot(evaluation.id)
     with pytest.raises(ServiceError, match="只有项目责任科室的经办人可以执行此操作。"):
         actions.perform(evaluation.id, "submit", org.staff_b)
@@ -269,6 +290,77 @@ def test_only_the_leader_returns_a_reviewed_evaluation():
     assert snapshot(evaluation.id) == before
     actions.perform(evaluation.id, "return_for_revision", org.leader, comment="目标值偏低，请修改。")
     assert evaluation.state == "returned"
+
+
+def test_only_the_groups_leader_returns_an_approved_evaluation():
+    """Approval freezes the evaluation; the working group's 组长 alone reopens it (with a
+    comment). A reviewer, a 副组长 who holds the leader role and a leader outside the group
+    are turned away, and nothing changes."""
+    org, plan = make_setup(with_group=False)
+    deputy_leader = make_user("deputy_leader", [Role.LEADER, Role.REVIEWER], org.office_section, full_name="副组长乙")
+    other_leader = make_user("other_leader", [Role.LEADER], None, full_name="另一位局领导")
+    make_group(plan, org.leader, deputies=[org.reviewer, deputy_leader], members=[org.reviewer2])
+    evaluation = make_evaluation(plan, org, "approved")
+    back = TRANSITION_BY_TRIGGER["return_for_revision"]
+    assert "return_for_revision" in triggers(actions.available(evaluation, org.leader))
+    before = snapshot(evaluation.id)
+    for actor, message in (
+        (org.reviewer, "复核已通过，只有组长可以退回。"),
+        (org.reviewer2, "复核已通过，只有组长可以退回。"),
+        (deputy_leader, "只有评价工作小组组长可以退回。"),
+        (other_leader, "您不是本方案评价工作小组的成员。"),
+        (org.office, "您没有执行“退回修改”的权限。"),
+    ):
+        assert actions.refusal(evaluation, back, actor) == message, actor.username
+        assert back not in actions.available(evaluation, actor)
+        with pytest.raises(ServiceError) as refused:
+            actions.perform(evaluation.id, "return_for_revision", actor, comment="请修改")
+        assert refused.value.message == message
+    with pytest.raises(ServiceError, match="退回时必须填写意见。"):
+        actions.perform(evaluation.id, "return_for_revision", org.leader, comment="  ")
+    assert_session_clean()
+    assert snapshot(evaluation.id) == before
+
+    actions.perform(evaluation.id, "return_for_revision", org.leader, comment="审批后发现佐证不足，请补充。")
+    assert evaluation.state == "returned"
+    (task,) = open_tasks_of(evaluation)
+    assert (task.state, task.role, task.section_id) == ("returned", Role.SECTION_STAFF.value, org.section_a.id)
+    assert snapshot_kinds(evaluation.id) == ["submission", "approval"]  # the frozen version is kept
+    assert [t.trigger for t in actions.available(evaluation, org.staff_a)] == ["resubmit"]
+
+
+def test_a_reviewed_evaluation_is_returned_by_the_groups_leader_only():
+    org, plan = make_setup(with_group=False)
+    deputy_leader = make_user("deputy_leader", [Role.LEADER, Role.REVIEWER], org.office_section, full_name="副组长乙")
+    make_group(plan, org.leader, deputies=[org.reviewer, deputy_leader], members=[org.reviewer2])
+    evaluation = make_evaluation(plan, org, "reviewed")
+    before = snapshot(evaluation.id)
+    with pytest.raises(ServiceError, match="只有评价工作小组组长可以退回。"):
+        actions.perform(evaluation.id, "return_for_revision", deputy_leader, comment="再看看")
+    assert snapshot(evaluation.id) == before
+    actions.perform(evaluation.id, "return_for_revision", org.leader, comment="再看看")
+    assert evaluation.state == "returned"
+
+
+def test_without_a_working_group_any_leader_returns_an_approved_evaluation():
+    org, plan = make_setup(with_group=False)
+    other_leader = make_user("other_leader", [Role.LEADER], None, full_name="另一位局领导")
+    evaluation = make_evaluation(plan, org, "approved")
+    with pytest.raises(ServiceError, match="复核已通过，只有组长可以退回。"):
+        actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="退回")
+    actions.perform(evaluation.id, "return_for_revision", other_leader, comment="退回")
+    assert evaluation.state == "returned"
+
+
+@pytest.mark.parametrize("state", ["reported", "applied"])
+def test_nobody_returns_a_reported_evaluation(state):
+    org, plan = make_setup()
+    evaluation = make_evaluation(plan, org, state)
+    before = snapshot(evaluation.id)
+    for actor in (org.leader, org.reviewer, org.office):
+        with pytest.raises(ServiceError, match="下不能执行“退回修改”"):
+            actions.perform(evaluation.id, "return_for_revision", actor, comment="退回")
+    assert snapshot(evaluation.id) == before
 
 
 def test_reviewers_return_submitted_evaluations_not_the_leader():
@@ -382,7 +474,7 @@ def test_a_user_with_every_role_cannot_review_or_approve_what_they_submitted():
     everything = make_user("everything", [Role.SECTION_STAFF, Role.REVIEWER, Role.LEADER], org.section_a,
                            full_name="全能者")
     make_group(plan, everything, deputies=[org.reviewer])
-    evaluation = make_evaluation(plan, org, "self_evaluating")
+    evaluation = fill_complete(make_evaluation(plan, org, "self_evaluating"))
     actions.perform(evaluation.id, "submit", everything)
     (review,) = open_tasks_of(evaluation)
 
@@ -419,21 +511,38 @@ BUTTONS = {
                   "office": []},
     "returned": {"staff_a": ["resubmit"], "staff_a2": ["resubmit"], "staff_b": [], "reviewer": []},
     "reviewed": {"leader": ["return_for_revision", "approve"], "reviewer": [], "staff_a": [], "office": []},
-    "approved": {"office": ["report"], "leader": [], "finance": []},
+    "approved": {"office": ["report"], "leader": ["return_for_revision"], "reviewer": [], "staff_a": [],
+                 "finance": []},
     "reported": {"office": ["apply"], "finance": [], "admin": []},
     "applied": {"office": [], "leader": [], "reviewer": [], "staff_a": [], "admin": [], "finance": []},
 }
+
+
+# The buttons a condition on the evaluation's data holds back until it is met: an incomplete
+# form (submit), no submission batch (report), no feedback from the finance bureau (apply).
+HELD_BACK = {"self_evaluating": "submit", "approved": "report", "reported": "apply"}
 
 
 @pytest.mark.parametrize("state", list(BUTTONS))
 def test_buttons_are_exactly_the_permitted_transitions(state):
     org, plan = make_setup()
     evaluation = make_evaluation(plan, org, state)
-    for who, expected in BUTTONS[state].items():
-        actor = getattr(org, who)
-        assert triggers(actions.available(evaluation, actor)) == expected, who
-        for transition in TRANSITIONS:
-            assert (actions.refusal(evaluation, transition, actor) is None) == (transition.trigger in expected)
+    actors = {"office": org.office, "staff": org.staff_a, "reviewer": org.reviewer, "leader": org.leader}
+
+    def check(buttons):
+        for who, expected in buttons.items():
+            actor = getattr(org, who)
+            assert triggers(actions.available(evaluation, actor)) == expected, who
+            for transition in TRANSITIONS:
+                assert (actions.refusal(evaluation, transition, actor) is None) == (transition.trigger in expected)
+
+    if state in HELD_BACK:
+        held = HELD_BACK[state]
+        check({who: [t for t in expected if t != held] for who, expected in BUTTONS[state].items()})
+    for transition in TRANSITIONS:
+        if state in transition.source:
+            prepare_step(evaluation, transition.trigger, actors)
+    check(BUTTONS[state])
 
 
 # The machine ------------------------------------------------------------------------------
@@ -449,6 +558,7 @@ def test_one_shared_machine_moves_the_state_column_only():
     for project in projects:
         actions.perform(project.evaluation.id, "open_self_evaluation", org.office)
     for project in projects[:6]:
+        fill_complete(project.evaluation)
         actions.perform(project.evaluation.id, "submit", org.staff_a)
     assert machine.MACHINE is shared
     assert shared.models == []
@@ -459,6 +569,9 @@ def test_one_shared_machine_moves_the_state_column_only():
     evaluation = projects[0].evaluation
     assert not hasattr(evaluation, "trigger") and not hasattr(evaluation, "is_submitted")
     assert machine.fire(evaluation, "submit", org.staff_a) is False  # not from 已提交
+    assert machine.fire(projects[7].evaluation, "submit", org.staff_a) is False  # the form is empty
+    assert projects[7].evaluation.state == "self_evaluating"
+    fill_complete(projects[7].evaluation)
     assert machine.fire(projects[7].evaluation, "submit", org.staff_a) is True
     assert projects[7].evaluation.state == "submitted"
     db.session.rollback()
@@ -514,6 +627,7 @@ def test_each_state_has_one_open_task_for_whoever_acts_next_due_at_its_stages_en
         moment = start + timedelta(days=step)
         clock.freeze(moment)
         actor = getattr(org, who)
+        prepare_step(evaluation, trigger, {"office": org.office})
         actions.perform(evaluation.id, trigger, actor, comment="意见")
         db.session.refresh(task)
         assert task.completed_at == moment
@@ -630,6 +744,7 @@ def test_overdue_and_due_soon_on_a_frozen_clock(app):
     assert tasks.due_soon(org.office, days=12) == [t_later]
 
     # Completing a task takes it off the lists.
+    fill_complete(late_a)
     actions.perform(late_a.id, "submit", org.staff_a)
     assert tasks.overdue(org.staff_a) == []
     assert tasks.urgency(db.session.get(Task, t_late_a.id)) == "green"
@@ -714,6 +829,7 @@ def test_a_full_run_is_audited_in_order_and_exported_with_chinese_labels():
     ]
     for minute, (trigger, actor, comment) in enumerate(steps, start=1):
         clock.freeze(start + timedelta(minutes=minute))
+        prepare_step(evaluation, trigger, {"office": org.office})
         actions.perform(evaluation.id, trigger, actor, comment=comment, address="192.0.2.7")
 
     expected = [("create", None, "preparing", org.office.id, "")] + [

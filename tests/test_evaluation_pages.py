@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import login, make_section, make_user, post
+from tests.factories import fill_complete, prepare_step
 from workflow.engine import actions
 from workflow.extensions import db as _db
 from workflow.models import AuditRecord, Evaluation
@@ -102,10 +103,13 @@ _counter = iter(range(1, 10_000))
 
 
 def evaluation_in(world, state, name=None, steps=None):
-    """A project of section A whose evaluation was walked to ``state`` through the engine."""
+    """A project of section A whose evaluation was walked to ``state`` through the engine,
+    each step prepared as it must be (a complete form before submission, a submission batch
+    before reporting, the finance bureau's feedback before application)."""
     project = plans.add_project(world["plan"], name or f"项目{next(_counter)}", world["section_a"].id, world["office"])
     for trigger, who in (steps if steps is not None else PATH[state]):
         comment = "请补充说明。" if trigger == "return_for_revision" else ""
+        prepare_step(project.evaluation, trigger, world)
         actions.perform(project.evaluation.id, trigger, world[who], comment=comment)
     evaluation = reload(project.evaluation.id)
     assert evaluation.state == state
@@ -133,7 +137,11 @@ def press(client, evaluation_id, trigger, comment="", version="page", with_csrf=
 
 def test_section_staff_sees_submit_on_their_own_self_evaluation(app, world):
     evaluation = evaluation_in(world, "self_evaluating")
-    page = signed_in(app, world["staff_a"]).get(f"/evaluations/{evaluation.id}")
+    client = signed_in(app, world["staff_a"])
+    # Until the self-evaluation is complete there is nothing to submit.
+    assert buttons(client.get(f"/evaluations/{evaluation.id}")) == set()
+    fill_complete(evaluation)
+    page = client.get(f"/evaluations/{evaluation.id}")
     assert page.status_code == 200
     assert buttons(page) == {"submit"}
     assert "提交复核" in text(page)
@@ -178,6 +186,20 @@ def test_leader_sees_approve_and_return_on_a_reviewed_one(app, world):
     assert buttons(signed_in(app, world["reviewer"]).get(f"/evaluations/{evaluation.id}")) == set()
 
 
+def test_leader_sees_return_on_an_approved_one_and_the_office_report(app, world):
+    evaluation = evaluation_in(world, "approved")
+    leader = signed_in(app, world["leader"])
+    assert buttons(leader.get(f"/evaluations/{evaluation.id}")) == {"return_for_revision"}
+    assert buttons(signed_in(app, world["reviewer"]).get(f"/evaluations/{evaluation.id}")) == set()
+    office = signed_in(app, world["office"])
+    assert buttons(office.get(f"/evaluations/{evaluation.id}")) == set()  # not in a submission batch yet
+    prepare_step(evaluation, "report", world)
+    assert buttons(office.get(f"/evaluations/{evaluation.id}")) == {"report"}
+    response = press(leader, evaluation.id, "return_for_revision", comment="审批后发现数据有误，请修改。")
+    assert "已执行“退回修改”，当前状态：已退回。" in flashes(response)
+    assert reload(evaluation.id).state == "returned"
+
+
 @pytest.mark.parametrize("state, visible", [
     ("preparing", False), ("self_evaluating", False), ("submitted", False), ("returned", False),
     ("reviewed", False), ("approved", False), ("reported", True), ("applied", True),
@@ -208,7 +230,7 @@ def test_anonymous_visitors_are_sent_to_login(app, world):
 
 
 def test_submit_through_the_page(app, world):
-    evaluation = evaluation_in(world, "self_evaluating")
+    evaluation = fill_complete(evaluation_in(world, "self_evaluating"))
     client = signed_in(app, world["staff_a"])
     response = press(client, evaluation.id, "submit")
     assert response.status_code == 200
@@ -268,7 +290,7 @@ def test_overlong_comment_is_refused(app, world):
 
 
 def test_stale_version_is_refused(app, world):
-    evaluation = evaluation_in(world, "self_evaluating")
+    evaluation = fill_complete(evaluation_in(world, "self_evaluating"))  # the version alone stops it
     current = evaluation.version
     client = signed_in(app, world["staff_a"])
     response = press(client, evaluation.id, "submit", version=current - 1)
@@ -290,7 +312,7 @@ def test_page_read_before_someone_else_acted_is_stale(app, world):
 
 
 def test_bad_version_field_is_refused_in_chinese(app, world):
-    evaluation = evaluation_in(world, "self_evaluating")
+    evaluation = fill_complete(evaluation_in(world, "self_evaluating"))
     response = press(signed_in(app, world["staff_a"]), evaluation.id, "submit", version="abc")
     assert response.status_code == 200
     assert any("整数" in message for message in flashes(response))
@@ -298,7 +320,7 @@ def test_bad_version_field_is_refused_in_chinese(app, world):
 
 
 def test_transition_without_csrf_token_is_refused(app, world):
-    evaluation = evaluation_in(world, "self_evaluating")
+    evaluation = fill_complete(evaluation_in(world, "self_evaluating"))
     response = press(signed_in(app, world["staff_a"]), evaluation.id, "submit", with_csrf=False)
     assert response.status_code == 400
     assert "请求已失效" in text(response)
@@ -306,7 +328,7 @@ def test_transition_without_csrf_token_is_refused(app, world):
 
 
 def test_staff_of_another_section_may_not_post_a_transition(app, world):
-    evaluation = evaluation_in(world, "self_evaluating")
+    evaluation = fill_complete(evaluation_in(world, "self_evaluating"))
     response = post(signed_in(app, world["staff_b"]), f"/evaluations/{evaluation.id}/transition",
                     {"trigger": "submit", "version": str(evaluation.version)})
     assert response.status_code == 403

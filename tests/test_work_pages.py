@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.conftest import login, make_section, make_user, post
+from tests.factories import fill_complete, prepare_step
 from workflow import clock
 from workflow.engine import actions
 from workflow.extensions import db as _db
@@ -98,6 +99,7 @@ def evaluation_in(world, state, name, section="a"):
     project = plans.add_project(world["plan"], name, world[f"section_{section}"].id, world["office"])
     actors = {"office": world["office"], "staff": world[f"staff_{section}"]}
     for trigger, who in PATH[state]:
+        prepare_step(project.evaluation, trigger, actors)  # submission needs a complete form
         actions.perform(project.evaluation.id, trigger, actors[who])
     fresh()
     return project.evaluation
@@ -133,6 +135,7 @@ def test_inbox_lists_my_tasks_and_not_others(app, world):
     assert set(task_rows(signed_in(app, world["staff_b"]).get("/work/inbox"))) == {"危险化学品企业执法检查项目"}
     # Nothing for the reviewer until something is submitted.
     assert task_rows(signed_in(app, world["reviewer"]).get("/work/inbox")) == {}
+    fill_complete(theirs)
     actions.perform(theirs.id, "submit", world["staff_b"])
     assert set(task_rows(signed_in(app, world["reviewer"]).get("/work/inbox"))) == {"危险化学品企业执法检查项目"}
     assert mine.id != theirs.id
@@ -396,7 +399,7 @@ def unread(response):
 
 
 def test_bell_counts_unread_and_mark_all_read_clears_it(app, world):
-    evaluation = evaluation_in(world, "self_evaluating", "应急物资储备项目", "a")
+    evaluation = fill_complete(evaluation_in(world, "self_evaluating", "应急物资储备项目", "a"))
     reviewer = signed_in(app, world["reviewer"])
     assert unread(reviewer.get("/")) == 0
     submit = post(signed_in(app, world["staff_a"]), f"/evaluations/{evaluation.id}/transition",
@@ -415,7 +418,7 @@ def test_bell_counts_unread_and_mark_all_read_clears_it(app, world):
 
 
 def test_mark_all_read_touches_only_my_notifications(app, world):
-    evaluation = evaluation_in(world, "self_evaluating", "应急物资储备项目", "a")
+    evaluation = fill_complete(evaluation_in(world, "self_evaluating", "应急物资储备项目", "a"))
     other_reviewer = make_user("reviewer2", roles=[Role.REVIEWER], full_name="龚健")
     actions.perform(evaluation.id, "submit", world["staff_a"])
     post(signed_in(app, world["reviewer"]), "/work/notifications", {})
@@ -423,7 +426,7 @@ def test_mark_all_read_touches_only_my_notifications(app, world):
 
 
 def test_mark_all_read_needs_the_csrf_token(app, world):
-    evaluation = evaluation_in(world, "self_evaluating", "应急物资储备项目", "a")
+    evaluation = fill_complete(evaluation_in(world, "self_evaluating", "应急物资储备项目", "a"))
     actions.perform(evaluation.id, "submit", world["staff_a"])
     reviewer = signed_in(app, world["reviewer"])
     assert reviewer.post("/work/notifications").status_code == 400
