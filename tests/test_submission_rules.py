@@ -549,3 +549,47 @@ def test_the_form_is_the_sections_own(app, world):
         assert refused.value.code == "refused" and HAN.search(refused.value.message)
         db.session.rollback()
     assert stored(evaluation.id) == content_before
+
+
+def test_switching_an_indicator_to_qualitative_leaves_it_unscored_until_a_band_is_chosen(app, db):
+    """A score belongs to the way it was given: after a switch to 定性 the old quantitative
+    score is gone and the evaluation is incomplete until a band and score are entered."""
+    from tests import factories
+    from workflow.selfeval import services
+
+    org, plan = factories.make_setup()
+    evaluation = factories.make_evaluation(plan, org, "self_evaluating")
+    factories.fill_complete(evaluation)
+    indicator = next(i for i in evaluation.indicators if i.kind != "execution_rate")
+    assert indicator.score is not None
+    services.save(evaluation.id, org.staff_a, {
+        f"ind-{indicator.id}-nature": "qualitative",
+        f"ind-{indicator.id}-target": "达成", f"ind-{indicator.id}-actual": "达成",
+    })
+    db.session.expire_all()
+    indicator = db.session.get(type(indicator), indicator.id)
+    assert indicator.nature == "qualitative" and indicator.score is None and indicator.band is None
+    reloaded = db.session.get(type(evaluation), evaluation.id)
+    assert any(indicator.name in problem for problem in services.completeness_problems(reloaded))
+
+
+def test_report_needs_the_batch_to_hold_the_latest_approval(app, db):
+    from tests import factories
+    from workflow.engine import actions
+    from workflow.errors import ServiceError
+
+    org, plan = factories.make_setup()
+    evaluation = factories.make_evaluation(plan, org, "approved")
+    factories.include_in_submission(evaluation, org.office)
+    actions.perform(evaluation.id, "return_for_revision", org.leader, comment="请修改")
+    factories.fill_complete(evaluation)
+    actions.perform(evaluation.id, "resubmit", org.staff_a)
+    actions.perform(evaluation.id, "pass_review", org.reviewer)
+    actions.perform(evaluation.id, "approve", org.leader)
+    try:
+        actions.perform(evaluation.id, "report", org.office)
+    except ServiceError as error:
+        assert "最新审批" in error.message
+    else:
+        raise AssertionError("reported with an outdated approval snapshot")
+    assert evaluation.state == "approved"

@@ -52,8 +52,16 @@ def included_in_submission(evaluation, actor):
     from workflow.extensions import db
     from workflow.models import SubmissionItem
 
-    if db.session.scalar(select(SubmissionItem.id).where(SubmissionItem.evaluation_id == evaluation.id)) is None:
+    from workflow.selfeval.services import last_snapshot
+
+    item = db.session.scalar(select(SubmissionItem).where(SubmissionItem.evaluation_id == evaluation.id))
+    if item is None:
         return _("请在“报送财政局”页面将其编入报送批次。")
+    approval = last_snapshot(evaluation, "approval")
+    if approval is None or item.snapshot_id != approval.id:
+        # Returned and approved again since it was put in the batch: what would go to the
+        # bureau is no longer what was approved.
+        return _("报送批次中的材料不是最新审批的版本，请重新编入报送批次。")
     return None
 
 

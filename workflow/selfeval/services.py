@@ -152,10 +152,14 @@ def _apply_indicator(ind, form, errors, actuals):
         nature = form.get(prefix + "nature")
         if nature is not None:
             try:
-                ind.nature = scoring.normalise_nature(nature) if nature.strip() else None
+                new_nature = scoring.normalise_nature(nature) if nature.strip() else None
             except scoring.ScoringError:
                 errors.add(_("“%(field)s”的指标性质无效。", field=label))
                 return
+            if new_nature != ind.nature:
+                # A score belongs to the way it was given: a new 指标性质 starts unscored.
+                ind.band, ind.score = None, None
+            ind.nature = new_nature
         for attribute, limit in (("name", 100), ("unit", 16)):
             if prefix + attribute in form:
                 value = _text(form.get(prefix + attribute), f"{label} · {content.INDICATOR_FIELDS[attribute]}", errors, limit)
@@ -197,6 +201,9 @@ def recompute(evaluation):
                 ind.score = scoring.execution_rate_score(total_row.annual_budget, total_row.executed, ind.weight)
             else:
                 ind.score = None
+        elif ind.nature == scoring.QUALITATIVE:
+            if ind.band is None:
+                ind.score = None  # a qualitative score needs its band
         elif ind.nature in (scoring.POSITIVE, scoring.NEGATIVE, scoring.EQUAL):
             if ind.target is not None and ind.actual is not None:
                 ind.score = scoring.score_quantitative(ind.nature, ind.target, ind.actual, ind.weight)
