@@ -7,7 +7,6 @@ from html import unescape
 
 import pytest
 from flask import url_for
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, login, make_section, make_user, post
@@ -25,24 +24,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 ERROR_BLOCK = re.compile(
     r'<div class="(?:invalid-feedback|text-danger small|alert alert-danger)"[^>]*>(.*?)</div>', re.S
 )
-
-
-class IsolatedClient(FlaskClient):
-    """Every request runs in its own application context, as it does in production.
-
-    The shared ``app_context`` fixture keeps one context open for the whole test; Flask
-    reuses it for test requests, so ``g`` (where Flask-Login caches the signed-in user) and
-    the database session would leak from one client's request into another's.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_requests(app, monkeypatch):
-    monkeypatch.setattr(app, "test_client_class", IsolatedClient)
 
 
 # Helpers -------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from flask import url_for
-from flask.testing import FlaskClient
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 from werkzeug.routing import BuildError
@@ -30,26 +29,6 @@ WRONG_PASSWORD_MESSAGE = "用户名或密码错误。"
 INACTIVE_MESSAGE = "该账号已停用，请联系管理员。"
 CSRF_MESSAGE = "请求已失效"
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
-
-
-class IsolatedClient(FlaskClient):
-    """Every request runs in its own application context, as it does in production.
-
-    The shared ``app_context`` fixture keeps one context open for the whole test; Flask
-    reuses it for test requests, so ``g`` (where Flask-Login caches the signed-in user) and
-    the database session would leak from one client's request into another's: a second,
-    anonymous client would appear signed in as the first. A fresh context per request gives
-    each request its own ``g`` and its own database session.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_requests(app, monkeypatch):
-    monkeypatch.setattr(app, "test_client_class", IsolatedClient)
 
 
 # Helpers -------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ it, its history and diagram; the workflow diagram itself; bulk approval."""
 import re
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import login, make_section, make_user, post
@@ -28,20 +27,6 @@ PATH = {
     "applied": [("open_self_evaluation", "office"), ("submit", "staff_a"), ("pass_review", "reviewer"),
                 ("approve", "leader"), ("report", "office"), ("apply", "office")],
 }
-
-
-class IsolatedClient(FlaskClient):
-    """Each request in its own application context (own ``g``, own database session), as
-    in production; otherwise requests would share the test's context and session."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_requests(app, monkeypatch):
-    monkeypatch.setattr(app, "test_client_class", IsolatedClient)
 
 
 # Helpers --------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from flask.testing import FlaskClient
 from flask_babel import force_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -146,24 +145,9 @@ def test_compiled_catalogue_is_up_to_date():
 # Choosing the language -----------------------------------------------------------------
 
 
-class FreshContextClient(FlaskClient):
-    """A test client whose every request runs in its own application context, as it does in
-    production.
-
-    The shared ``client`` runs its requests inside the test's long-lived application context
-    (conftest's ``app_context`` fixture), so ``flask.g`` survives from one request to the
-    next. Flask-Babel caches the chosen locale on ``g`` (and Flask-Login the user, Flask-WTF the
-    CSRF token), so a language switch would not show until the test ended.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 def browser(app):
     """A new browser: its own cookies, nothing shared with the others."""
-    return FreshContextClient(app, app.response_class, use_cookies=True)
+    return app.test_client()
 
 
 @pytest.fixture

@@ -6,33 +6,18 @@ client, including bad input on every form and who may reach each page.
 from datetime import date, datetime, timezone
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import login, make_section, make_user, post
 from workflow import clock
 from workflow.errors import ServiceError
 from workflow.extensions import db as _db
-from workflow.models import AuditRecord, Evaluation, Plan, PlanMember, Project, Section, Stage, Task
+from workflow.models import AuditRecord, Evaluation, Plan, PlanMember, Project, Stage, Task
 from workflow.models.plans import STAGE_KINDS
 from workflow.plans import services
 from workflow.roles import Role
 
 DEFAULT_NAMES = ["准备阶段", "自评阶段", "复核阶段", "报送财政局", "结果应用"]
-
-
-class IsolatedClient(FlaskClient):
-    """Each request in its own application context (own ``g``, own database session), as
-    in production; otherwise requests would share the test's context and session."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_requests(app, monkeypatch):
-    monkeypatch.setattr(app, "test_client_class", IsolatedClient)
 
 
 # Helpers --------------------------------------------------------------------------------

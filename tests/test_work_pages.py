@@ -7,7 +7,6 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.conftest import login, make_section, make_user, post
@@ -29,20 +28,6 @@ PATH = {
     "self_evaluating": [("open_self_evaluation", "office")],
     "submitted": [("open_self_evaluation", "office"), ("submit", "staff")],
 }
-
-
-class IsolatedClient(FlaskClient):
-    """Each request in its own application context (own ``g``, own database session), as
-    in production; otherwise requests would share the test's context and session."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_requests(app, monkeypatch):
-    monkeypatch.setattr(app, "test_client_class", IsolatedClient)
 
 
 # Helpers --------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def history(evaluation):
 
 def export_csv(plan_id=None):
     """The log as CSV (UTF-8 with BOM so that Excel opens the Chinese text correctly)."""
-    from workflow.engine.definition import STATE_BY_NAME, TRANSITION_BY_TRIGGER
+    from workflow.engine.definition import STATE_BY_NAME
 
     query = (
         select(AuditRecord)

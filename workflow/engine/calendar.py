@@ -1,4 +1,5 @@
-"""Each user's private iCal feed: their task deadlines and the stages of the plans."""
+"""Each user's private iCal feed: their task deadlines, the stages of the plans and the
+published meetings they are invited to."""
 import secrets
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from workflow import clock
 from workflow.engine import tasks
 from workflow.extensions import db
-from workflow.models import Plan, User
+from workflow.models import Meeting, MeetingInvitee, Plan, User
 
 
 def ensure_token(user):
@@ -62,4 +63,24 @@ def feed(user, host="jxpj"):
             event.add("dtstart", stage.start_date)
             event.add("dtend", stage.due_date + timedelta(days=1))
             calendar.add_component(event)
+    for meeting in _meetings_of(user):
+        event = Event()
+        event.add("uid", f"meeting-{meeting.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("sequence", meeting.revision)  # a change of time or place replaces the event
+        event.add("summary", meeting.title)
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.ends_at)
+        event.add("location", meeting.place)
+        if meeting.purpose:
+            event.add("description", meeting.purpose)
+        calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _meetings_of(user):
+    return db.session.scalars(
+        select(Meeting).join(MeetingInvitee, MeetingInvitee.meeting_id == Meeting.id)
+        .where(MeetingInvitee.user_id == user.id, Meeting.published_at.is_not(None))
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).all()

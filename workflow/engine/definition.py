@@ -4,7 +4,7 @@ Everything else reads these tables: the `transitions` machine (machine.py), the 
 checks and buttons (actions.py), the tasks and their due dates (tasks.py), the diagram and
 the progress board. Change the workflow here and nowhere else.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 

@@ -1,12 +1,13 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import actions, audit, tasks
 from workflow.engine.definition import STATE_BY_NAME, STATES, TRANSITION_BY_TRIGGER, state_def
-from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.errors import ServiceError
 from workflow.evaluations import bp, services
+from workflow.evaluations.services import visible_or_abort
 from workflow.evaluations.forms import TransitionForm
 from workflow.review import services as review
 from workflow.selfeval import services as selfeval
@@ -15,19 +16,10 @@ from workflow.permissions import logged_in, roles
 from workflow.roles import Role
 
 
-def _visible_or_abort(evaluation_id):
-    try:
-        return services.get_visible(evaluation_id, current_user)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-
-
 @bp.route("/<int:evaluation_id>")
 @logged_in
 def detail(evaluation_id):
-    evaluation = _visible_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     return render_template(
         "evaluations/detail.html",
         evaluation=evaluation,
@@ -51,7 +43,7 @@ def detail(evaluation_id):
 @bp.route("/<int:evaluation_id>/transition", methods=["POST"])
 @logged_in
 def transition(evaluation_id):
-    evaluation = _visible_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     form = TransitionForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():

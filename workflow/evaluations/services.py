@@ -52,3 +52,17 @@ def awaiting(trigger_state, plan_id=None):
     if plan_id is not None:
         query = query.where(Project.plan_id == plan_id)
     return db.session.scalars(query).all()
+
+
+def visible_or_abort(evaluation_id, user):
+    """For routes: the evaluation, or the 404 / 403 page."""
+    from flask import abort
+
+    from workflow.errors import NotFound
+
+    try:
+        return get_visible(evaluation_id, user)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)

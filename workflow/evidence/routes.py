@@ -3,18 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.errors import Forbidden, NotFound, ServiceError
-from workflow.evaluations.services import get_visible
+from workflow.evaluations.services import visible_or_abort
 from workflow.evidence import bp, services
 from workflow.permissions import logged_in
-
-
-def _visible_or_abort(evaluation_id):
-    try:
-        return get_visible(evaluation_id, current_user)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
 
 
 def _back(evaluation):
@@ -24,7 +15,7 @@ def _back(evaluation):
 @bp.route("/<int:evaluation_id>/evidence", methods=["GET", "POST"])
 @logged_in
 def index(evaluation_id):
-    evaluation = _visible_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     if request.method == "POST":
         try:
             attachment = services.upload(evaluation, current_user, request.files.get("file"),
@@ -54,7 +45,7 @@ def index(evaluation_id):
 @bp.route("/<int:evaluation_id>/evidence/<int:attachment_id>")
 @logged_in
 def download(evaluation_id, attachment_id):
-    evaluation = _visible_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     try:
         attachment = services.for_download(evaluation, attachment_id, current_user)
     except NotFound:
@@ -67,7 +58,7 @@ def download(evaluation_id, attachment_id):
 @bp.route("/<int:evaluation_id>/evidence/<int:attachment_id>/delete", methods=["POST"])
 @logged_in
 def delete(evaluation_id, attachment_id):
-    evaluation = _visible_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     try:
         attachment = services.get_attachment(evaluation, attachment_id)
     except NotFound:

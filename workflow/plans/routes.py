@@ -8,7 +8,7 @@ from workflow.admin.forms import ConfirmForm
 from workflow.engine import actions, tasks
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
-from workflow.permissions import logged_in, roles
+from workflow.permissions import roles
 from workflow.plans import bp, services
 from workflow.plans.forms import CopyPlanForm, GroupForm, PlanForm, ProjectEditForm, ProjectForm, StagesForm
 from workflow.roles import Role

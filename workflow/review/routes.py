@@ -1,10 +1,10 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.engine.definition import state_def
-from workflow.errors import Forbidden, NotFound, ServiceError
-from workflow.evaluations.services import get_visible
+from workflow.errors import ServiceError
+from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import roles
 from workflow.plans import services as plans
 from workflow.review import bp, checks, services
@@ -12,15 +12,6 @@ from workflow.roles import Role
 from workflow.selfeval import services as selfeval
 
 reviewers = roles(Role.REVIEWER, Role.LEADER, Role.OFFICE)
-
-
-def _visible_or_abort(evaluation_id):
-    try:
-        return get_visible(evaluation_id, current_user)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
 
 
 @bp.route("/review")
@@ -36,7 +27,7 @@ def queue():
 @bp.route("/<int:evaluation_id>/review", methods=["GET", "POST"])
 @reviewers
 def review(evaluation_id):
-    evaluation = _visible_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     if request.method == "POST":
         try:
             if request.form.get("action") == "explain":

@@ -1,23 +1,14 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow import scoring
-from workflow.errors import Forbidden, NotFound, ServiceError
-from workflow.evaluations.services import get_visible
+from workflow.errors import ServiceError
+from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in
 from workflow.selfeval import bp, content, services
 from workflow.selfeval import framework
 from workflow.selfeval.framework import EXECUTION_RATE
-
-
-def _visible_or_abort(evaluation_id):
-    try:
-        return get_visible(evaluation_id, current_user)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
 
 
 def _render(evaluation, values=None, status=200):
@@ -49,7 +40,7 @@ def _render(evaluation, values=None, status=200):
 @bp.route("/<int:evaluation_id>/form", methods=["GET", "POST"])
 @logged_in
 def form(evaluation_id):
-    evaluation = _visible_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     if request.method == "GET":
         services.prepare(evaluation)
         return _render(evaluation)
@@ -58,7 +49,7 @@ def form(evaluation_id):
                       expected_version=request.form.get("version", type=int), address=request.remote_addr)
     except ServiceError as error:
         flash(error.message, "danger")
-        evaluation = _visible_or_abort(evaluation_id)
+        evaluation = visible_or_abort(evaluation_id, current_user)
         return _render(evaluation, values=request.form, status=200)
     flash(_("已保存。"), "success")
     return redirect(url_for("selfeval.form", evaluation_id=evaluation.id))

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin import services as people
-from workflow.errors import Forbidden, NotFound, ServiceError
-from workflow.evaluations.services import can_view, get_visible
-from workflow.permissions import logged_in, roles
+from workflow.evaluations.services import visible_or_abort
+from workflow.errors import NotFound, ServiceError
+from workflow.permissions import roles
 from workflow.plans import services as plans
 from workflow.roles import Role
 from workflow.submissions import bp, services
@@ -21,15 +21,6 @@ def _plan_from_args():
         return plans.get_plan(plan_id) if plan_id else plans.current_plan()
     except NotFound:
         abort(404)
-
-
-def _evaluation_or_abort(evaluation_id):
-    try:
-        return get_visible(evaluation_id, current_user)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
 
 
 @bp.route("/")
@@ -92,7 +83,7 @@ def plan_result(plan_id):
 @bp.route("/evaluations/<int:evaluation_id>/feedback", methods=["POST"])
 @office_only
 def feedback(evaluation_id):
-    evaluation = _evaluation_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     try:
         services.record_feedback(evaluation, request.form.get("finance_feedback"), current_user, request.remote_addr)
     except ServiceError as error:
@@ -105,7 +96,7 @@ def feedback(evaluation_id):
 @bp.route("/evaluations/<int:evaluation_id>/rectifications", methods=["POST"])
 @office_only
 def add_rectification(evaluation_id):
-    evaluation = _evaluation_or_abort(evaluation_id)
+    evaluation = visible_or_abort(evaluation_id, current_user)
     try:
         due = date.fromisoformat(request.form.get("due_date", ""))
     except ValueError:
@@ -127,20 +118,16 @@ def close_rectification(rectification_id):
         item = services.get_rectification(rectification_id)
     except NotFound:
         abort(404)
-    # The item may belong to another section than the project's (e.g. 规划财务科 for a budget
-    # problem): its staff close it without being able to open the evaluation itself.
-    owner = services.may_close(item, current_user)
-    if not owner:
-        _evaluation_or_abort(item.evaluation_id)
+    # The owner section may differ from the project's (e.g. 规划财务科 for a budget problem);
+    # evaluations.services.can_view lets it read the evaluation behind its item.
+    visible_or_abort(item.evaluation_id, current_user)
     try:
         services.close_rectification(item, request.form.get("note"), current_user)
     except ServiceError as error:
         flash(error.message, "danger")
     else:
         flash(_("整改事项已办结。"), "success")
-    if can_view(item.evaluation, current_user):
-        return redirect(url_for("evaluations.detail", evaluation_id=item.evaluation_id))
-    return redirect(url_for("work.inbox"))
+    return redirect(url_for("evaluations.detail", evaluation_id=item.evaluation_id))
 
 
 def rectification_context(evaluation):

@@ -5,7 +5,7 @@ from flask_login import current_user
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import audit, board, calendar, notify, tasks
 from workflow.engine.definition import STATES, state_def
-from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.errors import NotFound, ServiceError
 from workflow.permissions import logged_in, public, roles
 from workflow.plans import services as plans
 from workflow.roles import Role
