@@ -86,6 +86,19 @@ class Config:
     # Tasks due within this many days are listed as 即将到期 and get a reminder.
     DUE_SOON_DAYS = _env_int("DUE_SOON_DAYS", 3)
 
+    # Meetings: the sign-in window's defaults (minutes before / after the start), the QR code's
+    # rotation period and how many earlier periods are still accepted, how long a scanned code
+    # lets the phone finish signing in (a login included), the projector's refresh, the
+    # address phones reach the app at (when the projector PC uses another), attachment size.
+    MEETING_SIGNIN_OPENS_BEFORE_MINUTES = _env_int("MEETING_SIGNIN_OPENS_BEFORE_MINUTES", 60)
+    MEETING_SIGNIN_CLOSES_AFTER_MINUTES = _env_int("MEETING_SIGNIN_CLOSES_AFTER_MINUTES", 30)
+    SIGNIN_TOKEN_PERIOD_SECONDS = _env_int("SIGNIN_TOKEN_PERIOD_SECONDS", 45)
+    SIGNIN_TOKEN_GRACE_PERIODS = _env_int("SIGNIN_TOKEN_GRACE_PERIODS", 2)
+    SIGNIN_PASS_SECONDS = _env_int("SIGNIN_PASS_SECONDS", 300)
+    MEETING_BOARD_REFRESH_SECONDS = _env_int("MEETING_BOARD_REFRESH_SECONDS", 3)
+    MEETING_PUBLIC_URL = os.environ.get("MEETING_PUBLIC_URL", "")
+    MEETING_ATTACHMENT_MAX_MB = _env_int("MEETING_ATTACHMENT_MAX_MB", 10)
+
     # Language: Chinese by default, English available.
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Shanghai")

@@ -72,6 +72,7 @@ def _register_blueprints(app):
     from workflow.evidence import bp as evidence_bp
     from workflow.excel import bp as excel_bp
     from workflow.main import bp as main_bp
+    from workflow.meetings import bp as meetings_bp
     from workflow.plans import bp as plans_bp
     from workflow.review import bp as review_bp
     from workflow.selfeval import bp as selfeval_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app):
     app.register_blueprint(selfeval_bp, url_prefix="/evaluations")
     app.register_blueprint(review_bp, url_prefix="/evaluations")
     app.register_blueprint(work_bp, url_prefix="/work")
+    app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(excel_bp, url_prefix="/excel")
 
 

@@ -121,6 +121,10 @@ def load_plan(users):
                 else:
                     demo_content.fill_generic(project.evaluation, *figures)
             actions.perform(project.evaluation.id, trigger, users[login], comment=comment, address="demo")
+    # The seed's training notice (6月20日, 2603会议室, eleven participants), published.
+    from workflow.meetings.demo import load_training_meeting
+
+    load_training_meeting(plan, users)
     return True
 
 

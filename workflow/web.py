@@ -21,6 +21,7 @@ NAVIGATION = (
     ("plans.index", _l("评价方案")),
     ("work.progress_board", _l("进度看板")),
     ("review.queue", _l("复核")),
+    ("meetings.index", _l("会议")),
     ("evaluations.approvals", _l("批量审批")),
     ("submissions.index", _l("报送财政局")),
     ("admin.users", _l("用户管理")),
