@@ -500,6 +500,24 @@ def test_proxy_and_undo_through_the_attendance_page(app, setup):
     assert count(AuditRecord) == 3
 
 
+def test_bad_undo_input_is_refused_in_chinese(app, setup):
+    org, plan = setup
+    meeting = make_meeting(plan, org)
+    clock.freeze(bj(6, 20, 8, 50))
+    post(as_user(app, org.staff_a), f"/meetings/{meeting.id}/checkin/{tokens.issue_pass(meeting.id)}", {"action": "self"})
+    signin = db.session.scalar(select(MeetingSignin))
+    office = as_user(app, org.office)
+    response = post(office, f"/meetings/{meeting.id}/attendance/{signin.id}/undo", {"note": "x" * 201},
+                    follow_redirects=True)
+    assert "撤销原因：不能超过 200 个字符。" in page_text(response)
+    assert post(office, f"/meetings/{meeting.id}/attendance/999999/undo", {"note": ""}, follow_redirects=True)\
+        .get_data(as_text=True).count("签到记录不存在。") == 1
+    other = make_meeting(plan, org, title="另一个会")
+    response = post(office, f"/meetings/{other.id}/attendance/{signin.id}/undo", {"note": ""}, follow_redirects=True)
+    assert "签到记录不存在。" in page_text(response)
+    assert count(MeetingSignin) == 1 and count(AuditRecord) == 2
+
+
 @pytest.mark.parametrize("data, message", [
     ({"invitee_id": "{id}", "arrived": "", "note": ""}, "此项为必填项。"),
     ({"invitee_id": "{id}", "arrived": "9点", "note": "纸质签到"}, "到场时间的格式应为 时:分，如 08:55。"),

@@ -475,8 +475,7 @@ def checkin(meeting_id, pass_token):
 
 
 def _proxy_choices(meeting):
-    signed = services._signin_index(meeting.signins)
-    return [(inv.id, "{}（{}）".format(*services.person(inv)[:2])) for inv in meeting.invitees if signed(inv) is None]
+    return [(inv.id, "{}（{}）".format(*services.person(inv)[:2])) for inv in services.not_signed_in(meeting)]
 
 
 @bp.route("/<int:meeting_id>/attendance")

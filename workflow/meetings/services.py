@@ -850,6 +850,13 @@ def _signin_index(signins):
     return find
 
 
+def not_signed_in(meeting):
+    """The people on the list without a sign-in (whom the office may sign in by hand)."""
+    invitees, signins = _load(meeting)
+    find = _signin_index(signins)
+    return [inv for inv in invitees if find(inv) is None]
+
+
 def _summarise(meeting, invitees, signins, now):
     find = _signin_index(signins)
     present = [inv for inv in invitees if find(inv) is not None]
