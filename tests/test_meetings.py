@@ -23,7 +23,7 @@ from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow.meetings import export, files, services, tokens
 from workflow.meetings.tokens import TokenRefused
-from workflow.models import AuditRecord, Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin, Notification
+from workflow.models import Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin, Notification
 from workflow.roles import Role
 
 UTC = timezone.utc

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import login, post
 from tests.factories import make_setup
-from tests.test_meetings import END, PLACE, START, TITLE, bj, make_meeting, upload
+from tests.test_meetings import END, PLACE, START, TITLE, bj, make_meeting
 from workflow import clock
 from workflow.engine import calendar
 from workflow.extensions import db
