@@ -76,6 +76,7 @@ def _register_blueprints(app):
     from workflow.plans import bp as plans_bp
     from workflow.review import bp as review_bp
     from workflow.selfeval import bp as selfeval_bp
+    from workflow.submissions import bp as submissions_bp
     from workflow.work import bp as work_bp
 
     app.register_blueprint(main_bp)
@@ -86,6 +87,7 @@ def _register_blueprints(app):
     app.register_blueprint(evidence_bp, url_prefix="/evaluations")
     app.register_blueprint(selfeval_bp, url_prefix="/evaluations")
     app.register_blueprint(review_bp, url_prefix="/evaluations")
+    app.register_blueprint(submissions_bp, url_prefix="/submissions")
     app.register_blueprint(work_bp, url_prefix="/work")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(excel_bp, url_prefix="/excel")
