@@ -1,16 +1,21 @@
 """QR sign-in in a real browser (Debian's Chromium through Playwright, tests/live_server.py):
 the office opens the projector page; on a phone-sized viewport an invitee opens the QR code's
 address (taken from the projector's token endpoint), logs in, signs in with one tap, and the
-projector's board shows them within its refresh period without being reloaded."""
+projector's board shows them within its refresh period without being reloaded.
+
+Playwright's sync API allows one instance per thread, and tests/test_browser.py keeps its
+session-wide instance open in the main thread; this module drives its own Chromium from a
+thread of its own (see ``in_own_thread``)."""
 import re
+import threading
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import PASSWORD
 from tests.factories import make_setup
-from tests.live_server import browser, live_server  # noqa: F401  (fixtures)
+from tests.live_server import launch_chromium, live_server  # noqa: F401  (fixture)
 from workflow import clock
 from workflow.meetings import services
 
@@ -40,9 +45,37 @@ def log_in(page, username):
     page.get_by_role("button", name="登录", exact=True).click()
 
 
-def test_a_phone_signs_in_and_the_projector_shows_it(browser, live_server, meeting, app):  # noqa: F811
-    refresh_ms = app.config["MEETING_BOARD_REFRESH_SECONDS"] * 1000
+def in_own_thread(scenario, timeout=120):
+    """Run ``scenario(browser)`` with a Chromium started in a new thread; its failures are
+    raised here."""
+    outcome = {}
 
+    def run():
+        try:
+            with sync_playwright() as playwright:
+                chromium = launch_chromium(playwright)
+                try:
+                    scenario(chromium)
+                finally:
+                    chromium.close()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="meetings-browser", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        pytest.fail(f"the browser scenario did not finish within {timeout} s")
+    if "error" in outcome:
+        raise outcome["error"]
+
+
+def test_a_phone_signs_in_and_the_projector_shows_it(live_server, meeting, app):  # noqa: F811
+    refresh_ms = app.config["MEETING_BOARD_REFRESH_SECONDS"] * 1000
+    in_own_thread(lambda browser: phone_and_projector(browser, live_server, meeting, refresh_ms))
+
+
+def phone_and_projector(browser, live_server, meeting, refresh_ms):  # noqa: F811
     office = browser.new_context(base_url=live_server.base_url, locale="zh-CN", viewport={"width": 1366, "height": 768})
     office.set_default_timeout(10_000)
     projector = office.new_page()
