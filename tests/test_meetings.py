@@ -15,13 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
+from tests.test_evidence import ole_bytes  # a real OLE2 compound file
 from tests.factories import make_setup, make_user
 from tests.test_reminders import smtp  # noqa: F401  (fixture: a real SMTP server on 127.0.0.1)
 from workflow import clock
 from workflow.engine import calendar
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
-from workflow.meetings import export, files, services, tokens
+from workflow import files
+from workflow.meetings import export, services, tokens
 from workflow.meetings.tokens import TokenRefused
 from workflow.models import Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin, Notification
 from workflow.roles import Role
@@ -870,9 +872,6 @@ def docx_bytes():
         archive.writestr("word/document.xml", "<w:document/>")
     return buffer.getvalue()
 
-
-def ole_bytes(stream):
-    return bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600 + stream.encode("utf-16-le") + b"\0" * 100
 
 
 def upload(meeting, org, data, filename, title=""):

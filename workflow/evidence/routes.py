@@ -38,7 +38,7 @@ def index(evaluation_id):
         can_upload=services.can_upload(evaluation, current_user),
         max_mb=services.max_megabytes(),
         accepted=services.ACCEPTED_LABEL,
-        accept_extensions=",".join("." + t.extension for t in services.FILE_TYPES) + ",.jpeg",
+        accept_extensions=services.ACCEPT,
     )
 
 

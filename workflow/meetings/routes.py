@@ -6,7 +6,8 @@ from flask_login import current_user
 from workflow.admin import services as people
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
-from workflow.meetings import bp, export, files, qr, services, tokens
+from workflow import files
+from workflow.meetings import bp, export, qr, services, tokens
 from workflow.meetings.forms import (
     AttachmentForm,
     ConfirmForm,

@@ -23,7 +23,8 @@ from workflow import clock
 from workflow.engine import audit, notify
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
-from workflow.meetings import files, tokens
+from workflow import files
+from workflow.meetings import tokens
 from workflow.models import AuditRecord, Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin, Section, User
 from workflow.models.meetings import MEETING_KINDS
 from workflow.roles import Role
@@ -572,7 +573,7 @@ def add_attachment(meeting, actor, file_storage, title=""):
     file_type = files.detect_type(data)
     if file_type is None:
         raise ServiceError(_("附件只接受 PDF、图片（PNG/JPEG/GIF）、Word（doc/docx）和 Excel（xls/xlsx）文件。"))
-    filename = files.clean_name(file_storage.filename, file_type.extension)
+    filename = files.sanitise_filename(file_storage.filename, file_type.extension)
     title = _limit((title or "").strip(), 100, _("附件名称")) or filename.rsplit(".", 1)[0]
     attachment = MeetingAttachment(
         title=title, filename=filename, content_type=file_type.content_type, size=len(data),
