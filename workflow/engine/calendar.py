@@ -35,6 +35,20 @@ def user_for_token(token):
     return user
 
 
+def _event(uid, stamp, summary, start, end, **properties):
+    """One VEVENT; ``properties`` are further iCal properties (empty ones are left out)."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("summary", summary)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    for name, value in properties.items():
+        if value is not None and value != "":
+            event.add(name, value)
+    return event
+
+
 def feed(user, host="jxpj"):
     calendar = Calendar()
     calendar.add("prodid", "-//绩效评价工作台//CN")
@@ -42,39 +56,22 @@ def feed(user, host="jxpj"):
     calendar.add("x-wr-calname", f"绩效评价 · {user.full_name}")
     stamp = clock.now()
     for task in tasks.inbox(user):
-        if task.due_date is None:
-            continue
-        event = Event()
-        event.add("uid", f"task-{task.id}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("summary", f"{tasks.label(task)}：{task.evaluation.project.name}")
-        event.add("dtstart", task.due_date)
-        event.add("dtend", task.due_date + timedelta(days=1))
-        event.add("description", f"截止日期 {task.due_date.isoformat()}")
-        calendar.add_component(event)
+        if task.due_date is not None:
+            calendar.add_component(_event(
+                f"task-{task.id}@{host}", stamp, f"{tasks.label(task)}：{task.evaluation.project.name}",
+                task.due_date, task.due_date + timedelta(days=1),
+                description=f"截止日期 {task.due_date.isoformat()}"))
     for plan in db.session.scalars(select(Plan).order_by(Plan.id)):
         for stage in plan.stages:
-            if stage.start_date is None or stage.due_date is None:
-                continue
-            event = Event()
-            event.add("uid", f"stage-{stage.id}@{host}")
-            event.add("dtstamp", stamp)
-            event.add("summary", f"{plan.title}：{stage.name}")
-            event.add("dtstart", stage.start_date)
-            event.add("dtend", stage.due_date + timedelta(days=1))
-            calendar.add_component(event)
+            if stage.start_date is not None and stage.due_date is not None:
+                calendar.add_component(_event(
+                    f"stage-{stage.id}@{host}", stamp, f"{plan.title}：{stage.name}",
+                    stage.start_date, stage.due_date + timedelta(days=1)))
     for meeting in _meetings_of(user):
-        event = Event()
-        event.add("uid", f"meeting-{meeting.id}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("sequence", meeting.revision)  # a change of time or place replaces the event
-        event.add("summary", meeting.title)
-        event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.ends_at)
-        event.add("location", meeting.place)
-        if meeting.purpose:
-            event.add("description", meeting.purpose)
-        calendar.add_component(event)
+        # The sequence grows with each change of time or place, so calendars replace the event.
+        calendar.add_component(_event(
+            f"meeting-{meeting.id}@{host}", stamp, meeting.title, meeting.starts_at, meeting.ends_at,
+            sequence=meeting.revision, location=meeting.place, description=meeting.purpose))
     return calendar.to_ical()
 
 
