@@ -35,11 +35,26 @@ def index(evaluation_id):
         deletable={a.id for a in attachments if services.can_delete(a, evaluation, current_user)},
         indicators=services.indicator_choices(evaluation),
         indicator_labels=dict(services.indicator_choices(evaluation)),
+        meetings=services.citable_meetings(evaluation),
         can_upload=services.can_upload(evaluation, current_user),
         max_mb=services.max_megabytes(),
         accepted=services.ACCEPTED_LABEL,
         accept_extensions=services.ACCEPT,
     )
+
+
+@bp.route("/<int:evaluation_id>/evidence/meeting", methods=["POST"])
+@logged_in
+def cite_meeting(evaluation_id):
+    evaluation = visible_or_abort(evaluation_id, current_user)
+    try:
+        attachment = services.cite_meeting(evaluation, current_user, request.form.get("meeting_id"),
+                                           indicator_id=request.form.get("indicator_id"), address=request.remote_addr)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("已引用“%(name)s”。", name=attachment.filename), "success")
+    return _back(evaluation)
 
 
 @bp.route("/<int:evaluation_id>/evidence/<int:attachment_id>")

@@ -112,10 +112,15 @@ def upload(evaluation, user, file_storage, indicator_id=None, address=""):
         raise ServiceError(_("文件“%(name)s”的内容不是可接受的格式。只接受 %(types)s。",
                              name=display_name(file_storage.filename),
                              types=ACCEPTED_LABEL))
+    return _store(evaluation, user, indicator, data, file_type,
+                  sanitise_filename(file_storage.filename, file_type.extension), address)
+
+
+def _store(evaluation, user, indicator, data, file_type, filename, address):
     attachment = Attachment(
         evaluation_id=evaluation.id,
         indicator_id=indicator.id if indicator is not None else None,
-        filename=sanitise_filename(file_storage.filename, file_type.extension),
+        filename=filename,
         content_type=file_type.content_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -135,6 +140,36 @@ def upload(evaluation, user, file_storage, indicator_id=None, address=""):
                               "sha256": attachment.sha256, "size": attachment.size})
     db.session.commit()
     return attachment
+
+
+def citable_meetings(evaluation):
+    """The published meetings of the evaluation's plan, whose sign-in record may be cited."""
+    from workflow.models import Meeting
+
+    return db.session.scalars(
+        select(Meeting).where(Meeting.plan_id == evaluation.project.plan_id, Meeting.published_at.is_not(None))
+        .order_by(Meeting.starts_at)
+    ).all()
+
+
+def cite_meeting(evaluation, user, meeting_id, indicator_id=None, address=""):
+    """A meeting's attendance as evidence (e.g. of 培训人次): its 签到表 as it stands now is
+    stored with the evaluation like an uploaded file, named with the number signed in."""
+    from workflow.files import XLSX
+    from workflow.meetings import export
+    from workflow.meetings.services import attendance_summary
+
+    reason = edit_refusal(evaluation, user)
+    if reason:
+        raise ServiceError(reason, code="refused")
+    meeting = next((m for m in citable_meetings(evaluation) if str(m.id) == str(meeting_id or "")), None)
+    if meeting is None:
+        raise ServiceError(_("只能引用本方案已发布的会议。"))
+    indicator = _indicator(evaluation, indicator_id)
+    signed = attendance_summary(meeting).training_person_times
+    filename = files.sanitise_filename(
+        _("%(title)s签到表（签到%(n)d人次）", title=meeting.title, n=signed), XLSX.extension, FALLBACK_NAME)
+    return _store(evaluation, user, indicator, export.signin_sheet_xlsx(meeting), XLSX, filename, address)
 
 
 def list_for(evaluation):
