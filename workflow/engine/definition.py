@@ -20,6 +20,12 @@ class StateDef:
     actor: Role | None  # who must act next: entering the state creates a task for them
     task_label: object = None
     section_task: bool = False  # the task goes to the project's own section
+    # What the state means for the evaluation's data and who sees it:
+    section_edits: bool = False  # the section may change the self-evaluation form
+    actuals: bool = False  # ... including actual values (自评阶段 has opened)
+    under_review: bool = False  # in the evaluation group's hands
+    frozen: bool = False  # approved: the data is fixed until the leader returns it
+    with_finance: bool = False  # reported to the finance bureau, which may read it
 
 
 @dataclass(frozen=True)
@@ -40,14 +46,17 @@ class TransitionDef:
 
 
 STATES = (
-    StateDef("preparing", _l("准备中"), "prepare", Role.SECTION_STAFF, _l("设定绩效目标"), section_task=True),
-    StateDef("self_evaluating", _l("自评中"), "self_evaluate", Role.SECTION_STAFF, _l("填报并提交自评"), section_task=True),
-    StateDef("submitted", _l("待复核"), "review", Role.REVIEWER, _l("复核自评")),
-    StateDef("returned", _l("已退回"), "self_evaluate", Role.SECTION_STAFF, _l("按意见修改后重新提交"), section_task=True),
-    StateDef("reviewed", _l("待审批"), "review", Role.LEADER, _l("审批复核结果")),
-    StateDef("approved", _l("已审批"), "report", Role.OFFICE, _l("汇总报送财政局")),
-    StateDef("reported", _l("已报送"), "apply", Role.OFFICE, _l("记录结果应用")),
-    StateDef("applied", _l("已应用"), None, None),
+    StateDef("preparing", _l("准备中"), "prepare", Role.SECTION_STAFF, _l("设定绩效目标"), section_task=True,
+             section_edits=True),
+    StateDef("self_evaluating", _l("自评中"), "self_evaluate", Role.SECTION_STAFF, _l("填报并提交自评"),
+             section_task=True, section_edits=True, actuals=True),
+    StateDef("submitted", _l("待复核"), "review", Role.REVIEWER, _l("复核自评"), under_review=True),
+    StateDef("returned", _l("已退回"), "self_evaluate", Role.SECTION_STAFF, _l("按意见修改后重新提交"),
+             section_task=True, section_edits=True, actuals=True),
+    StateDef("reviewed", _l("待审批"), "review", Role.LEADER, _l("审批复核结果"), under_review=True),
+    StateDef("approved", _l("已审批"), "report", Role.OFFICE, _l("汇总报送财政局"), frozen=True),
+    StateDef("reported", _l("已报送"), "apply", Role.OFFICE, _l("记录结果应用"), frozen=True, with_finance=True),
+    StateDef("applied", _l("已应用"), None, None, frozen=True, with_finance=True),
 )
 
 INITIAL_STATE = "preparing"
@@ -85,6 +94,11 @@ TRANSITION_BY_TRIGGER = {transition.trigger: transition for transition in TRANSI
 
 def state_def(name):
     return STATE_BY_NAME[name]
+
+
+def states_where(flag):
+    """The names of the states with ``flag`` set, e.g. states_where("section_edits")."""
+    return tuple(state.name for state in STATES if getattr(state, flag))
 
 
 def transitions_from(state):

@@ -175,6 +175,19 @@ def due_soon(user=None, on=None, days=None):
     return db.session.scalars(query).unique().all()
 
 
+def watches_everything(user):
+    """The office and the leader follow every task of the plan, not only their own."""
+    return bool(user.roles & {Role.OFFICE, Role.LEADER})
+
+
+def overdue_for(user, on=None):
+    return overdue(None if watches_everything(user) else user, on)
+
+
+def due_soon_for(user, on=None):
+    return due_soon(None if watches_everything(user) else user, on)
+
+
 def urgency(task, on=None, days=None):
     """red: overdue, yellow: due within the due-soon window, green: otherwise."""
     on = on or today()

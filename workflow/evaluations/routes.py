@@ -81,6 +81,5 @@ def approvals():
                 for _id, reason in refused:
                     flash(reason, "danger")
         return redirect(url_for("evaluations.approvals"))
-    waiting = [e for e in services.awaiting("reviewed") if actions.refusal(
-        e, TRANSITION_BY_TRIGGER["approve"], current_user) is None]
-    return render_template("evaluations/approvals.html", evaluations=waiting, confirm=ConfirmForm())
+    return render_template("evaluations/approvals.html", evaluations=services.approvable_by(current_user),
+                           confirm=ConfirmForm())

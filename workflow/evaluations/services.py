@@ -4,13 +4,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workflow.engine import actions
+from workflow.engine.definition import states_where
 from workflow.errors import Forbidden
 from workflow.extensions import db
 from workflow.models import Evaluation, Project
 from workflow.roles import Role
 
 # The finance bureau sees what has been reported to it, nothing before.
-FINANCE_STATES = ("reported", "applied")
+FINANCE_STATES = states_where("with_finance")
 
 
 def can_view(evaluation, user):
@@ -66,3 +67,11 @@ def visible_or_abort(evaluation_id, user):
         abort(404)
     except Forbidden:
         abort(403)
+
+
+def approvable_by(user):
+    """Reviewed evaluations ``user`` may approve now (the bulk approval list)."""
+    from workflow.engine.definition import TRANSITION_BY_TRIGGER
+
+    approve = TRANSITION_BY_TRIGGER["approve"]
+    return [e for e in awaiting("reviewed") if actions.refusal(e, approve, user) is None]

@@ -5,7 +5,7 @@ from flask_login import current_user
 from workflow import scoring
 from workflow.admin import services as people
 from workflow.admin.forms import ConfirmForm
-from workflow.engine import actions, tasks
+from workflow.engine import tasks
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
 from workflow.permissions import roles
@@ -208,8 +208,7 @@ def open_self_evaluation(plan_id):
     """Bulk: the office opens self-evaluation for every project still in preparation."""
     plan = _plan_or_404(plan_id)
     if ConfirmForm().validate_on_submit():
-        ids = [p.evaluation.id for p in services.projects_of(plan) if p.evaluation.state == "preparing"]
-        done, refused = actions.perform_bulk(ids, "open_self_evaluation", current_user, request.remote_addr)
+        done, refused = services.open_self_evaluation(plan, current_user, request.remote_addr)
         flash(_("已为 %(n)d 个项目开始自评。", n=len(done)), "success" if done else "info")
         for _id, reason in refused:
             flash(reason, "danger")

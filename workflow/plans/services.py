@@ -11,7 +11,7 @@ from workflow.engine import tasks
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
-from workflow.engine.definition import INITIAL_STATE
+from workflow.engine.definition import INITIAL_STATE, state_def
 from workflow.selfeval import content, framework
 from workflow.models.plans import STAGE_KINDS
 
@@ -279,6 +279,14 @@ def add_project(plan, name, section_id, actor=None):
     return project
 
 
+def open_self_evaluation(plan, actor, address=""):
+    """Bulk: open self-evaluation for every project of the plan still in preparation."""
+    from workflow.engine import actions
+
+    ids = [p.evaluation.id for p in projects_of(plan) if p.evaluation.state == INITIAL_STATE]
+    return actions.perform_bulk(ids, "open_self_evaluation", actor, address)
+
+
 def get_project(project_id):
     project = db.session.get(Project, project_id)
     if project is None:
@@ -304,7 +312,7 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
     if section is None:
         raise ServiceError(_("请选择在用的责任科室。"))
     if section.id != project.section_id:
-        if project.evaluation.state not in ("preparing", "self_evaluating", "returned"):
+        if not state_def(project.evaluation.state).section_edits:
             raise ServiceError(_("自评提交后不能更换责任科室。"))
         if not section.active:
             raise ServiceError(_("请选择在用的责任科室。"))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workflow import scoring
+from workflow.engine.definition import states_where
 from workflow.extensions import db
 from workflow.models import Evaluation, FindingNote, Project
 from workflow.selfeval import content
@@ -120,7 +121,7 @@ def plan_findings(plan):
     """项目数量的完整性 for the whole plan: projects without a submitted self-evaluation."""
     pending = db.session.scalars(
         select(Project).join(Evaluation, Evaluation.project_id == Project.id)
-        .where(Project.plan_id == plan.id, Evaluation.state.in_(("preparing", "self_evaluating", "returned")))
+        .where(Project.plan_id == plan.id, Evaluation.state.in_(states_where("section_edits")))
         .order_by(Project.name)
     ).all()
     return [Finding(f"not_submitted:{p.id}", "completeness", _("“%(name)s”（%(section)s）尚未提交自评。",

@@ -3,13 +3,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from workflow.engine.definition import states_where
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, ReviewComment
 from workflow.review import checks
 from workflow.roles import Role
 
-REVIEW_STATES = ("submitted", "reviewed")
+REVIEW_STATES = states_where("under_review")
 
 
 def may_comment(evaluation, user):

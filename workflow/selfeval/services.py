@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflow import clock, scoring
 from workflow.engine import audit
 from workflow.engine.actions import CONCURRENT_CHANGE, get_evaluation
+from workflow.engine.definition import state_def, states_where
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import NarrativeSection, Snapshot
@@ -19,8 +20,8 @@ from workflow.selfeval.framework import EXECUTION_RATE
 # Targets, budget and narrative may be written from 准备阶段 on; actual values only once
 # self-evaluation has opened. After submission the section waits; after approval the
 # evaluation is frozen until the leader returns it.
-EDITABLE_STATES = ("preparing", "self_evaluating", "returned")
-ACTUAL_STATES = ("self_evaluating", "returned")
+EDITABLE_STATES = states_where("section_edits")
+ACTUAL_STATES = states_where("actuals")
 
 TEXT_LIMIT = 20000
 SHORT_TEXT_LIMIT = 200
@@ -30,7 +31,7 @@ def edit_refusal(evaluation, user):
     if Role.SECTION_STAFF not in user.roles or user.section_id != evaluation.project.section_id:
         return _("只有项目责任科室的经办人可以填报。")
     if evaluation.state not in EDITABLE_STATES:
-        if evaluation.state in ("approved", "reported", "applied"):
+        if state_def(evaluation.state).frozen:
             return _("该评价已审批定稿，如需修改须由组长退回。")
         return _("自评已提交，复核期间不能修改；如需修改请先撤回或等待退回。")
     return None

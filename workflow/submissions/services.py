@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow import clock, scoring
 from workflow.engine import actions, audit, notify, tasks
+from workflow.engine.definition import state_def
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, Rectification, Section, Submission, SubmissionItem, Task
@@ -118,7 +119,7 @@ def totals(rows):
 
 
 def record_feedback(evaluation, text, actor, address=""):
-    if evaluation.state not in ("reported", "applied"):
+    if not state_def(evaluation.state).with_finance:
         raise ServiceError(_("只有已报送的评价才能记录财政局反馈。"))
     text = (text or "").strip()
     if not text:
@@ -143,7 +144,7 @@ def record_plan_result(plan, text):
 
 
 def add_rectification(evaluation, problem, measure, section_id, due, actor):
-    if evaluation.state not in ("reported", "applied"):
+    if not state_def(evaluation.state).with_finance:
         raise ServiceError(_("问题整改在报送财政局之后登记。"))
     problem, measure = (problem or "").strip(), (measure or "").strip()
     if not problem:

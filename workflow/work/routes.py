@@ -29,17 +29,13 @@ def inbox():
 @bp.route("/overdue")
 @logged_in
 def overdue():
-    everyone = Role.OFFICE in current_user.roles or Role.LEADER in current_user.roles
-    task_list = tasks.overdue(None if everyone else current_user)
-    return _task_list("work/tasks.html", _("已逾期"), task_list, tab="overdue")
+    return _task_list("work/tasks.html", _("已逾期"), tasks.overdue_for(current_user), tab="overdue")
 
 
 @bp.route("/due-soon")
 @logged_in
 def due_soon():
-    everyone = Role.OFFICE in current_user.roles or Role.LEADER in current_user.roles
-    task_list = tasks.due_soon(None if everyone else current_user)
-    return _task_list("work/tasks.html", _("即将到期"), task_list, tab="due_soon")
+    return _task_list("work/tasks.html", _("即将到期"), tasks.due_soon_for(current_user), tab="due_soon")
 
 
 @bp.route("/section")
