@@ -37,6 +37,7 @@ test-postgres:
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: system-packages $(VENV)/.installed translations
+	@$(BIN)/python scripts/prepare_fonts.py
 
 system-packages:
 	@scripts/system-packages.sh
