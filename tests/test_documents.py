@@ -2,8 +2,6 @@
 rendering user text (escaping, no local files, no network)."""
 import io
 import re
-import statistics
-import time
 
 import pytest
 from pypdf import PdfReader
@@ -200,16 +198,3 @@ def test_fetcher_refuses_climbing_out_of_the_asset_folder():
         fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
     assert fetcher.fetch(render.TEMPLATE_DIR.as_uri() + "/base.css").read().startswith(b"/*")
-
-
-def test_seed_report_renders_quickly(mine):
-    """A guard against gross regressions only (bench/pdf.py measures the 0.5 s target: a
-    loaded test machine must not make this fail): the report renders in well under 3 s."""
-    data = reports.report_data(mine)
-    render.render("report.html", data)   # warm-up: fontconfig and font loading
-    times = []
-    for _ in range(3):
-        started = time.perf_counter()
-        render.render("report.html", data)
-        times.append(time.perf_counter() - started)
-    assert statistics.median(times) <= 3, times
