@@ -85,3 +85,16 @@ def report_data(evaluation, draft=False):
 def render_report(evaluation, draft=False):
     """PDF bytes of the evaluation's report."""
     return render("report.html", report_data(evaluation, draft))
+
+
+def report_for_download(evaluation):
+    """(PDF bytes, is the frozen copy): the approved report exactly as frozen at approval;
+    before approval a draft rendered now, with the 草稿 watermark."""
+    from workflow.engine.definition import state_def
+    from workflow.selfeval.services import last_snapshot
+
+    if state_def(evaluation.state).frozen:
+        snapshot = last_snapshot(evaluation, "approval")
+        if snapshot is not None and snapshot.pdf is not None:
+            return snapshot.pdf, True
+    return render_report(evaluation, draft=True), False

@@ -83,3 +83,16 @@ def approvals():
         return redirect(url_for("evaluations.approvals"))
     return render_template("evaluations/approvals.html", evaluations=services.approvable_by(current_user),
                            confirm=ConfirmForm())
+
+
+@bp.route("/<int:evaluation_id>/report.pdf")
+@logged_in
+def report_pdf(evaluation_id):
+    """The self-evaluation report: the frozen copy once approved, a draft before."""
+    from workflow import files
+    from workflow.documents.reports import report_for_download
+
+    evaluation = visible_or_abort(evaluation_id, current_user)
+    data, frozen = report_for_download(evaluation)
+    name = evaluation.project.name + ("绩效评价报告" if frozen else "绩效评价报告（草稿）")
+    return files.download_response(files.sanitise_filename(name, "pdf"), "application/pdf", data)

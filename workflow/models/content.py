@@ -95,7 +95,7 @@ class ReviewComment(db.Model):
 
 class Snapshot(db.Model):
     """The evaluation's data as it was submitted or approved, with its SHA-256. An approval
-    snapshot is what goes to the finance bureau."""
+    snapshot, with its report PDF, is what goes to the finance bureau."""
 
     __tablename__ = "snapshots"
 
@@ -106,6 +106,9 @@ class Snapshot(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The report rendered once at approval: every later download serves exactly these bytes.
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class FindingNote(db.Model):
