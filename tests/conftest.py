@@ -201,6 +201,13 @@ def login(client, username, password=PASSWORD):
     return response
 
 
+def signed_in(app, user, password=PASSWORD):
+    """A new browser of its own (own cookies), logged in as ``user``."""
+    client = app.test_client()
+    login(client, user.username, password)
+    return client
+
+
 @pytest.fixture
 def login_as(client):
     """``login_as(user)`` signs the shared test client in as that user."""

@@ -156,6 +156,8 @@ def test_user_text_is_escaped(mine):
 
 
 def test_fetcher_refuses_local_files_and_network_planted_in_user_text(mine):
+    # Hostile references a user might type into the narrative; the app never loads them (that
+    # is what this test proves), and no page of the app refers to the network.
     planted = ('<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png">'
                '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">')
     data = reports.report_data(mine)

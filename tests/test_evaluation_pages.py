@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import login, make_section, make_user, post
+from tests.conftest import make_section, make_user, post, signed_in
 from tests.factories import fill_complete, prepare_step
 from workflow.engine import actions
 from workflow.extensions import db as _db
@@ -57,12 +57,6 @@ def flashes(response):
 
 def buttons(response):
     return set(re.findall(r'data-testid="action-([a-z_]+)"', text(response)))
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    login(client, user.username)
-    return client
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from tests.conftest import login, make_section, make_user, post
+from tests.conftest import make_section, make_user, post, signed_in
 from workflow import scoring
 from workflow.excel import importer
 from workflow.extensions import db as _db
@@ -41,12 +41,6 @@ def count(model, *where):
 
 def counts():
     return tuple(count(model) for model in (Project, Evaluation, FundingRow, Indicator, Task, AuditRecord))
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    login(client, user.username)
-    return client
 
 
 def workbook(response):

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import login, make_section, make_user, post
+from tests.conftest import make_section, make_user, post, signed_in
 from workflow import clock
 from workflow.errors import ServiceError
 from workflow.extensions import db as _db
@@ -43,12 +43,6 @@ def make_plan(run_year=2020, budget_year=2019, title=None, **fields):
     return services.create_plan(
         services.PlanData(title=title, budget_year=budget_year, run_year=run_year, **fields)
     )
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    login(client, user.username)
-    return client
 
 
 @pytest.fixture

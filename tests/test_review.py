@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import login, post
+from tests.conftest import post, signed_in
 from workflow.engine import actions
 from workflow.errors import ServiceError
 from workflow.extensions import db as _db
@@ -27,12 +27,6 @@ def world(app):
     factories.make_group(plan, org.leader, deputies=[org.reviewer], members=[org.reviewer2, dual])
     org.extra["dual"] = dual
     return org, plan
-
-
-def client_of(app, user):
-    client = app.test_client()
-    login(client, user.username)
-    return client
 
 
 def html(response):
@@ -61,7 +55,7 @@ def test_reviewers_comment_per_section_indicator_and_overall(app, world):
     org, plan = world
     evaluation = factories.make_evaluation(plan, org, "submitted")
     quantity = indicator(evaluation, "数量指标")
-    reviewer = client_of(app, org.reviewer)
+    reviewer = signed_in(app, org.reviewer)
     url = f"/evaluations/{evaluation.id}/review"
 
     page = html(reviewer.get(url))
@@ -75,7 +69,7 @@ def test_reviewers_comment_per_section_indicator_and_overall(app, world):
                          ("general", "资金数据总体准确。")):
         page = html(post(reviewer, url, {"target": target, "text": text}, follow_redirects=True))
         assert "已添加复核意见。" in page
-    other = client_of(app, org.reviewer2)
+    other = signed_in(app, org.reviewer2)
     html(post(other, url, {"target": "general", "text": "同意复核意见。"}, follow_redirects=True))
 
     stored = _db.session.scalars(select(ReviewComment).order_by(ReviewComment.id)).all()
@@ -100,7 +94,7 @@ def test_the_section_sees_the_comments_after_a_return(app, world):
     services.add_comment(evaluation, org.reviewer, "general", "资金数据请与决算核对。")
     actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="请按复核意见修改。")
 
-    staff = client_of(app, org.staff_a2)  # a colleague of the submitter in the same section
+    staff = signed_in(app, org.staff_a2)  # a colleague of the submitter in the same section
     page = html(staff.get(f"/evaluations/{evaluation.id}"))
     assert 'data-testid="review-comments"' in page
     shown = page[page.index('data-testid="review-comments"'):]
@@ -115,7 +109,7 @@ def test_the_section_sees_the_comments_after_a_return(app, world):
 def test_no_comment_box_on_the_evaluation_page_without_comments(app, world):
     org, plan = world
     evaluation = factories.make_evaluation(plan, org, "submitted")
-    page = html(client_of(app, org.staff_a).get(f"/evaluations/{evaluation.id}"))
+    page = html(signed_in(app, org.staff_a).get(f"/evaluations/{evaluation.id}"))
     assert 'data-testid="review-comments"' not in page
 
 
@@ -133,7 +127,7 @@ def test_submitter_holding_the_reviewer_role_cannot_comment_on_their_own_submiss
         services.add_comment(reload(own.id), dual, "general", "我觉得没问题。")
     assert refused.value.message == "当前不能对该评价提出复核意见。"
 
-    client = client_of(app, dual)
+    client = signed_in(app, dual)
     page = html(client.get(f"/evaluations/{own.id}/review"))
     assert 'name="text"' not in page  # no comment form
     page = html(post(client, f"/evaluations/{own.id}/review", {"target": "general", "text": "我觉得没问题。"},
@@ -154,7 +148,7 @@ def test_comments_refused_when_not_under_review(app, world, state):
         with pytest.raises(ServiceError) as refused:
             services.add_comment(evaluation, who, "general", "意见")
         assert refused.value.message == "当前不能对该评价提出复核意见。"
-    page = html(post(client_of(app, org.reviewer), f"/evaluations/{evaluation.id}/review",
+    page = html(post(signed_in(app, org.reviewer), f"/evaluations/{evaluation.id}/review",
                      {"target": "general", "text": "意见"}, follow_redirects=True))
     assert "当前不能对该评价提出复核意见。" in page
     assert comment_count() == 0
@@ -197,7 +191,7 @@ def test_bad_comments_refused_and_nothing_stored(app, world, target, text, messa
     with pytest.raises(ServiceError) as refused:
         services.add_comment(evaluation, org.reviewer, target, text)
     assert refused.value.message == message
-    page = html(post(client_of(app, org.reviewer), f"/evaluations/{evaluation.id}/review",
+    page = html(post(signed_in(app, org.reviewer), f"/evaluations/{evaluation.id}/review",
                      {"target": target, "text": text}, follow_redirects=True))
     assert message in page
     assert "已添加复核意见。" not in page
@@ -229,7 +223,7 @@ def test_queue_lists_evaluations_under_review_with_open_findings(app, world):
     factories.make_evaluation(plan, org, "self_evaluating", name="自评中的项目")
     factories.make_evaluation(plan, org, "approved", name="已审批的项目")
 
-    client = client_of(app, org.reviewer)
+    client = signed_in(app, org.reviewer)
     page = html(client.get("/evaluations/review"))
     table = page[page.index('data-testid="review-queue"'):page.index("</table>")]
     rows = re.findall(r'<tr><td><a href="/evaluations/(\d+)/review">([^<]+)</a>.*?data-findings="(\d+)"', table, re.S)
@@ -264,7 +258,7 @@ def test_review_page_shows_what_changed_since_the_last_submission(app, world):
     old_overview = next(s.text for s in evaluation.narrative if s.key == "overview")
     actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="请核实完成数量并补充概况。")
 
-    staff = client_of(app, org.staff_a)
+    staff = signed_in(app, org.staff_a)
     url = f"/evaluations/{evaluation.id}/form"
     response = post(staff, url, {f"ind-{quantity.id}-actual": "95",
                                  "text-overview": "实际排查在产矿山253座，排查整治隐患3099条。"})
@@ -273,7 +267,7 @@ def test_review_page_shows_what_changed_since_the_last_submission(app, world):
     assert indicator(evaluation, "数量指标").actual == Decimal("95")
     actions.perform(evaluation.id, "resubmit", org.staff_a)
 
-    page = html(client_of(app, org.reviewer).get(f"/evaluations/{evaluation.id}/review"))
+    page = html(signed_in(app, org.reviewer).get(f"/evaluations/{evaluation.id}/review"))
     assert 'data-testid="changes"' in page
     table = page[page.index('data-testid="changes"'):]
     table = table[:table.index("</table>")]
@@ -288,7 +282,7 @@ def test_review_page_shows_what_changed_since_the_last_submission(app, world):
 def test_no_changes_listed_on_a_first_submission(app, world):
     org, plan = world
     evaluation = factories.make_evaluation(plan, org, "submitted")
-    page = html(client_of(app, org.reviewer).get(f"/evaluations/{evaluation.id}/review"))
+    page = html(signed_in(app, org.reviewer).get(f"/evaluations/{evaluation.id}/review"))
     assert 'data-testid="changes"' not in page
 
 
@@ -302,7 +296,7 @@ def test_no_changes_listed_on_a_first_submission(app, world):
 def test_review_pages_by_role(app, world, who, status):
     org, plan = world
     evaluation = factories.make_evaluation(plan, org, "submitted")
-    client = client_of(app, getattr(org, who))
+    client = signed_in(app, getattr(org, who))
     assert client.get("/evaluations/review").status_code == status
     assert client.get(f"/evaluations/{evaluation.id}/review").status_code == status
     response = post(client, f"/evaluations/{evaluation.id}/review", {"target": "general", "text": "意见"})
@@ -323,4 +317,4 @@ def test_review_pages_send_anonymous_visitors_to_login(app, world):
 
 def test_review_page_of_a_missing_evaluation_is_404(app, world):
     org, _plan = world
-    assert client_of(app, org.reviewer).get("/evaluations/999999/review").status_code == 404
+    assert signed_in(app, org.reviewer).get("/evaluations/999999/review").status_code == 404

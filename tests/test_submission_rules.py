@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import login, post
+from tests.conftest import post, signed_in
 from tests.factories import (
     fill_complete,
     include_in_submission,
@@ -98,12 +98,6 @@ def text(response):
 
 def flashes(response):
     return [re.sub(r"\s+", " ", m).strip() for m in re.findall(r'role="alert">(.*?)</div>', text(response), re.S)]
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    login(client, user.username)
-    return client
 
 
 def page_version(client, evaluation_id):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import login, post
+from tests.conftest import post, signed_in
 from workflow import clock
 from workflow.engine import actions, tasks
 from workflow.errors import ServiceError
@@ -55,12 +55,6 @@ def two(world):
     first = approved(plan, org, "应急物资储备项目", org.section_a, "100", "80")
     second = approved(plan, org, "矿山隐患排查项目", org.section_b, "206.632", "172.743")
     return org, plan, first, second
-
-
-def client_of(app, user):
-    client = app.test_client()
-    login(client, user.username)
-    return client
 
 
 def html(response):
@@ -114,7 +108,7 @@ def test_compose_through_the_service(two):
 
 def test_compose_through_the_page(app, two):
     org, plan, first, second = two
-    office = client_of(app, org.office)
+    office = signed_in(app, org.office)
     page = html(office.get(f"/submissions/?plan={plan.id}"))
     assert f'action="/submissions/compose?plan={plan.id}"' in page
     assert re.findall(r'name="evaluation_id" value="(\d+)" checked', page) == [str(first.id), str(second.id)]
@@ -153,7 +147,7 @@ def test_summary_rows_come_from_the_frozen_snapshots(app, two):
     assert (budget, executed) == (D("306.632"), D("252.743"))
     assert rate == D("252.743") / D("306.632")
 
-    page = html(client_of(app, org.office).get(f"/submissions/{submission.id}"))
+    page = html(signed_in(app, org.office).get(f"/submissions/{submission.id}"))
     table = page[page.index('data-testid="summary"'):]
     assert "80.00%" in table and "83.60%" in table and "82.43%" in table
     assert ">98<" in table and ">98.36<" in table and ">优<" in table
@@ -211,7 +205,7 @@ def test_compose_refusals(world, ids, title, message):
 def test_compose_page_refusal_creates_nothing(app, world):
     org, plan = world
     evaluation = factories.make_evaluation(plan, org, "reviewed")
-    page = html(post(client_of(app, org.office), f"/submissions/compose?plan={plan.id}",
+    page = html(post(signed_in(app, org.office), f"/submissions/compose?plan={plan.id}",
                      {"title": "报送", "evaluation_id": str(evaluation.id)}, follow_redirects=True))
     assert "所选项目中有未审批或已报送的项目，请刷新后重试。" in page
     assert count(Submission) == 0
@@ -223,7 +217,7 @@ def test_compose_page_refusal_creates_nothing(app, world):
 def test_finance_reads_submissions_and_reported_evaluations_only(app, two):
     org, plan, first, second = two
     submission, _refused = services.compose(plan, [first.id], "第一批", "", org.office)
-    finance = client_of(app, org.finance)
+    finance = signed_in(app, org.finance)
 
     index = html(finance.get(f"/submissions/?plan={plan.id}"))
     assert "第一批" in index
@@ -248,11 +242,11 @@ def test_finance_reads_submissions_and_reported_evaluations_only(app, two):
 def test_leader_views_section_staff_do_not(app, two):
     org, plan, first, _second = two
     submission, _refused = services.compose(plan, [first.id], "第一批", "", org.office)
-    leader = client_of(app, org.leader)
+    leader = signed_in(app, org.leader)
     index = html(leader.get(f"/submissions/?plan={plan.id}"))
     assert "第一批" in index and "/submissions/compose" not in index
     assert "应急物资储备项目" in html(leader.get(f"/submissions/{submission.id}"))
-    staff = client_of(app, org.staff_a)
+    staff = signed_in(app, org.staff_a)
     assert staff.get(f"/submissions/?plan={plan.id}").status_code == 403
     assert staff.get(f"/submissions/{submission.id}").status_code == 403
     assert app.test_client().get("/submissions/").status_code == 302  # anonymous: to the login page
@@ -260,7 +254,7 @@ def test_leader_views_section_staff_do_not(app, two):
 
 def test_plan_result_summary_page(app, world):
     org, plan = world
-    office = client_of(app, org.office)
+    office = signed_in(app, org.office)
     page = html(post(office, f"/submissions/plans/{plan.id}/result",
                      {"result_summary": "  评价结果作为2021年预算安排的重要依据。 "}, follow_redirects=True))
     assert "已保存方案的结果应用情况。" in page
@@ -271,9 +265,9 @@ def test_plan_result_summary_page(app, world):
     assert reload(type(plan), plan.id).result_summary == "评价结果作为2021年预算安排的重要依据。"
     # The leader and the bureau read it; they get no form.
     for who in (org.leader, org.finance):
-        page = html(client_of(app, who).get(f"/submissions/?plan={plan.id}"))
+        page = html(signed_in(app, who).get(f"/submissions/?plan={plan.id}"))
         assert "评价结果作为2021年预算安排的重要依据。" in page and 'name="result_summary"' not in page
-    assert post(client_of(app, org.leader), f"/submissions/plans/{plan.id}/result",
+    assert post(signed_in(app, org.leader), f"/submissions/plans/{plan.id}/result",
                 {"result_summary": "x"}).status_code == 403
     assert post(office, "/submissions/plans/999999/result", {"result_summary": "x"}).status_code == 404
 
@@ -332,7 +326,7 @@ def test_feedback_is_recorded_then_result_application_may_finish(world):
 def test_feedback_through_the_evaluation_page(app, world):
     org, _plan = world
     evaluation = reported(world)
-    office = client_of(app, org.office)
+    office = signed_in(app, org.office)
     page = html(office.get(f"/evaluations/{evaluation.id}"))
     assert 'name="finance_feedback"' in page
     page = html(post(office, f"/submissions/evaluations/{evaluation.id}/feedback",
@@ -371,7 +365,7 @@ def test_rectification_task_shows_in_the_inbox_page(app, world):
     org, _plan = world
     evaluation = reported(world)
     services.add_rectification(evaluation, "预算编制不准确。", "", org.section_a.id, TODAY, org.office)
-    page = html(client_of(app, org.staff_a).get("/work/inbox"))
+    page = html(signed_in(app, org.staff_a).get("/work/inbox"))
     assert "问题整改" in page and "应急物资储备项目" in page
 
 
@@ -452,7 +446,7 @@ def test_the_office_may_close_any_rectification(world):
 def test_rectifications_through_the_pages(app, world):
     org, _plan = world
     evaluation = reported(world)
-    office = client_of(app, org.office)
+    office = signed_in(app, org.office)
     page = html(office.get(f"/evaluations/{evaluation.id}"))
     assert 'name="problem"' in page and 'name="due_date"' in page
 
@@ -468,10 +462,10 @@ def test_rectifications_through_the_pages(app, world):
     assert "已登记整改事项，责任科室将收到待办。" in page
     item = _db.session.scalar(select(Rectification))
     assert (item.section_id, item.due_date) == (org.section_a.id, date(2020, 10, 31))
-    assert post(client_of(app, org.staff_a), url, {"problem": "x", "section_id": str(org.section_a.id),
+    assert post(signed_in(app, org.staff_a), url, {"problem": "x", "section_id": str(org.section_a.id),
                                                    "due_date": "2020-10-31"}).status_code == 403
 
-    staff_a = client_of(app, org.staff_a)
+    staff_a = signed_in(app, org.staff_a)
     page = html(staff_a.get(f"/evaluations/{evaluation.id}"))
     assert f'action="/submissions/rectifications/{item.id}/close"' in page
     close = f"/submissions/rectifications/{item.id}/close"
@@ -491,17 +485,17 @@ def test_closing_through_the_page_by_the_owner_and_by_another_section(app, world
     item = services.add_rectification(evaluation, "问题", "", org.section_b.id, date(2020, 10, 31), org.office)
     close = f"/submissions/rectifications/{item.id}/close"
 
-    staff_a = client_of(app, org.staff_a)  # may see the evaluation, does not own the item
+    staff_a = signed_in(app, org.staff_a)  # may see the evaluation, does not own the item
     page = html(post(staff_a, close, {"note": "已整改。"}, follow_redirects=True))
     assert "只有责任科室或办公室可以办结整改事项。" in page
     assert reload(Rectification, item.id).closed_at is None
     third = factories.make_section("第三科室")
     outsider = factories.make_user("staff_c", [Role.SECTION_STAFF], third)
-    assert post(client_of(app, outsider), close, {"note": "已整改。"}).status_code == 403
-    assert post(client_of(app, org.finance), close, {"note": "已整改。"}).status_code == 403
+    assert post(signed_in(app, outsider), close, {"note": "已整改。"}).status_code == 403
+    assert post(signed_in(app, org.finance), close, {"note": "已整改。"}).status_code == 403
     assert reload(Rectification, item.id).closed_at is None
 
-    staff_b = client_of(app, org.staff_b)
+    staff_b = signed_in(app, org.staff_b)
     response = post(staff_b, close, {"note": "已整改。"})
     assert response.status_code == 302
     # the owner section may read the evaluation behind its item, so it lands there

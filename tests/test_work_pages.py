@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import login, make_section, make_user, post
+from tests.conftest import make_section, make_user, post, signed_in
 from tests.factories import fill_complete, prepare_step
 from workflow import clock
 from workflow.engine import actions
@@ -51,12 +51,6 @@ def task_rows(response):
     body = text(response).split('data-testid="task-list"')[1].split("</table>")[0]
     rows = re.findall(r'<tr class="task-(\w+)">(.*?)</tr>', body, re.S)
     return {re.search(r'/evaluations/\d+">([^<]+)</a>', html).group(1): (colour, html) for colour, html in rows}
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    login(client, user.username)
-    return client
 
 
 @pytest.fixture

@@ -3,8 +3,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin import bp, services
-from workflow.admin.forms import ConfirmForm, NewUserForm, ResetPasswordForm, SectionForm, UserForm
+from workflow.admin.forms import (
+    ConfirmForm,
+    NewUserForm,
+    ResetPasswordForm,
+    SectionForm,
+    UserForm,
+)
 from workflow.errors import NotFound, ServiceError
+from workflow.forms import flash_errors
 from workflow.permissions import roles
 from workflow.roles import Role
 
@@ -102,9 +109,7 @@ def reset_password(user_id):
         else:
             flash(_("已为“%(name)s”设置临时密码，对方下次登录须修改。", name=user.full_name), "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_errors(form)
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -4,16 +4,22 @@ from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import actions, audit, tasks
-from workflow.engine.definition import STATE_BY_NAME, STATES, TRANSITION_BY_TRIGGER, state_def
+from workflow.engine.definition import (
+    STATE_BY_NAME,
+    STATES,
+    TRANSITION_BY_TRIGGER,
+    state_def,
+)
 from workflow.errors import ServiceError
 from workflow.evaluations import bp, services
-from workflow.evaluations.services import visible_or_abort
 from workflow.evaluations.forms import TransitionForm
+from workflow.evaluations.services import visible_or_abort
+from workflow.forms import flash_errors
+from workflow.permissions import logged_in, roles
 from workflow.review import services as review
+from workflow.roles import Role
 from workflow.selfeval import services as selfeval
 from workflow.submissions.routes import rectification_context
-from workflow.permissions import logged_in, roles
-from workflow.roles import Role
 
 
 @bp.route("/<int:evaluation_id>")
@@ -46,9 +52,7 @@ def transition(evaluation_id):
     evaluation = visible_or_abort(evaluation_id, current_user)
     form = TransitionForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_errors(form)
         return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
     try:
         outcome = actions.perform(

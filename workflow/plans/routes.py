@@ -8,9 +8,17 @@ from workflow.admin.forms import ConfirmForm
 from workflow.engine import tasks
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
+from workflow.forms import flash_errors
 from workflow.permissions import roles
 from workflow.plans import bp, services
-from workflow.plans.forms import CopyPlanForm, GroupForm, PlanForm, ProjectEditForm, ProjectForm, StagesForm
+from workflow.plans.forms import (
+    CopyPlanForm,
+    GroupForm,
+    PlanForm,
+    ProjectEditForm,
+    ProjectForm,
+    StagesForm,
+)
 from workflow.roles import Role
 from workflow.selfeval import framework
 
@@ -39,23 +47,6 @@ def _plan_data(form):
         requirements=form.requirements.data or "",
         office_section_id=form.office_section_id.data,
     )
-
-
-def _messages(errors):
-    """The messages in ``form.errors``: nested for the stage rows (a FieldList of FormFields
-    gives a list with one dict per row, empty for a valid row)."""
-    if isinstance(errors, dict):
-        errors = list(errors.values())
-    if isinstance(errors, (list, tuple)):
-        for item in errors:
-            yield from _messages(item)
-    else:
-        yield str(errors)
-
-
-def _flash_errors(form):
-    for message in _messages(form.errors):
-        flash(message, "danger")
 
 
 @bp.route("/")
@@ -144,7 +135,7 @@ def stages(plan_id):
             flash(_("已保存各阶段时间，未完成待办的截止日期已随之调整。"), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_errors(form)
     return render_template("plans/stages.html", form=form, plan=plan)
 
 
@@ -174,7 +165,7 @@ def copy(plan_id):
     plan = _plan_or_404(plan_id)
     form = CopyPlanForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_errors(form)
         return redirect(url_for("plans.detail", plan_id=plan.id))
     try:
         new_plan = services.copy_plan(plan, form.run_year.data)
@@ -198,7 +189,7 @@ def add_project(plan_id):
         else:
             flash(_("已添加项目“%(name)s”。", name=project.name), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for("plans.detail", plan_id=plan.id))
 
 
