@@ -186,6 +186,7 @@ def text_findings(evaluation, text, key="overview"):
     "支出 1,727,430.00 元。",
     "资金2,066,320元。",
     "共172.743万，全部到位。",  # 万 alone
+    "培训2万人次，发放3万册。",  # counts of people and books, not money
 ])
 def test_amounts_in_the_text_that_match_a_structured_amount(evaluation, text):
     assert text_findings(evaluation, text) == []

@@ -18,7 +18,9 @@ from workflow.selfeval import content
 from workflow.selfeval.framework import EXECUTION_RATE
 
 # Numbers written with 万元 or 元 in the narrative: "206.4万元", "1,234.5 元", "172.743万".
-AMOUNT_IN_TEXT = re.compile(r"(\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|万|元)")
+# A bare 万 followed by another Chinese character is a count, not money: "2万人次", "3万册".
+AMOUNT_IN_TEXT = re.compile(
+    r"(\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|万(?![\u4e00-\u9fff])|元)")
 # A stated rate tolerance: the form shows rates to two decimals of a percent.
 RATE_TOLERANCE = Decimal("0.01")
 QUANTITY_LEVEL2 = ("数量指标", "产出数量")
