@@ -1,4 +1,5 @@
-"""Command-line tasks: ``flask --app wsgi create-admin`` and ``flask --app wsgi demo``."""
+"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, ``remind``, ``backup`` and
+``restore``."""
 import click
 from flask.cli import with_appcontext
 
@@ -10,6 +11,8 @@ def init_app(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(remind)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("create-admin")
@@ -79,3 +82,36 @@ def remind():
 
     summary = reminders.run()
     click.echo(f"提醒 {summary.reminders} 条，督办 {summary.escalations} 条，邮件 {summary.emails} 封。")
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=True))
+@with_appcontext
+def backup(path):
+    """Write one consistent archive of the database and its stored files (default: under
+    instance/backups/)."""
+    from workflow.maintenance import backup as maintenance
+
+    try:
+        summary = maintenance.backup(path)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"已备份到 {summary.path}：{summary.tables} 张表，{summary.rows} 行，{summary.files} 个文件，"
+               f"共 {summary.size / 1048576:.1f} MB。")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the data of a database that is not empty.")
+@with_appcontext
+def restore(path, force):
+    """Bring a backup back into an empty database at the same migration revision
+    (--force: replace the existing data)."""
+    from workflow.maintenance import restore as maintenance
+
+    try:
+        summary = maintenance.restore(path, force=force)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    replaced = "（已替换原有数据）" if summary.replaced else ""
+    click.echo(f"已从 {path} 恢复{replaced}：{summary.tables} 张表，{summary.rows} 行，{summary.files} 个文件，校验一致。")
