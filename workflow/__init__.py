@@ -57,7 +57,11 @@ def _init_extensions(app):
 
     from workflow.auth import services as auth_services
 
-    login_manager.user_loader(auth_services.load_user)
+    from workflow.api import auth as api_auth
+
+    # Pages: the session. API paths: only a bearer token (workflow/api/auth.py says why).
+    login_manager.user_loader(api_auth.session_loader(auth_services.load_user))
+    login_manager.request_loader(api_auth.load_from_request)
     login_manager.login_view = "auth.login"
     login_manager.login_message = i18n.LOGIN_REQUIRED_MESSAGE
     login_manager.login_message_category = "warning"
@@ -77,6 +81,7 @@ def _register_blueprints(app):
     from workflow.review import bp as review_bp
     from workflow.selfeval import bp as selfeval_bp
     from workflow.submissions import bp as submissions_bp
+    from workflow.tokens import bp as tokens_bp
     from workflow.work import bp as work_bp
 
     app.register_blueprint(main_bp)
@@ -91,6 +96,11 @@ def _register_blueprints(app):
     app.register_blueprint(work_bp, url_prefix="/work")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(excel_bp, url_prefix="/excel")
+    app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
+
+    from workflow import api
+
+    api.init_app(app)
 
 
 @event.listens_for(Engine, "connect")

@@ -71,6 +71,10 @@ def enforce_access():
     if rule == PUBLIC:
         return None
     if not current_user.is_authenticated:
+        from workflow.api.auth import is_api_request
+
+        if is_api_request():
+            abort(401)  # the API answers JSON, never a redirect to the login page
         return current_app.login_manager.unauthorized()
     if not user_may(current_user, rule):
         abort(403)

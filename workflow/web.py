@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from workflow.api import errors as api_errors
+from workflow.api.auth import is_api_request
 from workflow.engine.audit import action_label
 from workflow.engine.tasks import label as task_label
 from workflow.scoring import GRADE_LABELS
@@ -69,6 +71,9 @@ def _force_password_change():
         and current_user.must_change_password
         and request.endpoint not in PASSWORD_CHANGE_ALLOWED
     ):
+        if is_api_request():
+            return api_errors.error_response(403, "password_change_required",
+                                             _("管理员为您设置了新密码，请先登录网页修改密码。"))
         flash(_("管理员为您设置了新密码，请先修改密码。"), "warning")
         return redirect(url_for("auth.change_password"))
     return None
@@ -109,6 +114,8 @@ def _unread():
 
 
 def _error_page(error):
+    if is_api_request():  # also unknown API paths and wrong methods, which match no blueprint
+        return api_errors.http_error(error)
     code = getattr(error, "code", 500) or 500
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     # Keep what HTTP requires of the error, e.g. the Allow header of a 405.
@@ -117,6 +124,8 @@ def _error_page(error):
 
 
 def _csrf_error(error):
+    if is_api_request():
+        return api_errors.http_error(error)
     title = _("请求已失效")
     text = _("表单的安全校验未通过（页面可能已过期）。请刷新页面后重新提交。")
     return render_template("errors/error.html", code=400, title=title, text=text), 400

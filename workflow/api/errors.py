@@ -1,0 +1,107 @@
+"""Every API error is JSON: ``{"error": {"code": "...", "message": "..."}}``.
+
+The code is stable (clients branch on it); the message is for people, in the user's language
+(Chinese by default). Services raise ServiceError with their own code; HTTP errors (bad JSON,
+unknown path, wrong method, validation of the request by the schemas) get theirs here.
+"""
+from flask import jsonify
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import ServiceError
+
+# HTTP status → (stable code, message) for errors that do not come from a service.
+HTTP_ERRORS = {
+    400: ("bad_request", _l("请求格式有误（例如 JSON 无法解析）。")),
+    401: ("unauthorized", _l("需要有效的 API 令牌：请在请求头中提供 Authorization: Bearer <令牌>。")),
+    403: ("forbidden", _l("您没有执行此操作的权限。")),
+    404: ("not_found", _l("请求的资源不存在。")),
+    405: ("method_not_allowed", _l("该地址不支持此请求方式。")),
+    409: ("version_conflict", _l("数据已被他人修改，请重新读取后再试。")),
+    413: ("too_large", _l("请求内容超过了系统允许的大小。")),
+    415: ("unsupported_media_type", _l("请求内容的类型不受支持，请使用 application/json。")),
+    422: ("invalid", _l("提交的数据不符合要求。")),
+    429: ("throttled", _l("请求过于频繁，请稍后再试。")),
+    500: ("server_error", _l("系统处理请求时出错，已记录日志。")),
+}
+
+# A service error's code → HTTP status; any other code is a refused input (422).
+SERVICE_STATUS = {
+    "not_found": 404,
+    "forbidden": 403,
+    "refused": 403,
+    "not_invited": 403,
+    "token_refused": 403,
+    "duplicate": 409,
+    "concurrent_change": 409,
+    "window": 409,
+    "throttled": 429,
+}
+# Codes renamed for the API: the pages call a stale version a 'concurrent change'.
+PUBLIC_CODE = {"concurrent_change": "version_conflict"}
+
+
+def error_response(status, code, message, details=None):
+    body = {"error": {"code": code, "message": str(message)}}
+    if details:
+        body["error"]["details"] = details
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def service_error(error):
+    """A ServiceError raised by a service, as the API answers it."""
+    status = SERVICE_STATUS.get(error.code, 422)
+    return error_response(status, PUBLIC_CODE.get(error.code, error.code), error.message)
+
+
+def http_error(error):
+    """An HTTPException (or any exception reaching the 500 handler) as JSON."""
+    status = error.code if isinstance(error, HTTPException) and error.code else 500
+    code, message = HTTP_ERRORS.get(status, HTTP_ERRORS[500 if status >= 500 else 400])
+    details = None
+    data = getattr(error, "data", None)  # webargs puts the schema's messages here
+    if isinstance(data, dict) and data.get("messages"):
+        details = _flatten(data["messages"])
+        if status == 422:
+            message = _("提交的数据不符合要求：%(fields)s", fields="；".join(
+                f"{field} {text}" for field, text in details.items()))
+        else:
+            message = str(message)
+    response = error_response(status, code, message, details)
+    if isinstance(error, HTTPException) and status == 405:
+        for name, value in error.get_headers():
+            if name.lower() == "allow":
+                response.headers["Allow"] = value
+    return response
+
+
+def _flatten(messages, prefix=""):
+    """webargs' nested messages ({"json": {"version": ["…"]}}) as {"version": "…"}."""
+    flat = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = str(key) if prefix == "" else f"{prefix}.{key}"
+            if prefix == "" and key in ("json", "query", "path", "form", "headers", "files"):
+                name = ""
+            flat.update(_flatten(value, name))
+    elif isinstance(messages, (list, tuple)):
+        if all(isinstance(m, str) for m in messages):
+            flat[prefix or "body"] = " ".join(messages)
+        else:
+            for index, value in enumerate(messages):
+                flat.update(_flatten(value, f"{prefix}[{index}]" if prefix else str(index)))
+    else:
+        flat[prefix or "body"] = str(messages)
+    return flat
+
+
+def register(blueprint):
+    """Errors raised inside the API's views (the app-wide pages keep their HTML)."""
+    blueprint.register_error_handler(ServiceError, service_error)
+    for status in HTTP_ERRORS:
+        blueprint.register_error_handler(status, http_error)

@@ -1,0 +1,128 @@
+"""Evaluations: read, save the self-evaluation, fire any transition the workflow allows.
+
+Exactly as the pages: the evaluation must be visible to the caller (evaluations.services),
+saving goes through selfeval.services.save (the section rule, the validation, the version),
+transitions through engine.actions.perform (roles, section, group, conditions, version)."""
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow.api import present
+from workflow.api.blueprints import ID, api_blueprint
+from workflow.api.schemas import (
+    EvaluationSaveSchema,
+    EvaluationSchema,
+    FeedbackInput,
+    HistorySchema,
+    TransitionInput,
+    TransitionOutcome,
+    TransitionSchema,
+)
+from workflow.engine import actions, audit
+from workflow.errors import ServiceError
+from workflow.evaluations.services import get_visible
+from workflow.permissions import logged_in, roles
+from workflow.roles import Role
+from workflow.selfeval import services as selfeval
+from workflow.submissions import services as submissions
+
+bp = api_blueprint("evaluations", "自评、复核与审批（评价的读取、保存和流转）")
+
+
+@bp.route(f"/evaluations/<{ID}:evaluation_id>")
+@bp.response(200, EvaluationSchema)
+@logged_in
+def get_evaluation(evaluation_id):
+    """The evaluation with its content, its version and what the caller may do now."""
+    return present.evaluation(get_visible(evaluation_id, current_user), current_user)
+
+
+def _text(value):
+    return "" if value is None else value
+
+
+def as_form(evaluation, data):
+    """The JSON body in the field names of the self-evaluation form, for selfeval.save."""
+    form = {}
+    for key in ("leader_name", "overall_target", "overall_achievement"):
+        if key in data:
+            form[key] = data[key]
+    for kind, values in (data.get("funding") or {}).items():
+        for column, value in values.items():
+            form[f"funding-{kind}-{column}"] = _text(value)
+    own = {ind.id for ind in evaluation.indicators}
+    for row in data.get("indicators") or []:
+        if row["id"] not in own:
+            raise ServiceError(_("指标 %(id)d 不属于该评价。", id=row["id"]))
+        prefix = f"ind-{row['id']}-"
+        for key, value in row.items():
+            if key == "id":
+                continue
+            if key == "applicable":
+                form[prefix + key] = "yes" if value else "no"
+            else:
+                form[prefix + key] = _text(value)
+    for key, text in (data.get("narrative") or {}).items():
+        form[f"text-{key}"] = text
+    return form
+
+
+@bp.route(f"/evaluations/<{ID}:evaluation_id>", methods=["PATCH"])
+@bp.arguments(EvaluationSaveSchema)
+@bp.response(200, EvaluationSchema)
+@logged_in
+def save_evaluation(data, evaluation_id):
+    """Save the self-evaluation (a draft: blanks are kept, wrong values refuse the whole save).
+
+    Only the keys sent change. ``version`` must be the one last read: a stale version is
+    answered 409 and nothing is saved."""
+    evaluation = get_visible(evaluation_id, current_user)
+    selfeval.prepare(evaluation)
+    form = as_form(evaluation, data)
+    selfeval.save(evaluation.id, current_user, form, expected_version=data["version"], address=request.remote_addr)
+    return present.evaluation(get_visible(evaluation_id, current_user), current_user)
+
+
+@bp.route(f"/evaluations/<{ID}:evaluation_id>/transitions")
+@bp.response(200, TransitionSchema(many=True))
+@logged_in
+def list_transitions(evaluation_id):
+    """The transitions the caller may fire now."""
+    evaluation = get_visible(evaluation_id, current_user)
+    return [present.transition(t) for t in actions.available(evaluation, current_user)]
+
+
+@bp.route(f"/evaluations/<{ID}:evaluation_id>/transitions", methods=["POST"])
+@bp.arguments(TransitionInput)
+@bp.response(200, TransitionOutcome)
+@logged_in
+def fire_transition(data, evaluation_id):
+    """Fire a transition (submit, withdraw, pass_review, return_for_revision, resubmit,
+    approve, open_self_evaluation, apply; report goes through a submission)."""
+    evaluation = get_visible(evaluation_id, current_user)
+    outcome = actions.perform(evaluation.id, data["trigger"], current_user, comment=data["comment"],
+                              expected_version=data["version"], address=request.remote_addr)
+    return {"evaluation": present.evaluation(outcome.evaluation, current_user),
+            "from_state": outcome.from_state, "to_state": outcome.to_state}
+
+
+@bp.route(f"/evaluations/<{ID}:evaluation_id>/history")
+@bp.response(200, HistorySchema(many=True))
+@logged_in
+def get_history(evaluation_id):
+    """The evaluation's audit trail, oldest first."""
+    evaluation = get_visible(evaluation_id, current_user)
+    return [present.history(r) for r in audit.history(evaluation)]
+
+
+@bp.route(f"/evaluations/<{ID}:evaluation_id>/feedback", methods=["PUT"])
+@bp.arguments(FeedbackInput)
+@bp.response(200, EvaluationSchema)
+@roles(Role.OFFICE)
+def put_feedback(data, evaluation_id):
+    """The office records the finance bureau's feedback (needed before 完成结果应用)."""
+    evaluation = get_visible(evaluation_id, current_user)
+    submissions.record_feedback(evaluation, data["feedback"], current_user, request.remote_addr)
+    return present.evaluation(get_visible(evaluation_id, current_user), current_user)
+
+

@@ -1,0 +1,53 @@
+"""Plans (评价方案), their stages and projects: readable by the same roles as the plan pages."""
+from workflow.api import present
+from workflow.api.blueprints import ID, api_blueprint
+from workflow.api.schemas import PlanDetailSchema, PlanSchema, ProjectQuery, ProjectSchema, StageSchema
+from workflow.permissions import roles
+from workflow.plans import services
+from workflow.roles import Role
+
+bp = api_blueprint("plans", "评价方案、阶段与项目")
+# The roles of the pages plans.index and plans.detail.
+plan_readers = roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF, Role.FINANCE)
+
+
+@bp.route("/plans")
+@bp.response(200, PlanSchema(many=True))
+@plan_readers
+def list_plans():
+    """All plans, newest first."""
+    return [present.plan(p) for p in services.list_plans()]
+
+
+@bp.route(f"/plans/<{ID}:plan_id>")
+@bp.response(200, PlanDetailSchema)
+@plan_readers
+def get_plan(plan_id):
+    """One plan with its stages and working group."""
+    return present.plan_detail(services.get_plan(plan_id))
+
+
+@bp.route(f"/plans/<{ID}:plan_id>/stages")
+@bp.response(200, StageSchema(many=True))
+@plan_readers
+def list_stages(plan_id):
+    """The plan's stages with their dates."""
+    return [present.stage(s) for s in services.get_plan(plan_id).stages]
+
+
+@bp.route(f"/plans/<{ID}:plan_id>/projects")
+@bp.arguments(ProjectQuery, location="query", as_kwargs=True)
+@bp.response(200, ProjectSchema(many=True))
+@plan_readers
+def list_projects(plan_id, section=None):
+    """The plan's projects with their evaluation's state, optionally of one section."""
+    plan = services.get_plan(plan_id)
+    return [present.project(p) for p in services.projects_of(plan, section)]
+
+
+@bp.route(f"/projects/<{ID}:project_id>")
+@bp.response(200, ProjectSchema)
+@plan_readers
+def get_project(project_id):
+    """One project (as listed on its plan's page)."""
+    return present.project(services.get_project(project_id))

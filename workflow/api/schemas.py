@@ -1,0 +1,346 @@
+"""The API's request and response shapes (marshmallow), from which the OpenAPI document is
+generated. Responses are built as plain dicts by workflow/api/present.py and dumped here."""
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers are refused, never sent to the database
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
+
+
+class SafeString(fields.String):
+    """Text that every database can store: no NUL character and valid Unicode (a lone
+    surrogate from JSON '\\ud800' cannot be encoded). Refused with 422, never a 500."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        check_text(text)
+        return text
+
+
+def check_text(text):
+    if "\x00" in text:
+        raise ValidationError(str(_l("不能包含空字符（\\u0000）。")))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(str(_l("包含无效的 Unicode 字符。"))) from None
+
+
+def Id(**kwargs):  # noqa: N802 - a field factory
+    return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True, metadata={"description": "stable error code, e.g. forbidden, not_found, version_conflict, invalid"})
+    message = fields.String(required=True, metadata={"description": "message for people (Chinese by default)"})
+    details = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "field → problem, for 422"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+# Plans -----------------------------------------------------------------------------------
+
+
+class StageSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    start_date = fields.Date(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+
+
+class MemberSchema(Schema):
+    user_id = fields.Integer()
+    full_name = fields.String()
+    group_role = fields.String(metadata={"description": "leader 组长 | deputy 副组长 | member 成员"})
+
+
+class PlanSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    budget_year = fields.Integer()
+    run_year = fields.Integer()
+    basis_documents = fields.List(fields.String())
+    principles = fields.String()
+    method = fields.String()
+    requirements = fields.String()
+    office_section = fields.String(allow_none=True)
+    result_summary = fields.String()
+
+
+class PlanDetailSchema(PlanSchema):
+    stages = fields.List(fields.Nested(StageSchema))
+    group = fields.List(fields.Nested(MemberSchema))
+
+
+class ProjectQuery(Schema):
+    section = Id(metadata={"description": "only the projects of this section (科室) id"})
+
+
+class ProjectSchema(Schema):
+    id = fields.Integer()
+    plan_id = fields.Integer()
+    name = fields.String()
+    section_id = fields.Integer()
+    section = fields.String()
+    budget_year = fields.Integer()
+    leader_name = fields.String()
+    evaluation_id = fields.Integer(allow_none=True)
+    state = fields.String(allow_none=True)
+    state_label = fields.String(allow_none=True)
+    total_score = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+
+
+# Evaluations ------------------------------------------------------------------------------
+
+
+class TransitionSchema(Schema):
+    trigger = fields.String()
+    label = fields.String()
+    dest = fields.String()
+    comment_required = fields.Boolean()
+
+
+class EvaluationSchema(Schema):
+    id = fields.Integer()
+    version = fields.Integer(metadata={"description": "send it back with a save or a transition (optimistic locking)"})
+    state = fields.String()
+    state_label = fields.String()
+    project = fields.Nested(ProjectSchema)
+    submitted_by = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+    total_score = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+    finance_feedback = fields.String()
+    may_edit = fields.Boolean()
+    problems = fields.List(fields.String(), metadata={"description": "what is missing before it may be submitted"})
+    transitions = fields.List(fields.Nested(TransitionSchema), metadata={"description": "what the caller may do now"})
+    content = fields.Dict(metadata={"description": "the self-evaluation: project, funding, indicators, narrative"})
+
+
+class FundingValues(Schema):
+    initial_budget = SafeString(allow_none=True, validate=validate.Length(max=40))
+    annual_budget = SafeString(allow_none=True, validate=validate.Length(max=40))
+    executed = SafeString(allow_none=True, validate=validate.Length(max=40))
+
+
+class FundingInput(Schema):
+    total = fields.Nested(FundingValues)
+    current_year = fields.Nested(FundingValues)
+    carry_over = fields.Nested(FundingValues)
+    other = fields.Nested(FundingValues)
+
+
+class IndicatorInput(Schema):
+    id = Id(required=True)
+    applicable = fields.Boolean()
+    nature = SafeString(allow_none=True, validate=validate.Length(max=16))
+    name = SafeString(validate=validate.Length(max=200))
+    unit = SafeString(validate=validate.Length(max=32))
+    target = SafeString(allow_none=True, validate=validate.Length(max=400))
+    actual = SafeString(allow_none=True, validate=validate.Length(max=400))
+    deviation_reason = SafeString(validate=validate.Length(max=40000))
+    band = SafeString(allow_none=True, validate=validate.Length(max=16))
+    score = SafeString(allow_none=True, validate=validate.Length(max=40))
+
+
+class EvaluationSaveSchema(Schema):
+    """A draft save. Only the keys sent are changed; amounts are decimal strings (万元)."""
+
+    version = fields.Integer(strict=True, required=True, validate=ID_RANGE)
+    leader_name = SafeString(validate=validate.Length(max=200))
+    overall_target = SafeString(validate=validate.Length(max=40000))
+    overall_achievement = SafeString(validate=validate.Length(max=40000))
+    funding = fields.Nested(FundingInput)
+    indicators = fields.List(fields.Nested(IndicatorInput), validate=validate.Length(max=500))
+    narrative = fields.Dict(keys=SafeString(validate=validate.Length(max=64)),
+                            values=SafeString(validate=validate.Length(max=40000)),
+                            metadata={"description": "report section key → text"})
+
+
+class TransitionInput(Schema):
+    trigger = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    version = fields.Integer(strict=True, required=True, validate=ID_RANGE)
+    comment = SafeString(load_default="", validate=validate.Length(max=4000))
+
+
+class TransitionOutcome(Schema):
+    evaluation = fields.Nested(EvaluationSchema)
+    from_state = fields.String()
+    to_state = fields.String()
+
+
+class HistorySchema(Schema):
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    comment = fields.String()
+
+
+class FeedbackInput(Schema):
+    feedback = SafeString(required=True, validate=validate.Length(max=10000))
+
+
+# Tasks ------------------------------------------------------------------------------------
+
+
+class TaskQuery(Schema):
+    view = fields.String(load_default="inbox", validate=validate.OneOf(["inbox", "overdue", "due_soon"]))
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    label = fields.String()
+    state = fields.String()
+    evaluation_id = fields.Integer()
+    project = fields.String()
+    section = fields.String(allow_none=True)
+    role = fields.String()
+    assignee = fields.String(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    urgency = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+# Meetings ---------------------------------------------------------------------------------
+
+
+class ReplySchema(Schema):
+    attending = fields.Boolean(allow_none=True)
+    reason = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    title = fields.String()
+    phone = fields.String()
+    remarks = fields.String()
+    responded_at = fields.DateTime(allow_none=True)
+
+
+class SigninSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    signed_at = fields.DateTime()
+    late = fields.Boolean()
+    method = fields.String()
+    guest = fields.Boolean()
+    note = fields.String()
+
+
+class MeetingSchema(Schema):
+    id = fields.Integer()
+    plan_id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    kind_label = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    place = fields.String()
+    published = fields.Boolean()
+
+
+class MeetingDetailSchema(MeetingSchema):
+    addressee = fields.String()
+    purpose = fields.String()
+    arrangements = fields.String()
+    reply_by = fields.Date(allow_none=True)
+    allow_guests = fields.Boolean()
+    registration_open = fields.Boolean()
+    invited = fields.Boolean(metadata={"description": "the caller is on the list"})
+    my_reply = fields.Nested(ReplySchema, allow_none=True)
+    my_signin = fields.Nested(SigninSchema, allow_none=True)
+    summary = fields.Dict()
+
+
+class ReplyInput(Schema):
+    attending = fields.Boolean(required=True)
+    reason = SafeString(load_default="", validate=validate.Length(max=2000))
+    name = SafeString(load_default="", validate=validate.Length(max=200))
+    unit = SafeString(load_default="", validate=validate.Length(max=200))
+    title = SafeString(load_default="", validate=validate.Length(max=200))
+    phone = SafeString(load_default="", validate=validate.Length(max=64))
+    remarks = SafeString(load_default="", validate=validate.Length(max=2000))
+
+
+class RegistrationSchema(Schema):
+    invitee_id = fields.Integer()
+    guest = fields.Boolean()
+    name = fields.String()
+    unit = fields.String()
+    title = fields.String()
+    phone = fields.String()
+    response = fields.String(allow_none=True, metadata={"description": "attend | absent | null (no answer yet)"})
+    reason = fields.String()
+    remarks = fields.String()
+    responded_at = fields.DateTime(allow_none=True)
+
+
+class SigninInput(Schema):
+    token = SafeString(required=True, validate=validate.Length(min=1, max=400),
+                       metadata={"description": "the token of the sign-in QR code (the last part of its address)"})
+
+
+class SigninOutcome(Schema):
+    created = fields.Boolean(metadata={"description": "false when the caller had signed in before (the first time counts)"})
+    signin = fields.Nested(SigninSchema)
+
+
+class ProxyInput(Schema):
+    invitee_id = Id(required=True)
+    note = SafeString(required=True, validate=validate.Length(max=2000))
+
+
+class AttendanceSchema(Schema):
+    summary = fields.Dict()
+    signins = fields.List(fields.Nested(SigninSchema))
+
+
+# Submissions ------------------------------------------------------------------------------
+
+
+class SubmissionQuery(Schema):
+    plan = Id()
+
+
+class SummaryRowSchema(Schema):
+    evaluation_id = fields.Integer()
+    project = fields.String()
+    section = fields.String()
+    budget = fields.String(allow_none=True)
+    executed = fields.String(allow_none=True)
+    execution_rate = fields.String(allow_none=True)
+    total_score = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+
+
+class SubmissionSchema(Schema):
+    id = fields.Integer()
+    plan_id = fields.Integer()
+    title = fields.String()
+    note = fields.String()
+    created_by = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    items = fields.Integer()
+
+
+class SubmissionDetailSchema(SubmissionSchema):
+    rows = fields.List(fields.Nested(SummaryRowSchema))
+    totals = fields.Dict()
+
+
+class SubmissionInput(Schema):
+    plan_id = Id(required=True)
+    evaluation_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=1000))
+    title = SafeString(required=True, validate=validate.Length(max=400))
+    note = SafeString(load_default="", validate=validate.Length(max=10000))
+
+
+class SubmissionOutcome(Schema):
+    submission = fields.Nested(SubmissionDetailSchema)
+    refused = fields.List(fields.Dict())
