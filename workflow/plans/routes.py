@@ -97,6 +97,18 @@ def detail(plan_id):
     )
 
 
+@bp.route("/<int:plan_id>/workplan.pdf")
+@roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF, Role.FINANCE)
+def workplan_pdf(plan_id):
+    """The plan's 工作方案 as an official-style PDF, rendered from the plan as it stands."""
+    from workflow import files
+    from workflow.documents.workplan import render_workplan, workplan_filename
+
+    plan = _plan_or_404(plan_id)
+    return files.download_response(files.sanitise_filename(workplan_filename(plan), "pdf"), "application/pdf",
+                                   render_workplan(plan))
+
+
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
 @office_only
 def edit(plan_id):
