@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin import services as people
+from workflow.documents import meeting as meeting_documents
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow import files
@@ -197,6 +198,16 @@ def detail(meeting_id):
         accept=files.ACCEPT,
         max_mb=current_app.config["MEETING_ATTACHMENT_MAX_MB"],
     )
+
+
+@bp.route("/<int:meeting_id>/notice.pdf")
+@logged_in
+def notice_pdf(meeting_id):
+    """The notice (关于召开……的通知) as an official-style PDF with its registration form."""
+    meeting = _visible_or_abort(meeting_id)
+    data = meeting_documents.render_notice(meeting)
+    return files.download_response(files.sanitise_filename(_("关于召开%(title)s的通知", title=meeting.title), "pdf"),
+                                   "application/pdf", data)
 
 
 @bp.route("/<int:meeting_id>/summary.json")
@@ -550,3 +561,13 @@ def signin_sheet(meeting_id):
     data = export.signin_sheet_xlsx(meeting)
     return files.download_response(_("%(title)s签到表", title=meeting.title) + ".xlsx",
                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
+
+
+@bp.route("/<int:meeting_id>/signin-sheet.pdf")
+@office_only
+def signin_sheet_pdf(meeting_id):
+    """The sign-in sheet (签到表) as an official-style PDF, its 签名 column empty for paper."""
+    meeting = _meeting_or_404(meeting_id)
+    data = meeting_documents.render_signin_sheet(meeting)
+    return files.download_response(files.sanitise_filename(_("%(title)s签到表", title=meeting.title), "pdf"),
+                                   "application/pdf", data)
