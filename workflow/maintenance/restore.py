@@ -40,8 +40,8 @@ def restore(path, force=False):
         _check_schema(manifest)
         with db.engine.connect() as connection:
             with connection.begin():
+                _check_revision(connection, manifest)  # first: without the schema nothing can be locked
                 database.begin_exclusive(connection)
-                _check_revision(connection, manifest)
                 occupied = _occupied_tables(connection)
                 if occupied and not force:
                     raise RestoreRefused(_(
