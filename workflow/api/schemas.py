@@ -26,8 +26,9 @@ def check_text(text):
         raise ValidationError(str(_l("包含无效的 Unicode 字符。"))) from None
 
 
-def Id(**kwargs):  # noqa: N802 - a field factory
-    return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)
+def Id(strict=True, **kwargs):  # noqa: N802 - a field factory
+    """An id: strict in JSON bodies (no "1" for 1); query strings are text, hence not there."""
+    return fields.Integer(strict=strict, validate=ID_RANGE, **kwargs)
 
 
 class ErrorBody(Schema):
@@ -76,7 +77,7 @@ class PlanDetailSchema(PlanSchema):
 
 
 class ProjectQuery(Schema):
-    section = Id(metadata={"description": "only the projects of this section (科室) id"})
+    section = Id(strict=False, metadata={"description": "only the projects of this section (科室) id"})
 
 
 class ProjectSchema(Schema):
@@ -305,7 +306,7 @@ class AttendanceSchema(Schema):
 
 
 class SubmissionQuery(Schema):
-    plan = Id()
+    plan = Id(strict=False)
 
 
 class SummaryRowSchema(Schema):
