@@ -1,0 +1,448 @@
+"""The seed's 2020 played end to end in Chromium, every step through the pages.
+
+承德市应急管理局 evaluates its 2019 budget: the office (规划财务科, 闫洪涛) sets up the work plan
+with the seed's stages, working group and basis documents and imports the projects from the
+Excel template the plan offers; publishes the training notice (6月20日上午9:00, 应急管理局2603会议室,
+the eleven participants), who register and then sign in on their phones by scanning the
+projector's QR code; the 非煤矿山 section fills in the seed's mine project (99.70, 优); a reviewer
+returns it over the report's 206.4万元 and passes it after the correction; the group leader
+approves; the office reports to the finance bureau, whose user opens the batch. Every PDF on
+the way is read back with pypdf.
+
+Dates are the settable clock's (workflow/clock.py), moved stage by stage: the live server
+runs in this process and reads the same clock, so nothing waits for real time. Where a date
+matters the page is asked: sign-in refused before its window, a late sign-in marked late, an
+unfinished self-evaluation overdue after the stage's end.
+
+The constants are the demo's (workflow/demo.py, demo_content.py, meetings/demo.py), typed into
+the forms; the demo loader itself is never called."""
+import re
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from tests.e2e_year import Office, at, expect_flash, log_in, make_organisation, pdf_text
+from tests.live_server import browser, live_server  # noqa: F401  (fixtures)
+from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the PDF fonts)
+from workflow import demo, demo_content
+from workflow.excel import importer
+from workflow.meetings import demo as meeting_demo
+from workflow.plans.services import DEFAULT_STAGE_DATES, STAGE_NAMES
+
+pytestmark = pytest.mark.browser
+
+OFFICE, LEADER, REVIEWER, FINANCE = "yanhongtao", "jianglixin", "renzhihua", "caizhengju"
+MINE = demo.PROJECTS[0][0]  # 2019年度金属非金属矿山“专家会诊”隐患排查项目
+MINE_SECTION = demo.PROJECTS[0][1]
+MINE_STAFF = "yuanliji"  # 原立吉, 非煤矿山安全监督管理科
+LATE_PROJECT, LATE_SECTION = demo.PROJECTS[1][0], demo.PROJECTS[1][1]  # left unfinished: overdue
+LATE_STAFF = "wangshixue"
+MINE_BUDGET, MINE_EXECUTED = "206.632", "172.743"
+MINE_LEADER = "王建华"
+MINE_TARGET = "对全市286个金属非金属矿山系统进行隐患排查，整治事故隐患，提升安全生产条件，遏制较大以上事故发生。"
+MINE_ACHIEVEMENT = "实际排查在产金属非金属矿山253座，排查整治隐患3099条，年度未发生较大及以上事故。"
+ORIGINAL_NAMES = {new: old for old, new in demo_content.MINE_NAMES.items()}
+# The seed report says 206.4万元 in its overview and 206.632万元 elsewhere: the reviewer's catch.
+SEED_SLIP, CORRECTED = "206.4万元", "206.632万元"
+PLACE = "应急管理局2603会议室"
+LATECOMER = meeting_demo.PARTICIPANTS[-1]  # 朱丽丽 arrives after 9:00
+
+
+def test_the_seed_year_2020_end_to_end(browser, live_server, tmp_path):  # noqa: F811
+    people = make_organisation()
+    office = Office(browser, live_server.base_url)
+    try:
+        plan_id = set_up_the_plan(office, people, tmp_path)
+        meeting_id = training_meeting(office, people, plan_id)
+        evaluation_id = self_evaluation(office, plan_id)
+        review_and_approval(office, evaluation_id)
+        report_to_the_finance_bureau(office, plan_id)
+    finally:
+        office.close()
+
+
+# 准备阶段: the plan, its stages, group, framework and projects ------------------------------
+
+
+def set_up_the_plan(office, people, tmp_path):
+    at(6, 8, 9, 0)
+    desk = office.desk(OFFICE)
+    page = desk.go("/plans/new")
+    page.locator("#title").fill(demo.PLAN_TITLE)
+    page.locator("#budget_year").fill("2019")
+    page.locator("#run_year").fill("2020")
+    page.locator("#office_section_id").select_option(label=demo.OFFICE_SECTION)
+    page.locator("#basis_documents").fill("\n".join(demo.BASIS_DOCUMENTS))
+    page.locator("#principles").fill(demo.PRINCIPLES)
+    page.locator("#method").fill(demo.METHOD)
+    page.locator("#requirements").fill(demo.REQUIREMENTS)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+    plan_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("h1")).to_have_text(demo.PLAN_TITLE)
+
+    # The seed's stages with their dates (准备阶段 6-10 → 6-30, 自评阶段 7-02 → 7-30, …).
+    page.get_by_role("link", name="阶段时间").click()
+    rows = page.locator("form tbody tr")
+    expect(rows).to_have_count(len(DEFAULT_STAGE_DATES))
+    for index, (kind, ((m1, d1), (m2, d2))) in enumerate(DEFAULT_STAGE_DATES.items()):
+        row = rows.nth(index)
+        row.locator("input[name$='-name']").fill(str(STAGE_NAMES[kind]))
+        row.locator("input[name$='-start_date']").fill(f"2020-{m1:02d}-{d1:02d}")
+        row.locator("input[name$='-due_date']").fill(f"2020-{m2:02d}-{d2:02d}")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(rf"/plans/{plan_id}$"))
+    expect(page.get_by_test_id("stage-prepare")).to_contain_text("2020-06-10 → 2020-06-30")
+    expect(page.get_by_test_id("stage-self_evaluate")).to_contain_text("2020-07-02 → 2020-07-30")
+    expect(page.get_by_test_id("stage-prepare")).not_to_contain_text("进行中")  # 6月8日: not yet
+
+    # The working group: 组长 姜立新, 副组长 闫洪涛 曲志清, 成员 任志华 王建华 李东阳 张玉坤 王旭 龚健.
+    page.get_by_role("link", name="工作小组").click()
+
+    def label(login):
+        name, section = people[login]
+        return f"{name}（{section or '—'}）"
+
+    page.locator("#leader_id").select_option(label=label(demo.GROUP["leader"][0]))
+    for role, field in (("deputy", "deputy_ids"), ("member", "member_ids")):
+        fieldset = page.locator("fieldset").filter(has=page.locator(f"input[name='{field}']"))
+        for login in demo.GROUP[role]:
+            fieldset.get_by_label(label(login), exact=True).check()
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(rf"/plans/{plan_id}$"))
+    group = page.locator(".card", has_text="评价工作小组")
+    for role in ("leader", "deputy", "member"):
+        for login in demo.GROUP[role]:
+            expect(group).to_contain_text(people[login][0])
+    for document in demo.BASIS_DOCUMENTS:
+        expect(group).to_contain_text(document)
+
+    # The seed is a 部门重点评价: the 重点评价 framework, adjusted by the office.
+    page.get_by_role("link", name="指标体系").click()
+    page.locator("form", has=page.locator("input[name='template'][value='key']")).get_by_role("button").click()
+    expect_flash(page, "已保存指标体系")
+    for name, weight in demo_content.PLAN_WEIGHT_CHANGES.items():
+        row = page.get_by_test_id("framework").locator("tr", has=page.locator(f"input[name='name'][value='{name}']"))
+        row.locator("input[name='weight']").fill(str(weight))
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect_flash(page, "已保存指标体系")
+
+    # The projects, from the import template the plan offers.
+    page.goto(f"/plans/{plan_id}")
+    page.get_by_role("link", name="导入项目").click()
+    template = office.desks[OFFICE].download(page.get_by_test_id("template-link"))
+    workbook_path = tmp_path / "projects.xlsx"
+    fill_import_template(template, workbook_path)
+    page.locator("#file").set_input_files(str(workbook_path))
+    page.get_by_role("button", name="上传并导入").click()
+    page.wait_for_url(re.compile(rf"/plans/{plan_id}$"))
+    expect_flash(page, f"已导入 {len(demo.PROJECTS)} 个项目")
+    for name, section, *_rest in demo.PROJECTS:
+        expect(page.locator("tbody tr", has_text=name)).to_contain_text(section)
+    return plan_id
+
+
+def fill_import_template(template, path):
+    """The office's rows in the app's own template: the demo's six projects, the mine
+    project with the seed's leader, budget and target."""
+    import io
+
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook[importer.SHEET_NAME]
+    column = {key: index for index, key in enumerate(importer.KEYS, start=1)}
+    for offset, (name, section, figures, _steps) in enumerate(demo.PROJECTS):
+        row = importer.FIRST_DATA_ROW + offset
+        sheet.cell(row, column["name"], name)
+        sheet.cell(row, column["section"], section)
+        if figures == "mine":
+            sheet.cell(row, column["leader_name"], MINE_LEADER)
+            budget = MINE_BUDGET
+            sheet.cell(row, column["overall_target"], MINE_TARGET)
+        elif figures:
+            budget = figures[0]
+        else:
+            continue
+        for key in ("initial_budget", "annual_budget", "current_year"):
+            sheet.cell(row, column[key], float(budget))
+    workbook.save(path)
+
+
+# The training meeting: notice, registration, QR sign-in on the phones -------------------------
+
+
+def training_meeting(office, people, plan_id):
+    at(6, 15, 10, 0)
+    page = office.desk(OFFICE).go(f"/plans/{plan_id}")
+    page.get_by_role("link", name="新建会议").click()
+    page.locator("#title").fill(meeting_demo.TITLE)
+    page.locator("#kind").select_option("training")
+    page.locator("#place").fill(PLACE)
+    page.locator("#day").fill("2020-06-20")
+    page.locator("#start_time").fill("09:00")
+    page.locator("#end_time").fill("11:30")
+    page.locator("#addressee").fill("局机关各科室")
+    page.locator("#purpose").fill(meeting_demo.PURPOSE)
+    page.locator("#issuer").fill(meeting_demo.ISSUER)
+    page.locator("#issued_on").fill("2020-06-15")
+    page.locator("#reply_by").fill("2020-06-18")
+    page.get_by_test_id("save-meeting").click()
+    page.wait_for_url(re.compile(r"/meetings/\d+/invitees$"))
+    meeting_id = int(page.url.split("/")[-2])
+
+    for login in meeting_demo.PARTICIPANTS:
+        name, section = people[login]
+        page.locator("input[name='user_ids']").locator("xpath=..").get_by_label(
+            f"{name}（{section or '—'}）", exact=True).check()
+    page.get_by_test_id("add-invitees").click()
+    expect_flash(page, f"已添加 {len(meeting_demo.PARTICIPANTS)} 人")
+
+    page.get_by_role("link", name="会议通知").click()
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("published")).to_be_visible()
+    notice = page.get_by_test_id("notice")
+    expect(notice).to_contain_text("2020-06-20 09:00–11:30")
+    expect(notice).to_contain_text(PLACE)
+    # The notice lists them in the order of the invitee form (by section), not the seed's.
+    listed = page.get_by_test_id("participants").inner_text().split("　")
+    assert sorted(listed) == sorted(people[login][0] for login in meeting_demo.PARTICIPANTS)
+
+    # 培训登记: each participant answers on the notice page, on their phone (which stays logged
+    # in for the meeting day) — except the latecomer, who answers from the office PC.
+    at(6, 16, 14, 0)
+    phones = {}
+    for login in meeting_demo.PARTICIPANTS:
+        device = office.new_context().new_page() if login == LATECOMER else office.phone()
+        register(device, meeting_id, login)
+        if login == LATECOMER:
+            device.context.close()
+        else:
+            phones[login] = device
+    page.reload()
+    n = len(meeting_demo.PARTICIPANTS)
+    expect(page.get_by_test_id("reply-counts")).to_have_text(f"已回复 {n} / {n}，参加 {n}")
+
+    # The meeting day. Before 8:00 (an hour before the start) the code leads to a refusal.
+    at(6, 20, 7, 30)
+    projector = office.desk(OFFICE).go(f"/meetings/{meeting_id}/projector")
+    expect(projector.get_by_test_id("qr")).to_be_visible()
+    early = phones[MINE_STAFF]
+    early.goto(scan_url(office, meeting_id))
+    expect(early.get_by_test_id("window")).to_contain_text("签到尚未开始，将于 08:00 开放")
+    expect(early.get_by_test_id("signin-button")).to_have_count(0)
+
+    at(6, 20, 8, 45)
+    url = scan_url(office, meeting_id)
+    for login, phone in phones.items():
+        phone.goto(url)
+        tap_sign_in(phone, people[login][0], late=False)
+    # 朱丽丽 comes at 9:10, scans a newer code and logs in on her phone first.
+    at(6, 20, 9, 10)
+    phone = office.phone()
+    phone.goto(scan_url(office, meeting_id))
+    phone.get_by_test_id("login-to-sign-in").click()
+    log_in(phone, LATECOMER)
+    phone.wait_for_url(re.compile(r"/checkin/"))
+    tap_sign_in(phone, people[LATECOMER][0], late=True)
+    for device in [phone, *phones.values()]:
+        device.context.close()
+
+    projector.reload()
+    expect(projector.get_by_test_id("count-signed-in")).to_have_text(str(n))
+    expect(projector.get_by_test_id("board-late")).to_contain_text(f"{people[LATECOMER][0]} {people[LATECOMER][1]} 09:10")
+    expect(projector.get_by_test_id("board-signed-in")).to_contain_text(f"{people[OFFICE][0]} {people[OFFICE][1]} 08:45")
+    expect(projector.get_by_test_id("board-pending").locator("li")).to_have_count(0)
+    return meeting_id
+
+
+def scan_url(office, meeting_id):
+    """The address the projector's QR code encodes, from the endpoint the projector polls."""
+    token = office.desk(OFFICE).page.request.get(f"/meetings/{meeting_id}/signin/token.json").json()
+    assert f"/meetings/{meeting_id}/scan/" in token["url"]
+    return token["url"]
+
+
+def register(page, meeting_id, login):
+    page.goto(f"/auth/login?next=/meetings/{meeting_id}")
+    log_in(page, login)
+    page.wait_for_url(re.compile(rf"/meetings/{meeting_id}$"))
+    page.get_by_label("参加", exact=True).check()
+    page.locator("#phone").fill("0314-2020620")
+    page.get_by_test_id("reply").click()
+    expect(page.get_by_test_id("my-reply")).to_contain_text("已回复：参加")
+
+
+def tap_sign_in(phone, name, late):
+    phone.get_by_test_id("signin-button").tap()
+    signed = phone.get_by_test_id("signed-in")
+    expect(signed).to_contain_text(name)
+    if late:
+        expect(signed).to_contain_text("迟到")
+    else:
+        expect(signed).not_to_contain_text("迟到")
+
+
+# 自评阶段 ---------------------------------------------------------------------------------
+
+
+def self_evaluation(office, plan_id):
+    at(7, 2, 9, 0)
+    page = office.desk(OFFICE).go(f"/plans/{plan_id}")
+    expect(page.get_by_test_id("stage-self_evaluate")).to_contain_text("进行中")
+    page.get_by_role("button", name="全部开始自评").click()
+    expect_flash(page, f"已为 {len(demo.PROJECTS)} 个项目开始自评")
+
+    # The section finds the project in its inbox, due at the stage's end.
+    at(7, 20, 10, 0)
+    desk = office.desk(MINE_STAFF)
+    inbox = desk.go("/work/inbox")
+    task = inbox.get_by_test_id("task-list").locator("tr", has_text=MINE)
+    expect(task).to_contain_text("2020-07-30")
+    expect(task).to_contain_text("剩余 10 天")
+    task.get_by_role("link", name=MINE).click()
+    page = desk.page
+    page.wait_for_url(re.compile(r"/evaluations/\d+$"))
+    evaluation_id = int(page.url.rsplit("/", 1)[1])
+    page.get_by_role("link", name="填报自评表").click()
+    fill_mine_form(page)
+    score_qualitative_rows(page)
+    expect(page.get_by_test_id("total")).to_contain_text("99.70")
+    expect(page.get_by_test_id("grade")).to_have_text("优")
+    expect(page.get_by_test_id("problems")).to_have_count(0)
+
+    page.goto(f"/evaluations/{evaluation_id}")
+    draft = pdf_text(desk.download(page.get_by_test_id("report-pdf")))
+    assert "草稿" in draft
+    for key_text in ("99.7", "优", MINE_SECTION, "3099"):
+        assert key_text in draft, key_text
+    page.get_by_test_id("action-submit").click()
+    expect_flash(page, "当前状态：待复核")
+
+    # After 7月30日 the other section's unfinished self-evaluation is overdue.
+    at(7, 31, 9, 0)
+    overdue = office.desk(OFFICE).go("/work/overdue").get_by_test_id("task-list")
+    late = overdue.locator("tr", has_text=LATE_PROJECT)
+    expect(late).to_contain_text("逾期 1 天")
+    expect(late).to_have_class(re.compile("task-red"))
+    expect(overdue).not_to_contain_text(MINE)
+    return evaluation_id
+
+
+def fill_mine_form(page):
+    """The seed's figures and text typed in (demo_content's constants), then saved."""
+    for kind in ("total", "current_year"):
+        for column in ("initial_budget", "annual_budget"):
+            page.locator(f"input[name='funding-{kind}-{column}']").fill(MINE_BUDGET)
+        page.locator(f"input[name='funding-{kind}-executed']").fill(MINE_EXECUTED)
+    page.locator("#leader_name").fill(MINE_LEADER)
+    page.locator("#overall_target").fill(MINE_TARGET)
+    page.locator("#overall_achievement").fill(MINE_ACHIEVEMENT)
+    for row, seed_name in indicator_rows(page):
+        if seed_name == "预算执行率":
+            row.locator("input[name$='-actual']").fill("83.60")
+            continue
+        nature, unit, target, actual, _band = demo_content.MINE_INDICATORS[seed_name]
+        row.locator("input[name$='-name']").fill(demo_content.MINE_NAMES.get(seed_name, seed_name))
+        row.locator("select[name$='-nature']").select_option(nature)
+        row.locator("input[name$='-unit']").fill(unit)
+        row.locator("input[name$='-target']").fill(target)
+        row.locator("input[name$='-actual']").fill(actual)
+    for key, text in demo_content.MINE_TEXT.items():
+        page.locator(f"#text-{key}").fill(text)
+    page.get_by_test_id("save").click()
+    expect_flash(page, "已保存")
+
+
+def score_qualitative_rows(page):
+    """A 定性 row shows its band and score fields once its nature is saved: the second save."""
+    for row, seed_name in indicator_rows(page):
+        band = demo_content.MINE_INDICATORS.get(seed_name, (None,) * 5)[4]
+        if band is not None:
+            row.locator("select[name$='-band']").select_option(band[0])
+            row.locator("input[name$='-score']").fill(band[1])
+    page.get_by_test_id("save").click()
+    expect_flash(page, "已保存")
+
+
+def indicator_rows(page):
+    """(row, the indicator's name in demo_content) for every row of the form."""
+    for row in page.get_by_test_id("indicators").locator("tbody tr").all():
+        shown = row.get_attribute("data-indicator")
+        yield row, ORIGINAL_NAMES.get(shown, shown)
+
+
+# 复核阶段 and approval -------------------------------------------------------------------
+
+
+def review_and_approval(office, evaluation_id):
+    at(8, 4, 9, 30)
+    reviewer = office.desk(REVIEWER)
+    page = reviewer.go("/evaluations/review")
+    page.get_by_role("link", name=MINE).first.click()
+    page.wait_for_url(re.compile(rf"/evaluations/{evaluation_id}"))
+    page.goto(f"/evaluations/{evaluation_id}/review")
+    findings = page.get_by_test_id("findings")
+    expect(findings).to_contain_text(SEED_SLIP)
+    page.goto(f"/evaluations/{evaluation_id}")
+    page.locator("#comment").fill(f"项目概况中的{SEED_SLIP}与项目资金{CORRECTED}不一致，请核实修改。")
+    page.get_by_test_id("action-return_for_revision").click()
+    expect_flash(page, "当前状态：已退回")
+
+    # The section corrects the overview and resubmits.
+    at(8, 5, 10, 0)
+    desk = office.desk(MINE_STAFF)
+    page = desk.go(f"/evaluations/{evaluation_id}")
+    expect(page.get_by_test_id("history")).to_contain_text(SEED_SLIP)
+    page.get_by_role("link", name="填报自评表").click()
+    overview = page.locator("#text-overview")
+    overview.fill(demo_content.MINE_TEXT["overview"].replace(SEED_SLIP, CORRECTED))
+    page.get_by_test_id("save").click()
+    expect_flash(page, "已保存")
+    expect(page.get_by_test_id("total")).to_contain_text("99.70")
+    page.goto(f"/evaluations/{evaluation_id}")
+    page.get_by_test_id("action-resubmit").click()
+    expect_flash(page, "当前状态：待复核")
+
+    # The reviewer sees what changed, nothing left to find, and passes it.
+    at(8, 6, 9, 0)
+    page = reviewer.go(f"/evaluations/{evaluation_id}/review")
+    expect(page.get_by_test_id("changes")).to_contain_text(CORRECTED)
+    expect(page.get_by_test_id("findings")).to_have_count(0)
+    page.goto(f"/evaluations/{evaluation_id}")
+    page.get_by_test_id("action-pass_review").click()
+    expect_flash(page, "当前状态：待审批")
+
+    # The group leader approves: the report is frozen.
+    at(8, 20, 15, 0)
+    leader = office.desk(LEADER)
+    page = leader.go("/evaluations/approvals")
+    page.get_by_label(MINE, exact=True).check()
+    page.get_by_role("button", name="审批通过所选项目").click()
+    expect_flash(page, "已审批通过 1 个项目")
+    page.goto(f"/evaluations/{evaluation_id}")
+    expect(page.get_by_test_id("score")).to_have_text("99.70")
+    final = pdf_text(leader.download(page.get_by_test_id("report-pdf")))
+    assert "草稿" not in final
+    for key_text in ("99.7", "优", CORRECTED, "172.743", "3099"):
+        assert key_text in final, key_text
+    assert SEED_SLIP not in final
+
+
+# 报送财政局 -----------------------------------------------------------------------------
+
+
+def report_to_the_finance_bureau(office, plan_id):
+    at(8, 25, 10, 0)
+    page = office.desk(OFFICE).go(f"/submissions/?plan={plan_id}")
+    page.get_by_role("button", name="报送所选项目").click()
+    page.wait_for_url(re.compile(r"/submissions/\d+$"))
+    expect_flash(page, "已报送 1 个项目")
+    submission_url = page.url
+
+    finance = office.desk(FINANCE)
+    page = finance.go("/submissions/")
+    page.get_by_test_id("submissions").get_by_role("link").first.click()
+    page.wait_for_url(submission_url)
+    row = page.get_by_test_id("summary").locator("tbody tr", has_text=MINE)
+    for text in (MINE_SECTION, "206.632", "172.743", "83.60%", "99.7", "优"):
+        expect(row).to_contain_text(text)
