@@ -65,6 +65,35 @@ def detail(submission_id):
     return render_template("submissions/detail.html", submission=submission, rows=rows, totals=services.totals(rows))
 
 
+def _submission_or_404(submission_id):
+    try:
+        return services.get_submission(submission_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/<int:submission_id>/summary.pdf")
+@roles(Role.OFFICE, Role.LEADER, Role.FINANCE)
+def summary_pdf(submission_id):
+    """The covering report to the finance bureau with the summary table."""
+    from workflow import files
+    from workflow.documents.submission_summary import render_summary, summary_filename
+
+    submission = _submission_or_404(submission_id)
+    return files.download_response(files.sanitise_filename(summary_filename(submission), "pdf"),
+                                   "application/pdf", render_summary(submission))
+
+
+@bp.route("/<int:submission_id>/package.zip")
+@roles(Role.OFFICE, Role.LEADER, Role.FINANCE)
+def package_zip(submission_id):
+    """The whole package (summary PDF and Excel, the frozen reports), streamed."""
+    from workflow.submissions import package
+
+    built = package.build(_submission_or_404(submission_id))
+    return package.streamed_response(built)
+
+
 @bp.route("/plans/<int:plan_id>/result", methods=["POST"])
 @office_only
 def plan_result(plan_id):

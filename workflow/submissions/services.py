@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from workflow import clock, scoring
 from workflow.engine import actions, audit, notify, tasks
@@ -105,7 +105,14 @@ def list_submissions(plan=None):
 
 
 def rows_of(submission):
-    return [summary_row(item.evaluation, item.snapshot.data) for item in submission.items]
+    # One query for the items with their evaluations and snapshots (the PDFs stay deferred),
+    # not two per item: a package of 300 evaluations reads these rows too.
+    items = db.session.scalars(
+        select(SubmissionItem).where(SubmissionItem.submission_id == submission.id)
+        .options(selectinload(SubmissionItem.evaluation), selectinload(SubmissionItem.snapshot))
+        .order_by(SubmissionItem.id)
+    ).all()
+    return [summary_row(item.evaluation, item.snapshot.data) for item in items]
 
 
 def totals(rows):
