@@ -281,9 +281,11 @@ def test_the_notice_downloads_for_whoever_may_see_the_meeting(app, setup):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-") and "attachment" in response.headers["Content-Disposition"]
     assert f"关于召开{TITLE}的通知" in squeeze(text_of(response.data))
+    assert "草稿" in text_of(response.data)   # unpublished, the notice may still change
     assert staff.get(path).status_code == 403   # invited, but the notice is not published yet
     services.publish(meeting, org.office)
-    assert staff.get(path).status_code == 200
+    published = staff.get(path)
+    assert published.status_code == 200 and "草稿" not in text_of(published.data)
     assert outsider.get(path).status_code == 403   # not on the list
     assert app.test_client().get(path).status_code in (302, 401)
     assert office.get("/meetings/999999/notice.pdf").status_code == 404

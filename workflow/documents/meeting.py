@@ -86,6 +86,8 @@ def notice_data(meeting):
         "attachments": attachments,
         "issuer": notice["issuer"],
         "issued_on_text": notice["issued_on_text"],
+        # Until it is published the notice may still change: printed, it says 草稿.
+        "draft": not meeting.is_published,
         "form": {
             "name": form,
             "meeting": notice["title"],
