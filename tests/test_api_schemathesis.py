@@ -1,0 +1,84 @@
+"""schemathesis against the OpenAPI document: requests generated from the schemas, valid and
+invalid, sent to the WSGI app directly (no network) with the tokens of the office and of a
+section, over real data (path ids of existing plans, evaluations, meetings, submissions, and
+unknown ones); no operation may answer with a server error."""
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from tests.api_helpers import token_for
+from tests.factories import make_evaluation, make_setup
+from tests.test_meetings import make_meeting
+from workflow import clock
+
+EXAMPLES_PER_OPERATION = 15  # ~25 operations × 15: the whole run takes seconds, not minutes
+
+
+def isolated(app):
+    """The app as schemathesis calls it: each request in an application context of its own,
+    as in production (see IsolatedClient in tests/conftest.py), so nothing leaks between them."""
+
+    def wsgi(environ, start_response):
+        with app.app_context():
+            return app(environ, start_response)
+
+    return wsgi
+
+
+def world():
+    """What the generated requests find: both kinds of evaluation the section edits, one
+    reported (with its submission), a published meeting; the office's and a section's token."""
+    org, plan = make_setup()
+    editing = make_evaluation(plan, org, "self_evaluating", name="应急物资储备项目")
+    preparing = make_evaluation(plan, org, "preparing", name="危化品监管项目")
+    reported = make_evaluation(plan, org, "reported", name="安全生产宣传项目")
+    meeting = make_meeting(plan, org)
+    clock.freeze(None)
+    from workflow.models import SubmissionItem
+    from workflow.extensions import db
+
+    submission_id = db.session.query(SubmissionItem).filter_by(evaluation_id=reported.id).one().submission_id
+    ids = {
+        "plan_id": [plan.id], "project_id": [editing.project_id, reported.project_id],
+        "evaluation_id": [editing.id, preparing.id, reported.id], "meeting_id": [meeting.id],
+        "submission_id": [submission_id],
+    }
+    headers = [{"Authorization": f"Bearer {token_for(user)}"} for user in (org.office, org.staff_a)]
+    return ids, headers
+
+
+def cases(operation, ids):
+    """Cases with each real id of the operation's path, and (positive only) generated ids."""
+    names = [p.name for p in operation.path_parameters]
+    choices = [dict(zip(names, values)) for values in _product([ids[name] for name in names])]
+    strategies = [operation.as_strategy()]
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        for fixed in choices:
+            strategies.append(operation.as_strategy(mode, path_parameters=fixed or None))
+    return st.one_of(strategies)
+
+
+def _product(lists):
+    if not lists:
+        return [()]
+    return [(head, *tail) for head in lists[0] for tail in _product(lists[1:])]
+
+
+def test_no_operation_answers_a_server_error(app):
+    ids, headers = world()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", isolated(app))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 20
+    # schemathesis' pytest plugin (lazy schemas) does not run under pytest 9 yet, so the
+    # operations are driven with Hypothesis directly; the check is schemathesis' own.
+    for operation in operations:
+
+        @given(case=cases(operation, ids), auth=st.sampled_from(headers))
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def no_server_error(case, auth):
+            case.call_and_validate(headers=auth, checks=[not_a_server_error])
+
+        no_server_error()
