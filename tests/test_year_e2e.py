@@ -16,7 +16,10 @@ unfinished self-evaluation overdue after the stage's end.
 
 The constants are the demo's (workflow/demo.py, demo_content.py, meetings/demo.py), typed into
 the forms; the demo loader itself is never called."""
+import hashlib
+import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -25,6 +28,7 @@ from playwright.sync_api import expect
 from tests.e2e_year import Office, at, expect_flash, log_in, make_organisation, pdf_text
 from tests.live_server import browser, live_server  # noqa: F401  (fixtures)
 from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the PDF fonts)
+from tests.test_documents import squeeze
 from workflow import demo, demo_content
 from workflow.excel import importer
 from workflow.meetings import demo as meeting_demo
@@ -56,8 +60,8 @@ def test_the_seed_year_2020_end_to_end(browser, live_server, tmp_path):  # noqa:
         plan_id = set_up_the_plan(office, people, tmp_path)
         meeting_id = training_meeting(office, people, plan_id)
         evaluation_id = self_evaluation(office, plan_id)
-        review_and_approval(office, evaluation_id)
-        report_to_the_finance_bureau(office, plan_id)
+        frozen_report = review_and_approval(office, evaluation_id)
+        report_to_the_finance_bureau(office, plan_id, frozen_report)
     finally:
         office.close()
 
@@ -140,14 +144,19 @@ def set_up_the_plan(office, people, tmp_path):
     expect_flash(page, f"已导入 {len(demo.PROJECTS)} 个项目")
     for name, section, *_rest in demo.PROJECTS:
         expect(page.locator("tbody tr", has_text=name)).to_contain_text(section)
+
+    # The work plan (工作方案) as the seed prints it.
+    workplan = pdf_text(desk.download(page.get_by_test_id("workplan-pdf")))
+    for part in ("工作方案", "组长：姜立新", "副组长：闫洪涛曲志清", "办公室设在规划财务科",
+                 "（一）准备阶段（6月10日—6月30日）", "（二）自评阶段（7月2日—7月30日）",
+                 "谁使用资金、谁负责绩效评价", squeeze(demo.METHOD), *map(squeeze, demo.BASIS_DOCUMENTS)):
+        assert part in workplan, part
     return plan_id
 
 
 def fill_import_template(template, path):
     """The office's rows in the app's own template: the demo's six projects, the mine
     project with the seed's leader, budget and target."""
-    import io
-
     workbook = load_workbook(io.BytesIO(template))
     sheet = workbook[importer.SHEET_NAME]
     column = {key: index for index, key in enumerate(importer.KEYS, start=1)}
@@ -222,6 +231,14 @@ def training_meeting(office, people, plan_id):
     n = len(meeting_demo.PARTICIPANTS)
     expect(page.get_by_test_id("reply-counts")).to_have_text(f"已回复 {n} / {n}，参加 {n}")
 
+    # The notice (关于召开……的通知) with its 培训登记表 holding the replies.
+    notice = pdf_text(office.desk(OFFICE).download(page.get_by_test_id("notice-pdf")))
+    for part in (f"关于召开{meeting_demo.TITLE}的通知", "局机关各科室：", "承财评价〔2020〕6号", PLACE,
+                 "附件：培训登记表", meeting_demo.ISSUER, "2020年6月15日", "0314-2020620",
+                 *(people[login][0] for login in meeting_demo.PARTICIPANTS)):
+        assert part in notice, part
+    assert "6月20日" in notice and "9:00" in notice
+
     # The meeting day. Before 8:00 (an hour before the start) the code leads to a refusal.
     at(6, 20, 7, 30)
     projector = office.desk(OFFICE).go(f"/meetings/{meeting_id}/projector")
@@ -252,6 +269,13 @@ def training_meeting(office, people, plan_id):
     expect(projector.get_by_test_id("board-late")).to_contain_text(f"{people[LATECOMER][0]} {people[LATECOMER][1]} 09:10")
     expect(projector.get_by_test_id("board-signed-in")).to_contain_text(f"{people[OFFICE][0]} {people[OFFICE][1]} 08:45")
     expect(projector.get_by_test_id("board-pending").locator("li")).to_have_count(0)
+
+    # The 签到表 with everyone's time, the latecomer marked late.
+    page = office.desk(OFFICE).go(f"/meetings/{meeting_id}/attendance")
+    sheet = pdf_text(office.desk(OFFICE).download(page.get_by_test_id("signin-sheet-pdf")))
+    for part in ("签到表", PLACE, "签名", "08:45", "09:10", "迟到",
+                 *(people[login][0] for login in meeting_demo.PARTICIPANTS)):
+        assert part in sheet, part
     return meeting_id
 
 
@@ -421,24 +445,31 @@ def review_and_approval(office, evaluation_id):
     expect_flash(page, "已审批通过 1 个项目")
     page.goto(f"/evaluations/{evaluation_id}")
     expect(page.get_by_test_id("score")).to_have_text("99.70")
-    final = pdf_text(leader.download(page.get_by_test_id("report-pdf")))
+    frozen = leader.download(page.get_by_test_id("report-pdf"))
+    final = pdf_text(frozen)
     assert "草稿" not in final
     for key_text in ("99.7", "优", CORRECTED, "172.743", "3099"):
         assert key_text in final, key_text
     assert SEED_SLIP not in final
+    return frozen
 
 
 # 报送财政局 -----------------------------------------------------------------------------
 
 
-def report_to_the_finance_bureau(office, plan_id):
+def report_to_the_finance_bureau(office, plan_id, frozen_report):
     at(8, 25, 10, 0)
-    page = office.desk(OFFICE).go(f"/submissions/?plan={plan_id}")
+    desk = office.desk(OFFICE)
+    page = desk.go(f"/submissions/?plan={plan_id}")
     page.get_by_role("button", name="报送所选项目").click()
     page.wait_for_url(re.compile(r"/submissions/\d+$"))
     expect_flash(page, "已报送 1 个项目")
     submission_url = page.url
+    summary = pdf_text(desk.download(page.get_by_test_id("summary-pdf")))
+    for part in (MINE_SECTION, "206.632", "172.743", "83.60%", "99.7", "优"):
+        assert part in summary, part
 
+    # The finance bureau opens the batch and downloads the package.
     finance = office.desk(FINANCE)
     page = finance.go("/submissions/")
     page.get_by_test_id("submissions").get_by_role("link").first.click()
@@ -446,3 +477,18 @@ def report_to_the_finance_bureau(office, plan_id):
     row = page.get_by_test_id("summary").locator("tbody tr", has_text=MINE)
     for text in (MINE_SECTION, "206.632", "172.743", "83.60%", "99.7", "优"):
         expect(row).to_contain_text(text)
+    package = zipfile.ZipFile(io.BytesIO(finance.download(page.get_by_test_id("package-zip"))))
+    names = package.namelist()
+    pdfs = [name for name in names if name.endswith(".pdf")]
+    reports = [name for name in pdfs if "绩效评价报告" in name]
+    assert len(reports) == 1, names
+    # The report is the very file frozen at approval, byte for byte.
+    assert package.read(reports[0]) == frozen_report
+    for name in pdfs:
+        text = pdf_text(package.read(name))
+        for part in (MINE_SECTION, "99.7", "优"):
+            assert part in text, (name, part)
+    sums = package.read("SHA256SUMS.txt").decode()
+    for name in names:
+        if name != "SHA256SUMS.txt":
+            assert f"{hashlib.sha256(package.read(name)).hexdigest()}  {name}" in sums, name
