@@ -8,6 +8,7 @@ nothing at all: every row of every table is compared before and after.
 
 For the requests whose form is complete, the same request WITH the session's token is then
 shown to change the database: the refusal, not a missing field, is what kept it unchanged.
+And the exception is checked too: a signed-in browser's cookie alone opens no /api/ endpoint.
 """
 import hashlib
 import io
@@ -16,7 +17,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from tests.conftest import csrf_token, login
-from tests.test_route_table import (ADMIN, ANONYMOUS, FINANCE, LEADER, OFFICE, PDF, REVIEWER, ROUTES, STAFF,
+from tests.test_route_table import (ADMIN, ANONYMOUS, EVERYONE, FINANCE, LEADER, OFFICE, PDF, REVIEWER, ROUTES, STAFF,
                                     STATE_CHANGING, build_world, is_api, url_rules, url_values)
 from workflow.extensions import db
 
@@ -165,3 +166,24 @@ def test_the_same_requests_with_the_token_do_change_the_database(app):
         if endpoint == "auth.login":
             clients.pop(identity)
     assert not unchanged, "with the token these requests should have been accepted:\n" + "\n".join(unchanged)
+
+
+def test_the_api_takes_no_cookies_so_needs_no_csrf_token(app):
+    """The exception above holds: a browser's session cookie (all a forged cross-site request
+    could carry) opens no /api/ endpoint; only the bearer token does."""
+    world = build_world()
+    office = app.test_client()
+    login(office, "office")
+    api_rules = [rule for rule in url_rules(app) if is_api(rule) and ROUTES.get(rule.endpoint) != EVERYONE]
+    assert len(api_rules) > 10
+    baseline = fingerprint()
+    opened = []
+    with app.test_request_context():
+        requests = [(rule, method, url_for(rule.endpoint, **url_values(world, rule.endpoint, rule.arguments)))
+                    for rule in api_rules for method in sorted(set(rule.methods) & {"GET", *STATE_CHANGING})]
+    for rule, method, url in requests:
+        response = office.open(url, method=method, json={} if method != "GET" else None)
+        if response.status_code != 401:
+            opened.append(f"    {method} {url} ({rule.endpoint}): {response.status_code}")
+    assert not opened, "API endpoints answered a cookie-only request:\n" + "\n".join(opened)
+    assert fingerprint() == baseline
