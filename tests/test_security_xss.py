@@ -9,7 +9,6 @@ sets ``window.__xss`` or opens a dialog; neither may happen on any page.
 Also: no template contains an inline ``<script>`` (without src) or an on*= handler attribute,
 so the policy never has to be loosened for the app's own pages."""
 import re
-from pathlib import Path
 
 import pytest
 
