@@ -71,6 +71,13 @@ def test_the_inbox_is_the_users_own(world):
     assert tasks[0]["evaluation_id"] == project.evaluation.id and tasks[0]["label"] == "设定绩效目标"
     assert [t["project"] for t in api["staff_b"].get("/api/v1/tasks").get_json()] == ["危化品监管项目"]
     assert api["finance"].get("/api/v1/tasks").get_json() == []
+    # Claiming: one's own section's task only, once.
+    task_id = tasks[0]["id"]
+    assert_error(api["staff_b"].post(f"/api/v1/tasks/{task_id}/claim"), 403, "forbidden")
+    claimed = api["staff_a"].post(f"/api/v1/tasks/{task_id}/claim")
+    assert claimed.status_code == 200 and claimed.get_json()["assignee"] == org.staff_a.full_name
+    assert_error(api["staff_a"].post(f"/api/v1/tasks/{task_id}/claim"), 422, "invalid")
+    assert_error(api["staff_a"].post("/api/v1/tasks/999999/claim"), 404, "not_found")
     walk_to(project.evaluation, "submitted", org)
     assert [t["project"] for t in api["reviewer"].get("/api/v1/tasks").get_json()] == ["应急物资储备项目"]
     assert api["staff_a"].get("/api/v1/tasks?view=overdue").status_code == 200
@@ -163,7 +170,10 @@ def test_errors_are_json_with_a_code_and_a_chinese_message(app, world):
                                   data="{not json", content_type="application/json", headers=office.headers)
     assert_error(bad_json, 400, "bad_request")
     error = assert_error(office.post(f"/api/v1/evaluations/{project.evaluation.id}/transitions", {}), 422, "invalid")
-    assert set(error["details"]) == {"trigger", "version"}
+    assert error["details"] == {"trigger": "此项为必填项。", "version": "此项为必填项。"}
+    error = assert_error(office.post(f"/api/v1/evaluations/{project.evaluation.id}/transitions",
+                                     {"trigger": "submit", "version": 0, "colour": "red"}), 422, "invalid")
+    assert error["details"] == {"version": "应在 1 到 2147483647 之间。", "colour": "不认识的字段。"}
     error = assert_error(office.post(f"/api/v1/evaluations/{project.evaluation.id}/transitions",
                                      {"trigger": "fly", "version": 1}), 422, "invalid")
     assert "未知的操作" in error["message"]

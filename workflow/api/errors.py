@@ -4,6 +4,8 @@ The code is stable (clients branch on it); the message is for people, in the use
 (Chinese by default). Services raise ServiceError with their own code; HTTP errors (bad JSON,
 unknown path, wrong method, validation of the request by the schemas) get theirs here.
 """
+import re
+
 from flask import jsonify
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -80,6 +82,46 @@ def http_error(error):
     return response
 
 
+# marshmallow's messages (English) as the API says them. Unknown ones pass unchanged.
+FIELD_MESSAGES = {
+    "Missing data for required field.": _l("此项为必填项。"),
+    "Field may not be null.": _l("不能为 null。"),
+    "Unknown field.": _l("不认识的字段。"),
+    "Invalid input type.": _l("类型不对。"),
+    "Invalid type.": _l("类型不对。"),
+    "Not a valid integer.": _l("应为整数。"),
+    "Not a valid number.": _l("应为数字。"),
+    "Not a valid string.": _l("应为字符串。"),
+    "Not a valid utf-8 string.": _l("应为 UTF-8 字符串。"),
+    "Not a valid boolean.": _l("应为 true 或 false。"),
+    "Not a valid list.": _l("应为数组。"),
+    "Not a valid mapping type.": _l("应为对象。"),
+    "Not a valid date.": _l("应为日期（YYYY-MM-DD）。"),
+    "Number too large.": _l("数值过大。"),
+    "Invalid JSON body.": _l("JSON 无法解析。"),
+}
+FIELD_PATTERNS = (
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), _l("不能超过 %(a)s 个字符。")),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), _l("至少需要 %(a)s 个字符。")),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), _l("长度应在 %(a)s 到 %(b)s 之间。")),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     _l("应在 %(a)s 到 %(b)s 之间。")),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), _l("应不小于 %(a)s。")),
+    (re.compile(r"^Must be one of: (.*)\.$"), _l("应为以下之一：%(a)s。")),
+)
+
+
+def field_message(text):
+    if text in FIELD_MESSAGES:
+        return str(FIELD_MESSAGES[text])
+    for pattern, message in FIELD_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            groups = match.groups() + ("",)
+            return str(message) % {"a": groups[0], "b": groups[1]}
+    return text
+
+
 def _flatten(messages, prefix=""):
     """webargs' nested messages ({"json": {"version": ["…"]}}) as {"version": "…"}."""
     flat = {}
@@ -91,12 +133,12 @@ def _flatten(messages, prefix=""):
             flat.update(_flatten(value, name))
     elif isinstance(messages, (list, tuple)):
         if all(isinstance(m, str) for m in messages):
-            flat[prefix or "body"] = " ".join(messages)
+            flat[prefix or "body"] = " ".join(field_message(m) for m in messages)
         else:
             for index, value in enumerate(messages):
                 flat.update(_flatten(value, f"{prefix}[{index}]" if prefix else str(index)))
     else:
-        flat[prefix or "body"] = str(messages)
+        flat[prefix or "body"] = field_message(str(messages))
     return flat
 
 

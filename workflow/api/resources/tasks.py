@@ -2,7 +2,7 @@
 from flask_login import current_user
 
 from workflow.api import present
-from workflow.api.blueprints import api_blueprint
+from workflow.api.blueprints import ID, api_blueprint
 from workflow.api.schemas import TaskQuery, TaskSchema
 from workflow.engine import tasks
 from workflow.permissions import logged_in
@@ -20,3 +20,13 @@ def list_tasks(view="inbox"):
     """``view=inbox`` (default): what the caller may act on; ``overdue`` and ``due_soon`` as
     the pages 已逾期 and 即将到期 show them (the office and the leader see every task)."""
     return [present.task(t) for t in VIEWS[view](current_user)]
+
+
+@bp.route(f"/tasks/<{ID}:task_id>/claim", methods=["POST"])
+@bp.response(200, TaskSchema)
+@logged_in
+def claim_task(task_id):
+    """Take a task, so that colleagues see someone is on it (as 领取 on the inbox page)."""
+    task = tasks.get_task(task_id)
+    tasks.claim(task, current_user)
+    return present.task(tasks.get_task(task_id))
