@@ -10,7 +10,8 @@ POINT is where it stops:
                   the database (uncommitted), the effects have not run yet
   before_commit   everything written (state, effects, tasks, audit, notifications), not committed
   after_commit    committed
-The hooks are SQLAlchemy session events registered here only; the application is unchanged.
+TRIGGER ``report`` composes a submission batch of the evaluation (submissions.services.compose),
+which reports it. The hooks are SQLAlchemy session events registered here only; the application is unchanged.
 """
 import sys
 import time
@@ -53,7 +54,15 @@ def main(database_url, instance_path, evaluation_id, trigger, actor_id, point):
             event.listen(session, "after_commit", lambda *_: stop(point), once=True)
         else:
             raise SystemExit(f"unknown point {point}")
-        actions.perform(int(evaluation_id), trigger, db.session.get(User, int(actor_id)), comment="同意")
+        actor = db.session.get(User, int(actor_id))
+        if trigger == "report":  # 报送 happens through a submission batch, as on the page
+            from workflow.models import Evaluation
+            from workflow.submissions import services
+
+            plan = db.session.get(Evaluation, int(evaluation_id)).project.plan
+            services.compose(plan, [int(evaluation_id)], "第一批", "", actor)
+        else:
+            actions.perform(int(evaluation_id), trigger, actor, comment="同意")
     print("FINISHED without stopping", flush=True)
 
 

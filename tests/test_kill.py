@@ -25,6 +25,8 @@ from tests import factories
 from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the fonts)
 from workflow.engine import actions
 from workflow.extensions import db
+from workflow.models import Evaluation
+from workflow.submissions import services as submissions
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Bounds on waiting for the child (it starts the app; an approval renders a PDF) and for
@@ -36,10 +38,13 @@ BACKEND_GONE_TIMEOUT = 30
 CASES = {
     "submit": ("self_evaluating", "staff_a", "submitted"),
     "approve": ("reviewed", "leader", "approved"),
+    # 报送: the submission batch and the evaluation's state go together.
+    "report": ("approved", "office", "reported"),
 }
 UNCOMMITTED = ("mid_transition", "before_commit")
 # Tables a transition writes; every other table must stay as it was even after the commit.
-WRITTEN = {"evaluations", "audit_records", "snapshots", "tasks", "notifications"}
+WRITTEN = {"evaluations", "audit_records", "snapshots", "tasks", "notifications", "submissions",
+           "submission_items"}
 
 
 def read_all(database_url):
@@ -141,14 +146,18 @@ def assert_new_state(before, after, evaluation_id, trigger, from_state, to_state
     audit = added("audit_records")
     assert [(r["action"], r["from_state"], r["to_state"]) for r in audit] == [(trigger, from_state, to_state)]
     snapshots = added("snapshots")
-    kind = "approval" if trigger == "approve" else "submission"
-    assert [r["kind"] for r in snapshots] == [kind]
+    kind = {"submit": ["submission"], "approve": ["approval"], "report": []}[trigger]
+    assert [r["kind"] for r in snapshots] == kind
+    items = [r["evaluation_id"] for r in added("submission_items")]
+    assert items == ([evaluation_id] if trigger == "report" else [])
+    assert len(added("submissions")) == len(items)
     if trigger == "approve":
         pdf = bytes(snapshots[0]["pdf"])
         assert pdf.startswith(b"%PDF-") and hashlib.sha256(pdf).hexdigest() == snapshots[0]["pdf_sha256"]
     open_tasks = [r for r in after["tasks"] if r["evaluation_id"] == evaluation_id and r["completed_at"] is None]
     assert len(open_tasks) == 1 and open_tasks[0]["id"] in {r["id"] for r in added("tasks")}
-    assert added("notifications")
+    # Those who act next are told; after 报送 that is the office, who fired it itself.
+    assert bool(added("notifications")) == (trigger != "report")
 
 
 @pytest.mark.parametrize("trigger", CASES)
@@ -182,6 +191,9 @@ def test_a_worker_killed_during_a_transition_leaves_the_old_state_or_the_new_one
     db.session.expire_all()
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL lock_timeout = '10s'"))
-    follow = ("pass_review", org.reviewer) if trigger == "submit" else ("return_for_revision", org.leader)
+    follow = {"submit": ("pass_review", org.reviewer), "approve": ("return_for_revision", org.leader),
+              "report": ("apply", org.office)}[trigger]
+    if trigger == "report":
+        submissions.record_feedback(db.session.get(Evaluation, evaluation_id), "同意评价结论。", org.office)
     outcome = actions.perform(evaluation_id, follow[0], follow[1], comment="请补充说明。")
     assert outcome.from_state == end

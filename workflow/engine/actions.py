@@ -81,9 +81,13 @@ def get_evaluation(evaluation_id):
     return evaluation
 
 
-def perform(evaluation_id, trigger, actor, comment="", expected_version=None, address=""):
+def perform(evaluation_id, trigger, actor, comment="", expected_version=None, address="", commit=True):
     """Fire ``trigger``; raise ServiceError (and change nothing) when refused or when
-    someone else changed the evaluation first."""
+    someone else changed the evaluation first.
+
+    ``commit=False`` leaves the commit to the caller, whose other writes must stand or fall
+    with the transition (a submission batch and the 报送 of its evaluations); a refusal then
+    still changes nothing, while a concurrent change rolls the caller's whole transaction back."""
     transition = TRANSITION_BY_TRIGGER.get(trigger)
     if transition is None:
         raise ServiceError(_("未知的操作。"))
@@ -111,7 +115,10 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
         new_task = tasks.create_task(evaluation)
         audit.record(evaluation, actor, trigger, from_state, evaluation.state, comment, address)
         _notify_next(evaluation, new_task, transition, actor, comment)
-        db.session.commit()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
     except StaleDataError:
         db.session.rollback()
         raise ServiceError(_("该评价已被他人处理，请刷新后重试。"), code=CONCURRENT_CHANGE) from None

@@ -76,17 +76,24 @@ def compose(plan, evaluation_ids, title, note, actor, address=""):
         submission.items.append(SubmissionItem(evaluation_id=evaluation.id,
                                                snapshot_id=last_snapshot(evaluation, "approval").id))
     db.session.add(submission)
-    db.session.commit()
-    done, refused = actions.perform_bulk([e.id for e in chosen], "report", actor, address)
-    if refused:  # changed meanwhile (e.g. returned by the leader): take them out again
-        for evaluation_id, _reason in refused:
-            item = db.session.scalar(select(SubmissionItem).where(SubmissionItem.evaluation_id == evaluation_id))
-            db.session.delete(item)
-        db.session.commit()
-    if not done:
-        db.session.delete(submission)
-        db.session.commit()
+    db.session.flush()
+    # One transaction for the batch and every 报送: a process stopped half-way must not leave
+    # a batch whose evaluations were never reported (and, being in a batch, could never be
+    # chosen again). A refused evaluation is taken out of the batch; a concurrent change
+    # rolls everything back (perform says so).
+    refused = []
+    for evaluation, item in zip(chosen, list(submission.items)):
+        try:
+            actions.perform(evaluation.id, "report", actor, address=address, commit=False)
+        except ServiceError as error:
+            if error.code == actions.CONCURRENT_CHANGE:
+                raise
+            submission.items.remove(item)
+            refused.append((evaluation.id, error.message))
+    if len(refused) == len(chosen):
+        db.session.rollback()
         raise ServiceError(refused[0][1])
+    db.session.commit()
     return submission, refused
 
 
