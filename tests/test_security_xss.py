@@ -14,12 +14,13 @@ import pytest
 
 from tests.factories import fill_complete, make_project, make_setup, walk_to
 from tests.live_server import live_server  # noqa: F401  (fixture)
-from tests.test_meetings import make_meeting
+from tests.test_meetings import bj, make_meeting
 from tests.test_meetings_browser import in_own_thread, log_in
 from workflow import PROJECT_DIR, clock
 from workflow.engine import actions
 from workflow.extensions import db
 from workflow.meetings import services as meetings
+from workflow.tokens import services as api_tokens
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,7 @@ IMG = "<img src=x onerror=window.__xss=1>"
 SVG = '"><svg onload=window.__xss=1>'
 ALERT = "<img src=y onerror=alert(1)>"
 PAYLOAD = SCRIPT + IMG + SVG + ALERT  # 98 characters: fits every field of 100 or more
+NOW = bj(6, 20, 9, 0)
 # Elements the payloads would create if they were not escaped.
 INJECTED = "script:not([src]), img[src='x'], img[src='y'], svg[onload]"
 
@@ -44,13 +46,21 @@ def world():
     plan.title = "方案" + PAYLOAD
     meeting = make_meeting(plan, org, title="培训" + PAYLOAD, place=PAYLOAD, arrangements=PAYLOAD, publish=False)
     meetings.add_invitees(meeting, org.office, guest=meetings.GuestData(SVG + "来宾", IMG[:40]))
-    meetings.publish(meeting, org.office)
-    clock.freeze(None)
+    meetings.publish(meeting, org.office)  # on 2020-06-15
+    meetings.reply(meeting, org.staff_a, meetings.ReplyData(attending=True, name=SVG + "原立吉", unit=IMG[:40],
+                                                            remarks=PAYLOAD))
+    api_tokens.create(org.staff_a, PAYLOAD[:64])
+    clock.freeze(NOW)  # the meeting's morning, for the whole test: its board is live
+    guest = next(invitee for invitee in meeting.invitees if invitee.guest_name)
+    meetings.proxy_sign_in(meeting, guest.id, org.office, "代签" + PAYLOAD[:60])
     evaluation = make_project(plan, "项目" + PAYLOAD, org.section_a, org.office).evaluation
     walk_to(evaluation, "self_evaluating", org)
     fill_complete(evaluation)
     for section in evaluation.narrative:
         section.text = PAYLOAD
+    for indicator in evaluation.indicators:
+        indicator.name = "指标" + PAYLOAD
+        indicator.deviation_reason = PAYLOAD
     evaluation.project.overall_target = PAYLOAD
     evaluation.overall_achievement = PAYLOAD
     db.session.commit()
@@ -131,15 +141,24 @@ def scenario(browser, server, ids):
         ("/work/inbox", None), ("/meetings/", "培训" + SCRIPT), (f"/meetings/{meeting}", IMG),
         (f"/meetings/{meeting}/invitees", SVG[:60]), (f"/meetings/{meeting}/attendance", None),
         (f"/meetings/{meeting}/edit", None), (f"/plans/{plan}/edit", None), ("/work/overdue", None),
+        (f"/meetings/{meeting}/attendance", SVG + "来宾"),
     ]:
         office.visit(path, shown)
+    # The projector's board is redrawn by static/js/board.js from attendance.json.
+    office.visit(f"/meetings/{meeting}/projector")
+    for _poll in range(2):  # after the second poll's answer, the first one's rows are drawn
+        with office.page.expect_response(lambda r: r.url.endswith("/attendance.json"), timeout=15_000):
+            pass
+    office.check("the projector's board after a refresh")
+    assert SVG + "来宾" in office.page.locator("body").inner_text()
     for path, shown in [(f"/evaluations/{evaluation}/review", "意见" + SCRIPT),
                         (f"/evaluations/{evaluation}", "退回" + SCRIPT), ("/evaluations/review", "项目" + SCRIPT)]:
         reviewer.visit(path, shown)
     staff = Watched(browser, server, "staff_a")
     for path, shown in [("/work/notifications", "项目" + SCRIPT), (f"/evaluations/{evaluation}/form", None),
                         (f"/evaluations/{evaluation}", "退回" + SCRIPT), (f"/meetings/{meeting}", "培训" + SCRIPT),
-                        ("/work/section", None), (f"/evaluations/{evaluation}/evidence", None), ("/", None)]:
+                        ("/work/section", None), (f"/evaluations/{evaluation}/evidence", None), ("/", None),
+                        ("/account/tokens/", SCRIPT)]:
         staff.visit(path, shown)
     admin = Watched(browser, server, "admin")
     admin.visit("/admin/users", SVG + "原立吉")
