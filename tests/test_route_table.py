@@ -181,6 +181,7 @@ ROUTES = {
     "api_evaluations.fire_transition": SIGNED_IN,
     "api_evaluations.put_feedback": only(OFFICE),
     "api_tasks.list_tasks": SIGNED_IN,
+    "api_tasks.claim_task": SIGNED_IN,
     "api_meetings.list_meetings": SIGNED_IN,
     "api_meetings.get_meeting": SIGNED_IN,
     "api_meetings.put_registration": SIGNED_IN,
