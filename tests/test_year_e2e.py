@@ -14,12 +14,14 @@ runs in this process and reads the same clock, so nothing waits for real time. W
 matters the page is asked: sign-in refused before its window, a late sign-in marked late, an
 unfinished self-evaluation overdue after the stage's end.
 
-The constants are the demo's (workflow/demo.py, demo_content.py, meetings/demo.py), typed into
+The constants are the demo's (workflow/demo.py, dc.py, meetings/demo.py), typed into
 the forms; the demo loader itself is never called."""
 import hashlib
 import io
 import re
 import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -29,10 +31,12 @@ from tests.e2e_year import Office, at, expect_flash, log_in, make_organisation, 
 from tests.live_server import browser, live_server  # noqa: F401  (fixtures)
 from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the PDF fonts)
 from tests.test_documents import squeeze
-from workflow import demo, demo_content
+from workflow import demo
+from workflow import demo_content as dc
 from workflow.excel import importer
 from workflow.meetings import demo as meeting_demo
 from workflow.plans.services import DEFAULT_STAGE_DATES, STAGE_NAMES
+from workflow.selfeval.framework import EXECUTION_RATE_NAME
 
 pytestmark = pytest.mark.browser
 
@@ -40,13 +44,32 @@ OFFICE, LEADER, REVIEWER, FINANCE = "yanhongtao", "jianglixin", "renzhihua", "ca
 MINE = demo.PROJECTS[0][0]  # 2019年度金属非金属矿山“专家会诊”隐患排查项目
 MINE_SECTION = demo.PROJECTS[0][1]
 MINE_STAFF = "yuanliji"  # 原立吉, 非煤矿山安全监督管理科
-LATE_PROJECT, LATE_SECTION = demo.PROJECTS[1][0], demo.PROJECTS[1][1]  # left unfinished: overdue
-LATE_STAFF = "wangshixue"
-MINE_BUDGET, MINE_EXECUTED = "206.632", "172.743"
-MINE_LEADER = "王建华"
-MINE_TARGET = "对全市286个金属非金属矿山系统进行隐患排查，整治事故隐患，提升安全生产条件，遏制较大以上事故发生。"
-MINE_ACHIEVEMENT = "实际排查在产金属非金属矿山253座，排查整治隐患3099条，年度未发生较大及以上事故。"
-ORIGINAL_NAMES = {new: old for old, new in demo_content.MINE_NAMES.items()}
+LATE_PROJECT, LATE_SECTION = demo.PROJECTS[1][0], demo.PROJECTS[1][1]  # filled in after its deadline
+LATE_STAFF = "wangshixue"  # 王士学, 危险化学品安全监督管理科
+# Its figures score 100 − (1 − 0.97) for an execution rate of 83.12 ÷ 85.6 = 97.10 %.
+LATE_SCORE = "99.97"
+
+
+@dataclass(frozen=True)
+class SheetContent:
+    """What a section types into the self-evaluation form (demo_content's constants)."""
+
+    budget: str
+    executed: str
+    leader: str
+    target: str
+    achievement: str
+    indicators: dict  # seed name → (nature, unit, target, actual, qualitative band and score)
+    names: dict  # seed name → the name the section gives it
+    texts: dict  # report section key → text
+
+
+MINE_CONTENT = SheetContent(
+    dc.MINE_BUDGET, dc.MINE_EXECUTED, dc.MINE_LEADER, dc.MINE_TARGET, dc.MINE_ACHIEVEMENT,
+    dc.MINE_INDICATORS, dc.MINE_NAMES, dc.MINE_TEXT)
+LATE_CONTENT = SheetContent(
+    *demo.PROJECTS[1][2], "", dc.GENERIC_TARGET, dc.GENERIC_ACHIEVEMENT, dc.generic_indicators(), {},
+    dc.generic_texts(LATE_PROJECT))
 # The seed report says 206.4万元 in its overview and 206.632万元 elsewhere: the reviewer's catch.
 SEED_SLIP, CORRECTED = "206.4万元", "206.632万元"
 PLACE = "应急管理局2603会议室"
@@ -58,9 +81,9 @@ def test_the_seed_year_2020_end_to_end(browser, live_server, tmp_path):  # noqa:
     office = Office(browser, live_server.base_url)
     try:
         plan_id = set_up_the_plan(office, people, tmp_path)
-        meeting_id = training_meeting(office, people, plan_id)
-        evaluation_id = self_evaluation(office, plan_id)
-        frozen_report = review_and_approval(office, evaluation_id)
+        training_meeting(office, people, plan_id)
+        evaluation_ids = self_evaluation(office, plan_id)
+        frozen_report = review_and_approval(office, *evaluation_ids)
         report_to_the_finance_bureau(office, plan_id, frozen_report)
     finally:
         office.close()
@@ -126,7 +149,7 @@ def set_up_the_plan(office, people, tmp_path):
     page.get_by_role("link", name="指标体系").click()
     page.locator("form", has=page.locator("input[name='template'][value='key']")).get_by_role("button").click()
     expect_flash(page, "已保存指标体系")
-    for name, weight in demo_content.PLAN_WEIGHT_CHANGES.items():
+    for name, weight in dc.PLAN_WEIGHT_CHANGES.items():
         row = page.get_by_test_id("framework").locator("tr", has=page.locator(f"input[name='name'][value='{name}']"))
         row.locator("input[name='weight']").fill(str(weight))
     page.get_by_role("button", name="保存", exact=True).click()
@@ -165,9 +188,9 @@ def fill_import_template(template, path):
         sheet.cell(row, column["name"], name)
         sheet.cell(row, column["section"], section)
         if figures == "mine":
-            sheet.cell(row, column["leader_name"], MINE_LEADER)
-            budget = MINE_BUDGET
-            sheet.cell(row, column["overall_target"], MINE_TARGET)
+            sheet.cell(row, column["leader_name"], dc.MINE_LEADER)
+            budget = dc.MINE_BUDGET
+            sheet.cell(row, column["overall_target"], dc.MINE_TARGET)
         elif figures:
             budget = figures[0]
         else:
@@ -266,8 +289,10 @@ def training_meeting(office, people, plan_id):
 
     projector.reload()
     expect(projector.get_by_test_id("count-signed-in")).to_have_text(str(n))
-    expect(projector.get_by_test_id("board-late")).to_contain_text(f"{people[LATECOMER][0]} {people[LATECOMER][1]} 09:10")
-    expect(projector.get_by_test_id("board-signed-in")).to_contain_text(f"{people[OFFICE][0]} {people[OFFICE][1]} 08:45")
+    late_name, late_unit = people[LATECOMER]
+    expect(projector.get_by_test_id("board-late")).to_contain_text(f"{late_name} {late_unit} 09:10")
+    office_name, office_unit = people[OFFICE]
+    expect(projector.get_by_test_id("board-signed-in")).to_contain_text(f"{office_name} {office_unit} 08:45")
     expect(projector.get_by_test_id("board-pending").locator("li")).to_have_count(0)
 
     # The 签到表 with everyone's time, the latecomer marked late.
@@ -328,8 +353,7 @@ def self_evaluation(office, plan_id):
     page.wait_for_url(re.compile(r"/evaluations/\d+$"))
     evaluation_id = int(page.url.rsplit("/", 1)[1])
     page.get_by_role("link", name="填报自评表").click()
-    fill_mine_form(page)
-    score_qualitative_rows(page)
+    fill_self_evaluation(page, MINE_CONTENT)
     expect(page.get_by_test_id("total")).to_contain_text("99.70")
     expect(page.get_by_test_id("grade")).to_have_text("优")
     expect(page.get_by_test_id("problems")).to_have_count(0)
@@ -349,56 +373,74 @@ def self_evaluation(office, plan_id):
     expect(late).to_contain_text("逾期 1 天")
     expect(late).to_have_class(re.compile("task-red"))
     expect(overdue).not_to_contain_text(MINE)
-    return evaluation_id
+
+    # 王士学 fills it in late: his inbox says by how much.
+    at(8, 3, 9, 0)
+    desk = office.desk(LATE_STAFF)
+    task = desk.go("/work/inbox").get_by_test_id("task-list").locator("tr", has_text=LATE_PROJECT)
+    expect(task).to_contain_text("逾期 4 天")
+    task.get_by_role("link", name=LATE_PROJECT).click()
+    page = desk.page
+    page.wait_for_url(re.compile(r"/evaluations/\d+$"))
+    late_id = int(page.url.rsplit("/", 1)[1])
+    page.get_by_role("link", name="填报自评表").click()
+    fill_self_evaluation(page, LATE_CONTENT)
+    expect(page.get_by_test_id("total")).to_contain_text(LATE_SCORE)
+    expect(page.get_by_test_id("grade")).to_have_text("优")
+    page.goto(f"/evaluations/{late_id}")
+    page.get_by_test_id("action-submit").click()
+    expect_flash(page, "当前状态：待复核")
+    return evaluation_id, late_id
 
 
-def fill_mine_form(page):
-    """The seed's figures and text typed in (demo_content's constants), then saved."""
+def fill_self_evaluation(page, content):
+    """Type the sheet into the form and save it twice: a 定性 row shows its band and score
+    fields once its nature is saved, as a person finds out."""
     for kind in ("total", "current_year"):
         for column in ("initial_budget", "annual_budget"):
-            page.locator(f"input[name='funding-{kind}-{column}']").fill(MINE_BUDGET)
-        page.locator(f"input[name='funding-{kind}-executed']").fill(MINE_EXECUTED)
-    page.locator("#leader_name").fill(MINE_LEADER)
-    page.locator("#overall_target").fill(MINE_TARGET)
-    page.locator("#overall_achievement").fill(MINE_ACHIEVEMENT)
-    for row, seed_name in indicator_rows(page):
-        if seed_name == "预算执行率":
-            row.locator("input[name$='-actual']").fill("83.60")
+            page.locator(f"input[name='funding-{kind}-{column}']").fill(content.budget)
+        page.locator(f"input[name='funding-{kind}-executed']").fill(content.executed)
+    page.locator("#leader_name").fill(content.leader)
+    page.locator("#overall_target").fill(content.target)
+    page.locator("#overall_achievement").fill(content.achievement)
+    rate = (Decimal(content.executed) / Decimal(content.budget) * 100).quantize(Decimal("0.01"))
+    for row, seed_name in indicator_rows(page, content):
+        if seed_name == EXECUTION_RATE_NAME:
+            row.locator("input[name$='-actual']").fill(str(rate))
             continue
-        nature, unit, target, actual, _band = demo_content.MINE_INDICATORS[seed_name]
-        row.locator("input[name$='-name']").fill(demo_content.MINE_NAMES.get(seed_name, seed_name))
+        nature, unit, target, actual, _band = content.indicators[seed_name]
+        row.locator("input[name$='-name']").fill(content.names.get(seed_name, seed_name))
         row.locator("select[name$='-nature']").select_option(nature)
         row.locator("input[name$='-unit']").fill(unit)
         row.locator("input[name$='-target']").fill(target)
         row.locator("input[name$='-actual']").fill(actual)
-    for key, text in demo_content.MINE_TEXT.items():
+    for key, text in content.texts.items():
         page.locator(f"#text-{key}").fill(text)
     page.get_by_test_id("save").click()
     expect_flash(page, "已保存")
 
-
-def score_qualitative_rows(page):
-    """A 定性 row shows its band and score fields once its nature is saved: the second save."""
-    for row, seed_name in indicator_rows(page):
-        band = demo_content.MINE_INDICATORS.get(seed_name, (None,) * 5)[4]
+    for row, seed_name in indicator_rows(page, content):
+        band = content.indicators.get(seed_name, (None,) * 5)[4]
         if band is not None:
             row.locator("select[name$='-band']").select_option(band[0])
             row.locator("input[name$='-score']").fill(band[1])
     page.get_by_test_id("save").click()
     expect_flash(page, "已保存")
+    expect(page.get_by_test_id("problems")).to_have_count(0)
 
 
-def indicator_rows(page):
+def indicator_rows(page, content):
     """(row, the indicator's name in demo_content) for every row of the form."""
+    original = {new: old for old, new in content.names.items()}
     for row in page.get_by_test_id("indicators").locator("tbody tr").all():
         shown = row.get_attribute("data-indicator")
-        yield row, ORIGINAL_NAMES.get(shown, shown)
+        yield row, original.get(shown, shown)
 
 
 # 复核阶段 and approval -------------------------------------------------------------------
 
 
-def review_and_approval(office, evaluation_id):
+def review_and_approval(office, evaluation_id, late_id):
     at(8, 4, 9, 30)
     reviewer = office.desk(REVIEWER)
     page = reviewer.go("/evaluations/review")
@@ -419,7 +461,7 @@ def review_and_approval(office, evaluation_id):
     expect(page.get_by_test_id("history")).to_contain_text(SEED_SLIP)
     page.get_by_role("link", name="填报自评表").click()
     overview = page.locator("#text-overview")
-    overview.fill(demo_content.MINE_TEXT["overview"].replace(SEED_SLIP, CORRECTED))
+    overview.fill(dc.MINE_TEXT["overview"].replace(SEED_SLIP, CORRECTED))
     page.get_by_test_id("save").click()
     expect_flash(page, "已保存")
     expect(page.get_by_test_id("total")).to_contain_text("99.70")
@@ -435,14 +477,18 @@ def review_and_approval(office, evaluation_id):
     page.goto(f"/evaluations/{evaluation_id}")
     page.get_by_test_id("action-pass_review").click()
     expect_flash(page, "当前状态：待审批")
+    page.goto(f"/evaluations/{late_id}")
+    page.get_by_test_id("action-pass_review").click()
+    expect_flash(page, "当前状态：待审批")
 
-    # The group leader approves: the report is frozen.
+    # The group leader approves both at once: the reports are frozen.
     at(8, 20, 15, 0)
     leader = office.desk(LEADER)
     page = leader.go("/evaluations/approvals")
     page.get_by_label(MINE, exact=True).check()
+    page.get_by_label(LATE_PROJECT, exact=True).check()
     page.get_by_role("button", name="审批通过所选项目").click()
-    expect_flash(page, "已审批通过 1 个项目")
+    expect_flash(page, "已审批通过 2 个项目")
     page.goto(f"/evaluations/{evaluation_id}")
     expect(page.get_by_test_id("score")).to_have_text("99.70")
     frozen = leader.download(page.get_by_test_id("report-pdf"))
@@ -463,31 +509,47 @@ def report_to_the_finance_bureau(office, plan_id, frozen_report):
     page = desk.go(f"/submissions/?plan={plan_id}")
     page.get_by_role("button", name="报送所选项目").click()
     page.wait_for_url(re.compile(r"/submissions/\d+$"))
-    expect_flash(page, "已报送 1 个项目")
+    expect_flash(page, "已报送 2 个项目")
     submission_url = page.url
+    late_budget, late_executed = demo.PROJECTS[1][2]
+    totals = (str(Decimal(dc.MINE_BUDGET) + Decimal(late_budget)),
+              str(Decimal(dc.MINE_EXECUTED) + Decimal(late_executed)))
+    mine_row = (MINE, MINE_SECTION, dc.MINE_BUDGET, dc.MINE_EXECUTED, "83.60%", "99.7", "优")
+    late_row = (LATE_PROJECT, LATE_SECTION, late_budget, late_executed, "97.10%", LATE_SCORE, "优")
     summary = pdf_text(desk.download(page.get_by_test_id("summary-pdf")))
-    for part in (MINE_SECTION, "206.632", "172.743", "83.60%", "99.7", "优"):
-        assert part in summary, part
+    for part in (*mine_row, *late_row, *totals):
+        assert squeeze(part) in summary, part
 
     # The finance bureau opens the batch and downloads the package.
     finance = office.desk(FINANCE)
     page = finance.go("/submissions/")
     page.get_by_test_id("submissions").get_by_role("link").first.click()
     page.wait_for_url(submission_url)
-    row = page.get_by_test_id("summary").locator("tbody tr", has_text=MINE)
-    for text in (MINE_SECTION, "206.632", "172.743", "83.60%", "99.7", "优"):
-        expect(row).to_contain_text(text)
+    table = page.get_by_test_id("summary")
+    for row in (mine_row, late_row):
+        for text in row[1:]:
+            expect(table.locator("tbody tr", has_text=row[0])).to_contain_text(text)
+    for text in totals:
+        expect(table.locator("tfoot")).to_contain_text(text)
+
     package = zipfile.ZipFile(io.BytesIO(finance.download(page.get_by_test_id("package-zip"))))
     names = package.namelist()
-    pdfs = [name for name in names if name.endswith(".pdf")]
-    reports = [name for name in pdfs if "绩效评价报告" in name]
-    assert len(reports) == 1, names
-    # The report is the very file frozen at approval, byte for byte.
-    assert package.read(reports[0]) == frozen_report
-    for name in pdfs:
+    # Reports are named by section and project (the file name drops the quotation marks).
+    reports = {project: [n for n in names if n.endswith(".pdf") and f"-{section}-" in n]
+               for project, section in ((MINE, MINE_SECTION), (LATE_PROJECT, LATE_SECTION))}
+    assert all(len(found) == 1 for found in reports.values()), names
+    # The mine project's report is the very file frozen at approval, byte for byte.
+    assert package.read(reports[MINE][0]) == frozen_report
+    late_report = pdf_text(package.read(reports[LATE_PROJECT][0]))
+    for part in (LATE_SECTION, LATE_SCORE, "优"):
+        assert part in late_report, part
+    assert "草稿" not in late_report
+    others = [n for n in names if n.endswith(".pdf") and n not in reports[MINE] + reports[LATE_PROJECT]]
+    assert others, names  # the summary
+    for name in others:
         text = pdf_text(package.read(name))
-        for part in (MINE_SECTION, "99.7", "优"):
-            assert part in text, (name, part)
+        for part in (*mine_row[1:], *late_row[1:]):
+            assert squeeze(part) in text, (name, part)
     sums = package.read("SHA256SUMS.txt").decode()
     for name in names:
         if name != "SHA256SUMS.txt":

@@ -98,14 +98,22 @@ def _fill(evaluation, budget, executed, indicators, texts, target, achievement, 
     db.session.commit()
 
 
+MINE_BUDGET, MINE_EXECUTED = "206.632", "172.743"
+MINE_LEADER = "王建华"
+MINE_TARGET = "对全市286个金属非金属矿山系统进行隐患排查，整治事故隐患，提升安全生产条件，遏制较大以上事故发生。"
+MINE_ACHIEVEMENT = "实际排查在产金属非金属矿山253座，排查整治隐患3099条，年度未发生较大及以上事故。"
+
+
 def fill_mine_project(evaluation):
-    _fill(evaluation, "206.632", "172.743", MINE_INDICATORS, MINE_TEXT,
-          "对全市286个金属非金属矿山系统进行隐患排查，整治事故隐患，提升安全生产条件，遏制较大以上事故发生。",
-          "实际排查在产金属非金属矿山253座，排查整治隐患3099条，年度未发生较大及以上事故。", "王建华", MINE_NAMES)
+    _fill(evaluation, MINE_BUDGET, MINE_EXECUTED, MINE_INDICATORS, MINE_TEXT, MINE_TARGET, MINE_ACHIEVEMENT,
+          MINE_LEADER, MINE_NAMES)
 
 
-def fill_generic(evaluation, budget, executed):
-    """Plausible content for the other demo projects: targets met, their own budget."""
+GENERIC_TARGET, GENERIC_ACHIEVEMENT = "完成年度工作任务。", "已完成年度工作任务。"
+
+
+def generic_indicators():
+    """The other demo projects' indicators: the mine project's targets, met."""
     indicators = {
         name: (nature, unit, target, target if nature != "qualitative" else target, band)
         for name, (nature, unit, target, _actual, band) in MINE_INDICATORS.items()
@@ -113,8 +121,17 @@ def fill_generic(evaluation, budget, executed):
     indicators["预算编制科学性"] = ("qualitative", "", "预算准确", "预算准确", ("achieved", "3"))
     indicators["成本节约率"] = ("<=", "%", "100", "96", None)
     indicators["项目实施的社会效益"] = (">=", "%", "95", "97", None)
-    name = evaluation.project.name
-    texts = {key: f"{name}：{title}。" for key, title in (
+    return indicators
+
+
+def generic_texts(name):
+    """The other demo projects' report: one line per required section."""
+    return {key: f"{name}：{title}。" for key, title in (
         ("overview", "按年度计划组织实施"), ("goals", "完成年度绩效目标"), ("funding", "资金按规定拨付使用"),
         ("conclusion", "项目实施情况良好"), ("problems", "个别环节进度偏慢"), ("measures", "加强过程管理"))}
-    _fill(evaluation, budget, executed, indicators, texts, "完成年度工作任务。", "已完成年度工作任务。", "")
+
+
+def fill_generic(evaluation, budget, executed):
+    """Plausible content for the other demo projects: targets met, their own budget."""
+    _fill(evaluation, budget, executed, generic_indicators(), generic_texts(evaluation.project.name),
+          GENERIC_TARGET, GENERIC_ACHIEVEMENT, "")
