@@ -12,6 +12,7 @@ from tests.api_helpers import token_for
 from tests.factories import make_evaluation, make_setup
 from tests.test_meetings import make_meeting
 from workflow import clock
+from workflow.engine import tasks
 
 EXAMPLES_PER_OPERATION = 15  # ~25 operations × 15: the whole run takes seconds, not minutes
 
@@ -44,6 +45,7 @@ def world():
         "plan_id": [plan.id], "project_id": [editing.project_id, reported.project_id],
         "evaluation_id": [editing.id, preparing.id, reported.id], "meeting_id": [meeting.id],
         "submission_id": [submission_id],
+        "task_id": [tasks.open_task(e).id for e in (editing, preparing, reported)],
     }
     headers = [{"Authorization": f"Bearer {token_for(user)}"} for user in (org.office, org.staff_a)]
     return ids, headers
