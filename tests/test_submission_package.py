@@ -184,7 +184,6 @@ def test_package_reads_the_frozen_pdfs_in_batches_not_one_by_one(world, monkeypa
 
     monkeypatch.setattr(package, "PDF_BATCH", 2)
     built = package.build(submission)
-    built.source.batch = package.PDF_BATCH
     b"".join(built)
     assert built.source.queries == 2   # 3 PDFs, 2 at a time
 

@@ -94,10 +94,10 @@ class _PDFSource:
     """Hands out the frozen PDFs in the order they were listed, fetching PDF_BATCH at a time
     and forgetting each once handed out."""
 
-    def __init__(self, snapshot_ids, batch=PDF_BATCH):
+    def __init__(self, snapshot_ids, batch=None):
         self.order = list(snapshot_ids)
         self.position = {snapshot_id: index for index, snapshot_id in enumerate(self.order)}
-        self.batch = batch
+        self.batch = batch or PDF_BATCH
         self.cache = {}
         self.queries = 0
 
