@@ -130,7 +130,7 @@ def test_the_manifest_describes_the_archive_which_never_overwrites_a_file(app, w
     result = run(runner, "backup")
     assert result.exit_code == 0, result.output
     written = result.output.split("已备份到 ", 1)[1].split("：", 1)[0]
-    assert written.startswith(app.instance_path + "/backups/jxpj-backup-") and written.endswith(".zip")
+    assert written.startswith(app.instance_path + "/backups/jxpj-backup-") and written.endswith("Z.zip")
     with zipfile.ZipFile(written) as zipped:
         assert "manifest.json" in zipped.namelist()
 

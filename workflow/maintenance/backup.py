@@ -13,6 +13,8 @@ from workflow.extensions import db
 from workflow.maintenance import archive, codec, database
 
 ROWS_PER_FETCH = 500
+# Rows with files (evidence of up to 20 MB each) are fetched a few at a time.
+ROWS_WITH_FILES_PER_FETCH = 8
 
 
 @dataclass
@@ -29,10 +31,13 @@ def backup(path=None):
     the archive is named by the time. An existing file is never overwritten."""
     target = Path(path) if path else Path(current_app.instance_path) / "backups"
     if not path or target.is_dir():
-        target = target / f"jxpj-backup-{clock.now().strftime('%Y%m%d-%H%M%S')}.zip"
+        target = target / f"jxpj-backup-{clock.now().strftime('%Y%m%dT%H%M%SZ')}.zip"
     if target.exists():
         raise ServiceError(_("文件 %(path)s 已存在，未覆盖。请另选文件名。", path=str(target)))
-    return write_backup(target)
+    try:
+        return write_backup(target)
+    except OSError as error:
+        raise ServiceError(_("无法写入备份文件 %(path)s：%(error)s", path=str(target), error=error.strerror or error)) from None
 
 
 def write_backup(path):
@@ -73,7 +78,8 @@ def _dump_table(connection, writer, position, table, files):
     query = select(*(codec.select_expression(c) for c in table.columns)).order_by(*key_columns)
     rows = 0
     with archive.spool() as lines:
-        result = connection.execution_options(yield_per=ROWS_PER_FETCH).execute(query)
+        per_fetch = ROWS_WITH_FILES_PER_FETCH if codec.BINARY in kinds.values() else ROWS_PER_FETCH
+        result = connection.execution_options(yield_per=per_fetch).execute(query)
         for row in result.mappings():
             rows += 1
             key = "-".join(str(row[c.name]) for c in key_columns) or str(rows)
