@@ -49,13 +49,14 @@ def test_the_whole_workflow_through_the_api(app, world):
         "overall_achievement": "完成了年度目标。",
         "funding": {"total": {"initial_budget": "206.632", "annual_budget": "206.632", "executed": "172.743"}},
         "indicators": [{"id": rate_row["id"], "applicable": True}],
-        "narrative": {},
+        "narrative": {plan.report_sections[0].key: "项目基本情况：内容。"},
     })
     assert response.status_code == 200, response.get_json()
     saved = response.get_json()
     assert saved["version"] > read["version"]
     assert saved["content"]["overall_achievement"] == "完成了年度目标。"
     assert saved["content"]["funding"]["total"]["executed"] == "172.743"
+    assert saved["content"]["narrative"] == {plan.report_sections[0].key: "项目基本情况：内容。"}
     rate = next(i for i in saved["content"]["indicators"] if i["id"] == rate_row["id"])
     assert rate["score"] is not None  # computed by the server from the budget block
 
@@ -158,6 +159,9 @@ def test_bad_values_are_refused_in_chinese_and_nothing_is_saved(world):
     error = assert_error(api["staff_a"].patch(url(evaluation), {
         "version": read["version"], "indicators": [{"id": 2147483647, "actual": "1"}]}), 422, "invalid")
     assert "2147483647" in error["message"]
+    error = assert_error(api["staff_a"].patch(url(evaluation), {
+        "version": read["version"], "narrative": {"no-such-section": "正文"}}), 422, "invalid")
+    assert "no-such-section" in error["message"]
     # Refused by the request schema: a missing version, a wrong type, a NUL character.
     for body in ({"overall_achievement": "x"}, {"version": "1"}, {"version": read["version"], "overall_target": "a\x00b"}):
         error = assert_error(api["staff_a"].patch(url(evaluation), body), 422, "invalid")

@@ -62,7 +62,10 @@ def as_form(evaluation, data):
                 form[prefix + key] = "yes" if value else "no"
             else:
                 form[prefix + key] = _text(value)
+    outline = {section.key for section in evaluation.project.plan.report_sections}
     for key, text in (data.get("narrative") or {}).items():
+        if key not in outline:
+            raise ServiceError(_("报告提纲中没有“%(key)s”一节。", key=key))
         form[f"text-{key}"] = text
     return form
 
