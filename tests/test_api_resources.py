@@ -88,9 +88,10 @@ def test_meetings_replies_and_sign_ins(app, world):
     org, plan, project, api = world
     meeting = make_meeting(plan, org)  # invitees: staff_a, staff_a2, staff_b; published on 6月15日
     hidden = make_meeting(plan, org, invitees=[org.staff_b])
+    draft = make_meeting(plan, org, publish=False)
 
     assert [m["id"] for m in api["staff_a"].get("/api/v1/meetings").get_json()] == [meeting.id]
-    assert {m["id"] for m in api["office"].get("/api/v1/meetings").get_json()} == {meeting.id, hidden.id}
+    assert {m["id"] for m in api["office"].get("/api/v1/meetings").get_json()} == {meeting.id, hidden.id, draft.id}
     assert_error(api["staff_a"].get(f"/api/v1/meetings/{hidden.id}"), 403, "forbidden")
     detail = api["staff_a"].get(f"/api/v1/meetings/{meeting.id}").get_json()
     assert detail["invited"] is True and detail["my_reply"]["attending"] is None
@@ -122,6 +123,9 @@ def test_meetings_replies_and_sign_ins(app, world):
                  403, "token_refused")
     assert_error(api["reviewer"].post(f"/api/v1/meetings/{meeting.id}/signins", {"token": token}),
                  403, "not_invited")
+    error = assert_error(api["staff_a"].post(f"/api/v1/meetings/{draft.id}/signins",
+                                             {"token": tokens.qr_token(draft.id)}), 422, "invalid")
+    assert "尚未发布" in error["message"]
     # 代签 by the office, with a note.
     staff_b_row = db.session.scalar(select(MeetingInvitee).where(MeetingInvitee.meeting_id == meeting.id,
                                                                  MeetingInvitee.user_id == org.staff_b.id))
