@@ -28,7 +28,8 @@ SCRIPT = "<script>window.__xss=1</script>"
 IMG = "<img src=x onerror=window.__xss=1>"
 SVG = '"><svg onload=window.__xss=1>'
 ALERT = "<img src=y onerror=alert(1)>"
-PAYLOAD = SCRIPT + IMG + SVG + ALERT  # 98 characters: fits every field of 100 or more
+PAYLOAD = SCRIPT + IMG + SVG + ALERT  # 122 characters: for fields of 200 or more
+SHORT = SCRIPT + IMG + SVG  # 94 characters: for fields of 100
 NOW = bj(6, 20, 9, 0)
 # Elements the payloads would create if they were not escaped.
 INJECTED = "script:not([src]), img[src='x'], img[src='y'], svg[onload]"
@@ -59,7 +60,7 @@ def world():
     for section in evaluation.narrative:
         section.text = PAYLOAD
     for indicator in evaluation.indicators:
-        indicator.name = "指标" + PAYLOAD
+        indicator.name = SHORT
         indicator.deviation_reason = PAYLOAD
     evaluation.project.overall_target = PAYLOAD
     evaluation.overall_achievement = PAYLOAD
