@@ -266,8 +266,12 @@ def training_meeting(office, people, plan_id):
     at(6, 20, 7, 30)
     projector = office.desk(OFFICE).go(f"/meetings/{meeting_id}/projector")
     expect(projector.get_by_test_id("qr")).to_be_visible()
+    url = scan_url(office, meeting_id)
+    # The projector shows the same address under its QR code, whose image carries the token.
+    expect(projector.get_by_test_id("qr-url")).to_have_text(url)
+    assert "token=" + url.rsplit("/", 1)[1] in projector.get_by_test_id("qr").get_attribute("src")
     early = phones[MINE_STAFF]
-    early.goto(scan_url(office, meeting_id))
+    early.goto(url)
     expect(early.get_by_test_id("window")).to_contain_text("签到尚未开始，将于 08:00 开放")
     expect(early.get_by_test_id("signin-button")).to_have_count(0)
 
@@ -409,9 +413,11 @@ def fill_self_evaluation(page, content):
             row.locator("input[name$='-actual']").fill(str(rate))
             continue
         nature, unit, target, actual, _band = content.indicators[seed_name]
-        row.locator("input[name$='-name']").fill(content.names.get(seed_name, seed_name))
+        if seed_name in content.names:  # the framework's name, made the project's own
+            row.locator("input[name$='-name']").fill(content.names[seed_name])
         row.locator("select[name$='-nature']").select_option(nature)
-        row.locator("input[name$='-unit']").fill(unit)
+        if unit:
+            row.locator("input[name$='-unit']").fill(unit)
         row.locator("input[name$='-target']").fill(target)
         row.locator("input[name$='-actual']").fill(actual)
     for key, text in content.texts.items():
