@@ -168,6 +168,11 @@ def set_up_the_plan(office, people, tmp_path):
     for name, section, *_rest in demo.PROJECTS:
         expect(page.locator("tbody tr", has_text=name)).to_contain_text(section)
 
+    # 6月8日: the dashboard counts down to the first stage.
+    page.goto("/")
+    expect(page.get_by_test_id("countdown")).to_contain_text("距“准备阶段”开始还有 2 天")
+    page.goto(f"/plans/{plan_id}")
+
     # The work plan (工作方案) as the seed prints it.
     workplan = pdf_text(desk.download(page.get_by_test_id("workplan-pdf")))
     for part in ("工作方案", "组长：姜立新", "副组长：闫洪涛曲志清", "办公室设在规划财务科",
@@ -512,6 +517,9 @@ def review_and_approval(office, evaluation_id, late_id):
 def report_to_the_finance_bureau(office, plan_id, frozen_report):
     at(8, 25, 10, 0)
     desk = office.desk(OFFICE)
+    countdown = desk.go("/").get_by_test_id("countdown")
+    expect(countdown).to_contain_text("报送财政局")
+    expect(countdown).to_contain_text("距截止还有 6 天")
     page = desk.go(f"/submissions/?plan={plan_id}")
     page.get_by_role("button", name="报送所选项目").click()
     page.wait_for_url(re.compile(r"/submissions/\d+$"))
