@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, make_section, make_user
+from tests.conftest import make_section, make_user
 from tests.test_documents import squeeze, text_of
+from tests.test_meetings_browser import PHONE, log_in
 from workflow import clock, demo
 
 OFFICE_ZONE = ZoneInfo("Asia/Shanghai")  # APP_TIMEZONE's default: the office's calendar
 DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 375, "height": 667}
 TIMEOUT_MS = 15_000
 
 
@@ -39,12 +39,6 @@ def at(month, day, hour=10, minute=0):
     moment = datetime(2020, month, day, hour, minute, tzinfo=OFFICE_ZONE)
     clock.freeze(moment.astimezone(timezone.utc))
     return moment
-
-
-def log_in(page, login):
-    page.locator("#username").fill(login)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
 
 
 @dataclass

@@ -1,21 +1,28 @@
 """The seed's 2020 played end to end in Chromium, every step through the pages.
 
 承德市应急管理局 evaluates its 2019 budget: the office (规划财务科, 闫洪涛) sets up the work plan
-with the seed's stages, working group and basis documents and imports the projects from the
-Excel template the plan offers; publishes the training notice (6月20日上午9:00, 应急管理局2603会议室,
-the eleven participants), who register and then sign in on their phones by scanning the
-projector's QR code; the 非煤矿山 section fills in the seed's mine project (99.70, 优); a reviewer
-returns it over the report's 206.4万元 and passes it after the correction; the group leader
-approves; the office reports to the finance bureau, whose user opens the batch. Every PDF on
-the way is read back with pypdf.
+with the seed's stages, working group, basis documents and 重点评价 framework and imports the
+projects from the Excel template the plan offers; publishes the training notice (6月20日上午9:00,
+应急管理局2603会议室, the eleven participants), who register and then sign in on their phones by
+scanning the projector's QR code; the 非煤矿山 section fills in the seed's mine project (99.70,
+优) and the 危险化学品 section its own project, late; a reviewer returns the mine project over
+the report's 206.4万元 and passes it after the correction; the group leader approves both; the
+office reports them to the finance bureau, whose user opens the batch and its package. Every
+PDF on the way (work plan, notice with its 培训登记表, sign-in sheet, draft and frozen report,
+submission summary, the package's PDFs) is read back with pypdf.
 
 Dates are the settable clock's (workflow/clock.py), moved stage by stage: the live server
 runs in this process and reads the same clock, so nothing waits for real time. Where a date
-matters the page is asked: sign-in refused before its window, a late sign-in marked late, an
-unfinished self-evaluation overdue after the stage's end.
+matters the page is asked: the dashboard's countdown, sign-in refused before its window, a
+late sign-in marked late, an unfinished self-evaluation overdue after the stage's end.
 
-The constants are the demo's (workflow/demo.py, dc.py, meetings/demo.py), typed into
-the forms; the demo loader itself is never called."""
+The constants are the demo's (workflow/demo.py, demo_content.py, meetings/demo.py), typed into
+the forms; the demo loader itself is never called. Only the organisation (sections and
+accounts, the administrator's work before the year) is written to the database directly.
+
+Chromium runs in a thread of its own (tests/test_meetings_browser.py's ``in_own_thread``):
+Playwright's sync API allows one instance per thread and tests/test_browser.py keeps the
+session's open in the main one."""
 import hashlib
 import io
 import re
@@ -27,10 +34,11 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.e2e_year import Office, at, expect_flash, log_in, make_organisation, pdf_text
-from tests.live_server import browser, live_server  # noqa: F401  (fixtures)
+from tests.e2e_year import Office, at, expect_flash, make_organisation, pdf_text
+from tests.live_server import live_server  # noqa: F401  (fixture)
 from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the PDF fonts)
 from tests.test_documents import squeeze
+from tests.test_meetings_browser import in_own_thread, log_in
 from workflow import demo
 from workflow import demo_content as dc
 from workflow.excel import importer
@@ -76,9 +84,13 @@ PLACE = "应急管理局2603会议室"
 LATECOMER = meeting_demo.PARTICIPANTS[-1]  # 朱丽丽 arrives after 9:00
 
 
-def test_the_seed_year_2020_end_to_end(browser, live_server, tmp_path):  # noqa: F811
+def test_the_seed_year_2020_end_to_end(live_server, tmp_path):  # noqa: F811
     people = make_organisation()
-    office = Office(browser, live_server.base_url)
+    in_own_thread(lambda browser: the_year(browser, live_server.base_url, people, tmp_path), timeout=600)
+
+
+def the_year(browser, base_url, people, tmp_path):
+    office = Office(browser, base_url)
     try:
         plan_id = set_up_the_plan(office, people, tmp_path)
         training_meeting(office, people, plan_id)
