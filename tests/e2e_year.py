@@ -17,7 +17,8 @@ from tests.test_documents import squeeze, text_of
 from tests.test_meetings_browser import PHONE, log_in
 from workflow import clock, demo
 
-OFFICE_ZONE = ZoneInfo("Asia/Shanghai")  # APP_TIMEZONE's default: the office's calendar
+# APP_TIMEZONE's default, the office's calendar: the times the pages show (08:45) are in it.
+OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
 DESKTOP = {"width": 1366, "height": 900}
 TIMEOUT_MS = 15_000
 
@@ -52,8 +53,13 @@ class Desk:
         self.page.goto(path)
         return self.page
 
-    def flash(self):
-        return self.page.locator(".alert").first
+    def nav(self, label):
+        """Follow the top bar's link, as a person finds the page."""
+        link = self.page.locator("#main-nav").get_by_role("link", name=label, exact=True)
+        target = link.get_attribute("href")
+        link.click()
+        self.page.wait_for_url(lambda url: url.endswith(target))
+        return self.page
 
     def download(self, locator):
         """Click a download link; the file's bytes."""

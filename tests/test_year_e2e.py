@@ -34,7 +34,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.e2e_year import Office, at, expect_flash, make_organisation, pdf_text
+from tests.e2e_year import OFFICE_ZONE, Office, at, expect_flash, make_organisation, pdf_text
 from tests.live_server import live_server  # noqa: F401  (fixture)
 from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the PDF fonts)
 from tests.test_documents import squeeze
@@ -84,7 +84,8 @@ PLACE = "应急管理局2603会议室"
 LATECOMER = meeting_demo.PARTICIPANTS[-1]  # 朱丽丽 arrives after 9:00
 
 
-def test_the_seed_year_2020_end_to_end(live_server, tmp_path):  # noqa: F811
+def test_the_seed_year_2020_end_to_end(app, live_server, tmp_path):  # noqa: F811
+    assert app.config["BABEL_DEFAULT_TIMEZONE"] == OFFICE_ZONE.key
     people = make_organisation()
     in_own_thread(lambda browser: the_year(browser, live_server.base_url, people, tmp_path), timeout=600)
 
@@ -365,7 +366,7 @@ def self_evaluation(office, plan_id):
     # The section finds the project in its inbox, due at the stage's end.
     at(7, 20, 10, 0)
     desk = office.desk(MINE_STAFF)
-    inbox = desk.go("/work/inbox")
+    inbox = desk.nav("我的待办")
     task = inbox.get_by_test_id("task-list").locator("tr", has_text=MINE)
     expect(task).to_contain_text("2020-07-30")
     expect(task).to_contain_text("剩余 10 天")
@@ -398,7 +399,7 @@ def self_evaluation(office, plan_id):
     # 王士学 fills it in late: his inbox says by how much.
     at(8, 3, 9, 0)
     desk = office.desk(LATE_STAFF)
-    task = desk.go("/work/inbox").get_by_test_id("task-list").locator("tr", has_text=LATE_PROJECT)
+    task = desk.nav("我的待办").get_by_test_id("task-list").locator("tr", has_text=LATE_PROJECT)
     expect(task).to_contain_text("逾期 4 天")
     task.get_by_role("link", name=LATE_PROJECT).click()
     page = desk.page
@@ -466,7 +467,7 @@ def indicator_rows(page, content):
 def review_and_approval(office, evaluation_id, late_id):
     at(8, 4, 9, 30)
     reviewer = office.desk(REVIEWER)
-    page = reviewer.go("/evaluations/review")
+    page = reviewer.nav("复核")
     page.get_by_role("link", name=MINE).first.click()
     page.wait_for_url(re.compile(rf"/evaluations/{evaluation_id}"))
     page.goto(f"/evaluations/{evaluation_id}/review")
@@ -507,7 +508,7 @@ def review_and_approval(office, evaluation_id, late_id):
     # The group leader approves both at once: the reports are frozen.
     at(8, 20, 15, 0)
     leader = office.desk(LEADER)
-    page = leader.go("/evaluations/approvals")
+    page = leader.nav("批量审批")
     page.get_by_label(MINE, exact=True).check()
     page.get_by_label(LATE_PROJECT, exact=True).check()
     page.get_by_role("button", name="审批通过所选项目").click()
@@ -548,7 +549,7 @@ def report_to_the_finance_bureau(office, plan_id, frozen_report):
 
     # The finance bureau opens the batch and downloads the package.
     finance = office.desk(FINANCE)
-    page = finance.go("/submissions/")
+    page = finance.nav("报送财政局")
     page.get_by_test_id("submissions").get_by_role("link").first.click()
     page.wait_for_url(submission_url)
     table = page.get_by_test_id("summary")
