@@ -6,6 +6,7 @@ from functools import lru_cache
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow import clock
@@ -26,7 +27,8 @@ def load_user(user_id):
         pk, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    user = db.session.get(User, pk)
+    # The roles in the same query: every request reads them (access checks, navigation).
+    user = db.session.get(User, pk, options=[joinedload(User.role_rows)])
     if user is None or not user.active or user.session_version != version:
         return None
     return user

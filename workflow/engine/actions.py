@@ -3,7 +3,6 @@ transaction. Pages (and later the API) call only this module to move an evaluati
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import clock
@@ -12,7 +11,7 @@ from workflow.engine.definition import TRANSITION_BY_TRIGGER, TRANSITIONS, state
 from workflow.engine.machine import fire
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
-from workflow.models import Evaluation, PlanMember
+from workflow.models import Evaluation
 from workflow.roles import Role
 
 CONCURRENT_CHANGE = "concurrent_change"
@@ -50,9 +49,8 @@ def _group_refusal(evaluation, transition, actor):
     """Review and approval belong to the plan's working group, when it has one."""
     if not transition.roles <= {Role.REVIEWER, Role.LEADER}:
         return None
-    members = {m.user_id: m.group_role for m in db.session.scalars(
-        select(PlanMember).where(PlanMember.plan_id == evaluation.project.plan_id)
-    )}
+    # The plan's group as loaded once per request (the page asks this for every button).
+    members = {m.user_id: m.group_role for m in evaluation.project.plan.members}
     if not members:
         return None
     if actor.id not in members:

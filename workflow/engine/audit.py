@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow import clock
 from workflow.extensions import db
-from workflow.models import AuditRecord, Evaluation, Project
+from workflow.models import AuditRecord, Evaluation, Project, User
 
 # Records that are not transitions.
 OTHER_ACTIONS = {
@@ -55,7 +55,7 @@ def record(evaluation, actor, action, from_state=None, to_state=None, comment=""
 def history(evaluation):
     return db.session.scalars(
         select(AuditRecord)
-        .options(joinedload(AuditRecord.actor))
+        .options(joinedload(AuditRecord.actor).lazyload(User.role_rows))  # names only, not roles
         .where(AuditRecord.evaluation_id == evaluation.id)
         .order_by(AuditRecord.at, AuditRecord.id)
     ).all()

@@ -12,6 +12,7 @@ from workflow.extensions import db
 from workflow.models import Evaluation, Project, Section, Task
 
 MARK_ORDER = {"green": 0, "yellow": 1, "red": 2}
+STATE_NAMES = tuple(state.name for state in STATES)
 
 
 @dataclass
@@ -34,6 +35,11 @@ class Row:
     @property
     def done(self):
         return self.counts.get("applied", 0)
+
+    @property
+    def cells(self):
+        """(state name, count) in the workflow's order: the board's columns."""
+        return [(name, self.counts.get(name, 0)) for name in STATE_NAMES]
 
 
 def _urgency_columns(on, days):
@@ -58,17 +64,21 @@ def board(plan, on=None):
         row = sections.setdefault(section_id, Row(section_id, name))
         row.counts[state] = n
         row.total += n
+    # Overdue and due-soon open tasks per section and per state, from one grouped query.
     overdue, soon = _urgency_columns(on, days)
-    for section_id, n_overdue, n_soon in db.session.execute(
-        select(Project.section_id, overdue, soon)
+    urgency_by_state = {}
+    for section_id, state, n_overdue, n_soon in db.session.execute(
+        select(Project.section_id, Task.state, overdue, soon)
         .join(Evaluation, Evaluation.project_id == Project.id)
         .join(Task, Task.evaluation_id == Evaluation.id)
-        .where(Project.plan_id == plan.id)
-        .group_by(Project.section_id)
+        .where(Project.plan_id == plan.id, Task.completed_at.is_(None))
+        .group_by(Project.section_id, Task.state)
     ).all():
         if section_id in sections:
-            sections[section_id].overdue = n_overdue or 0
-            sections[section_id].due_soon = n_soon or 0
+            sections[section_id].overdue += n_overdue or 0
+            sections[section_id].due_soon += n_soon or 0
+        o, s = urgency_by_state.get(state, (0, 0))
+        urgency_by_state[state] = (o + (n_overdue or 0), s + (n_soon or 0))
     section_rows = sorted(sections.values(), key=lambda r: (-MARK_ORDER[r.mark], r.label))
 
     stage_rows = []
@@ -76,16 +86,6 @@ def board(plan, on=None):
     for row in section_rows:
         for state, n in row.counts.items():
             by_state[state] = by_state.get(state, 0) + n
-    urgency_by_state = {
-        state: (o or 0, s or 0)
-        for state, o, s in db.session.execute(
-            select(Task.state, overdue, soon)
-            .join(Evaluation, Task.evaluation_id == Evaluation.id)
-            .join(Project, Evaluation.project_id == Project.id)
-            .where(Project.plan_id == plan.id, Task.completed_at.is_(None))
-            .group_by(Task.state)
-        ).all()
-    }
     for stage in plan.stages:
         row = Row(stage.kind, stage.name)
         for state in STATES:

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow import clock
 from workflow.engine.definition import state_def
@@ -93,7 +93,8 @@ def create_task(evaluation):
 
 
 def actionable_by(user):
-    """SQL condition: open tasks ``user`` may act on (needs Task joined to Evaluation)."""
+    """SQL condition: open tasks ``user`` may act on (needs Task joined to Evaluation and
+    Project)."""
     if not user.roles:
         return false()
     role_codes = [role.value for role in user.roles]
@@ -116,63 +117,95 @@ def actionable_by(user):
 
 def _working_group_allows(user):
     """SQL condition: the task is not a group task, its plan has no working group, or
-    ``user`` is in the group (as 组长 for the leader's task)."""
-    project = aliased(Project)
-    group = (
-        select(PlanMember.id)
-        .join(project, project.plan_id == PlanMember.plan_id)
-        .where(project.id == Evaluation.project_id)  # correlated with the enclosing query
+    ``user`` is in the group (as 组长 for the leader's task). The subqueries are not
+    correlated with the task: the database reads the few plan ids once, not once per task."""
+    plans_with_group = select(PlanMember.plan_id)
+    my_plans = plans_with_group.where(PlanMember.user_id == user.id)
+    led_plans = my_plans.where(PlanMember.group_role == "leader")
+    return or_(
+        Task.role.not_in(GROUP_TASK_ROLES),
+        Project.plan_id.not_in(plans_with_group),
+        and_(Task.role != Role.LEADER.value, Project.plan_id.in_(my_plans)),
+        Project.plan_id.in_(led_plans),
     )
-    in_group = group.where(
-        PlanMember.user_id == user.id,
-        or_(Task.role != Role.LEADER.value, PlanMember.group_role == "leader"),
-    )
-    return or_(Task.role.not_in(GROUP_TASK_ROLES), ~group.exists(), in_group.exists())
 
 
 def _task_query():
+    """Tasks with what every list shows: the project, its section, the assignee. Evaluation
+    and project come from the query's own joins (one join each, not two); the assignee's
+    roles are read only if asked for."""
     return (
         select(Task)
-        .join(Evaluation, Task.evaluation_id == Evaluation.id)
-        .join(Project, Evaluation.project_id == Project.id)
+        .join(Task.evaluation)
+        .join(Evaluation.project)
         .options(
-            joinedload(Task.evaluation).joinedload(Evaluation.project).joinedload(Project.section),
-            joinedload(Task.evaluation).joinedload(Evaluation.project).joinedload(Project.plan),
-            joinedload(Task.assignee),
+            contains_eager(Task.evaluation).contains_eager(Evaluation.project).joinedload(Project.section),
+            joinedload(Task.assignee).lazyload(User.role_rows),
         )
         .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
     )
 
 
-def inbox(user):
-    """我的待办."""
-    return db.session.scalars(_task_query().where(actionable_by(user))).unique().all()
+def inbox_query(user):
+    """我的待办, as a query (pages take one page of it)."""
+    return _task_query().where(actionable_by(user))
 
 
-def section_queue(section_id):
+def section_queue_query(section_id):
     """The open tasks of one section (claimed or not)."""
-    return db.session.scalars(
-        _task_query().where(Task.completed_at.is_(None), Task.section_id == section_id)
-    ).unique().all()
+    return _task_query().where(Task.completed_at.is_(None), Task.section_id == section_id)
 
 
-def overdue(user=None, on=None):
+def overdue_query(user=None, on=None):
     on = on or today()
     query = _task_query().where(Task.completed_at.is_(None), Task.due_date < on)
-    if user is not None:
-        query = query.where(actionable_by(user))
-    return db.session.scalars(query).unique().all()
+    return query.where(actionable_by(user)) if user is not None else query
 
 
-def due_soon(user=None, on=None, days=None):
+def due_soon_query(user=None, on=None, days=None):
     on = on or today()
     days = current_app.config["DUE_SOON_DAYS"] if days is None else days
     query = _task_query().where(
         Task.completed_at.is_(None), Task.due_date >= on, Task.due_date <= on + timedelta(days=days)
     )
-    if user is not None:
-        query = query.where(actionable_by(user))
-    return db.session.scalars(query).unique().all()
+    return query.where(actionable_by(user)) if user is not None else query
+
+
+def inbox(user):
+    """我的待办."""
+    return db.session.scalars(inbox_query(user)).all()
+
+
+def section_queue(section_id):
+    return db.session.scalars(section_queue_query(section_id)).all()
+
+
+def overdue(user=None, on=None):
+    return db.session.scalars(overdue_query(user, on)).all()
+
+
+def due_soon(user=None, on=None, days=None):
+    return db.session.scalars(due_soon_query(user, on, days)).all()
+
+
+def inbox_summary(user, on=None, days=None, first=5):
+    """What the dashboard shows of the inbox, without loading it: the first ``first`` tasks
+    and, computed by the database over the whole inbox in the same query (window
+    aggregates), the number of tasks, of overdue ones and of those due soon (the rules of
+    urgency())."""
+    on = on or today()
+    days = current_app.config["DUE_SOON_DAYS"] if days is None else days
+    overdue_flag = case((Task.due_date < on, 1), else_=0)
+    soon_flag = case((and_(Task.due_date >= on, Task.due_date <= on + timedelta(days=days)), 1), else_=0)
+    rows = db.session.execute(
+        inbox_query(user).add_columns(func.count().over(), func.sum(overdue_flag).over(), func.sum(soon_flag).over())
+        .limit(first)
+    ).all()
+    if not rows:
+        return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
+    _task, total, overdue_count, soon_count = rows[0]
+    return {"count": total, "overdue": overdue_count or 0, "due_soon": soon_count or 0,
+            "next": [row[0] for row in rows]}
 
 
 def watches_everything(user):
@@ -186,6 +219,14 @@ def overdue_for(user, on=None):
 
 def due_soon_for(user, on=None):
     return due_soon(None if watches_everything(user) else user, on)
+
+
+def overdue_query_for(user, on=None):
+    return overdue_query(None if watches_everything(user) else user, on)
+
+
+def due_soon_query_for(user, on=None):
+    return due_soon_query(None if watches_everything(user) else user, on)
 
 
 def urgency(task, on=None, days=None):
@@ -213,6 +254,7 @@ def may_act(task, user):
         return False
     return db.session.scalar(
         select(Task.id).join(Evaluation, Task.evaluation_id == Evaluation.id)
+        .join(Project, Evaluation.project_id == Project.id)
         .where(Task.id == task.id, actionable_by(user))
     ) is not None
 

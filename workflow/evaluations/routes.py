@@ -22,6 +22,9 @@ from workflow.selfeval import services as selfeval
 from workflow.submissions.routes import rectification_context
 
 
+NO_RESULTS = {"rectifications": [], "may_close": None, "sections": []}
+
+
 @bp.route("/<int:evaluation_id>")
 @logged_in
 def detail(evaluation_id):
@@ -42,7 +45,8 @@ def detail(evaluation_id):
         problems=selfeval.completeness_problems(evaluation) if evaluation.state in selfeval.EDITABLE_STATES else [],
         may_review=review.may_comment(evaluation, current_user),
         review_comments=review.comments_for(evaluation, current_user),
-        **rectification_context(evaluation),
+        # Result application shows only once the evaluation is with the finance bureau.
+        **(rectification_context(evaluation) if state_def(evaluation.state).with_finance else NO_RESULTS),
     )
 
 

@@ -5,7 +5,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow.engine import actions
 from workflow.engine.definition import states_where
-from workflow.errors import Forbidden
+from workflow.errors import Forbidden, NotFound
 from workflow.extensions import db
 from workflow.models import Evaluation, Project
 from workflow.roles import Role
@@ -37,7 +37,13 @@ def _owns_rectification(evaluation, section_id):
 
 
 def get_visible(evaluation_id, user):
-    evaluation = actions.get_evaluation(evaluation_id)
+    # The project, its section and plan come in the same query: every evaluation page reads them.
+    evaluation = db.session.get(Evaluation, evaluation_id, options=[
+        joinedload(Evaluation.project).joinedload(Project.section),
+        joinedload(Evaluation.project).joinedload(Project.plan),
+    ])
+    if evaluation is None:
+        raise NotFound(_("评价不存在。"))
     if not can_view(evaluation, user):
         raise Forbidden(_("您无权查看该评价。"))
     return evaluation

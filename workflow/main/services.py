@@ -29,15 +29,17 @@ def dashboard(user):
     stage = plan.current_stage(today) if plan is not None else None
     days_left = (stage.due_date - today).days if stage is not None and stage.start_date <= today else None
     days_to_start = (stage.start_date - today).days if stage is not None and stage.start_date > today else None
-    inbox = tasks.inbox(user)
+    # Counts by one aggregate query and the first five tasks: never the whole inbox, which
+    # holds hundreds of tasks for the office or a reviewer of a large plan.
+    inbox = tasks.inbox_summary(user, today)
     return {
         "plan": plan,
         "stage": stage,
         "today": today,
         "days_left": days_left,
         "days_to_start": days_to_start,
-        "inbox_count": len(inbox),
-        "overdue_count": sum(1 for t in inbox if tasks.urgency(t, today) == "red"),
-        "due_soon_count": sum(1 for t in inbox if tasks.urgency(t, today) == "yellow"),
-        "next_tasks": inbox[:5],
+        "inbox_count": inbox["count"],
+        "overdue_count": inbox["overdue"],
+        "due_soon_count": inbox["due_soon"],
+        "next_tasks": inbox["next"],
     }

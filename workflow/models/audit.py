@@ -1,7 +1,7 @@
 """The append-only audit log of evaluations."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -11,9 +11,11 @@ from workflow.models.types import UTCDateTime
 
 class AuditRecord(db.Model):
     __tablename__ = "audit_records"
+    # An evaluation's history, read in order on its page.
+    __table_args__ = (Index("ix_audit_records_history", "evaluation_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id", ondelete="SET NULL"), index=True)
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id", ondelete="SET NULL"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     action: Mapped[str] = mapped_column(String(32))

@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.engine import tasks
 from workflow.errors import NotFound, ServiceError
@@ -60,8 +60,10 @@ def get_plan(plan_id):
 
 
 def current_plan():
-    """The plan the dashboard follows: the newest one."""
-    return db.session.scalar(select(Plan).order_by(Plan.run_year.desc(), Plan.id.desc()).limit(1))
+    """The plan the dashboard follows: the newest one, with its stages (one query)."""
+    return db.session.scalar(
+        select(Plan).options(joinedload(Plan.stages)).order_by(Plan.run_year.desc(), Plan.id.desc()).limit(1)
+    )
 
 
 def _check(data):

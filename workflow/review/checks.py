@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from workflow import scoring
 from workflow.engine.definition import states_where
@@ -61,7 +62,18 @@ def _matches(amount, known):
     return any(k.quantize(quantum, rounding=ROUND_HALF_UP) == amount for k in known)
 
 
-def evaluation_findings(evaluation):
+def notes_by_evaluation(evaluation_ids):
+    """{evaluation id: {code: FindingNote}} for many evaluations in one query."""
+    notes = {}
+    if evaluation_ids:
+        for note in db.session.scalars(select(FindingNote).where(FindingNote.evaluation_id.in_(evaluation_ids))):
+            notes.setdefault(note.evaluation_id, {})[note.code] = note
+    return notes
+
+
+def evaluation_findings(evaluation, notes=None):
+    """The findings of one evaluation. ``notes`` ({code: FindingNote}) when the caller has
+    read the explanations already (the review queue reads a whole page's at once)."""
     findings = []
     rows = content.funding(evaluation)
     total_row = rows.get("total")
@@ -112,22 +124,32 @@ def evaluation_findings(evaluation):
             findings.append(Finding(f"quantity:{ind.id}", "completeness", _(
                 "“%(name)s”计划 %(target)s%(unit)s，实际 %(actual)s%(unit)s，差异未说明原因。",
                 name=ind.name or ind.level2, target=_plain(ind.target), actual=_plain(ind.actual), unit=ind.unit)))
-    notes = {n.code: n for n in db.session.scalars(select(FindingNote).where(FindingNote.evaluation_id == evaluation.id))}
+    if notes is None:
+        notes = notes_by_evaluation([evaluation.id]).get(evaluation.id, {})
     for finding in findings:
         if finding.code in notes:
             finding.explained, finding.note = True, notes[finding.code].note
     return findings
 
 
-def plan_findings(plan):
-    """项目数量的完整性 for the whole plan: projects without a submitted self-evaluation."""
-    pending = db.session.scalars(
+def _unsubmitted(plan):
+    return (
         select(Project).join(Evaluation, Evaluation.project_id == Project.id)
         .where(Project.plan_id == plan.id, Evaluation.state.in_(states_where("section_edits")))
-        .order_by(Project.name)
-    ).all()
+    )
+
+
+def plan_findings(plan, limit=None):
+    """项目数量的完整性 for the whole plan: projects without a submitted self-evaluation (the
+    first ``limit`` of them by name; unsubmitted_count() says how many there are)."""
+    query = _unsubmitted(plan).options(joinedload(Project.section)).order_by(Project.name, Project.id)
+    pending = db.session.scalars(query.limit(limit) if limit is not None else query).all()
     return [Finding(f"not_submitted:{p.id}", "completeness", _("“%(name)s”（%(section)s）尚未提交自评。",
                                                              name=p.name, section=p.section.name)) for p in pending]
+
+
+def unsubmitted_count(plan):
+    return db.session.scalar(select(func.count()).select_from(_unsubmitted(plan).subquery()))
 
 
 def explain(evaluation, code, note, actor):

@@ -5,6 +5,7 @@ from flask_login import current_user
 from workflow.engine.definition import state_def
 from workflow.errors import ServiceError
 from workflow.evaluations.services import visible_or_abort
+from workflow.pagination import page_number
 from workflow.permissions import roles
 from workflow.plans import services as plans
 from workflow.review import bp, checks, services
@@ -12,15 +13,20 @@ from workflow.roles import Role
 from workflow.selfeval import services as selfeval
 
 reviewers = roles(Role.REVIEWER, Role.LEADER, Role.OFFICE)
+# A large plan has hundreds of unsubmitted projects: the queue names the first ones.
+PLAN_FINDINGS_SHOWN = 50
 
 
 @bp.route("/review")
 @reviewers
 def queue():
     plan = plans.current_plan()
+    page = services.queue_page(page_number(request.args.get("page")))
+    plan_findings = checks.plan_findings(plan, PLAN_FINDINGS_SHOWN) if plan else []
+    unsubmitted = checks.unsubmitted_count(plan) if len(plan_findings) == PLAN_FINDINGS_SHOWN else len(plan_findings)
     return render_template(
-        "review/queue.html", rows=services.queue(), state_def=state_def,
-        plan=plan, plan_findings=checks.plan_findings(plan) if plan else [],
+        "review/queue.html", rows=page.items, page=page, state_def=state_def,
+        plan=plan, plan_findings=plan_findings, unsubmitted=unsubmitted,
     )
 
 

@@ -1,12 +1,13 @@
 """Review comments and the review queue."""
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from workflow.engine.definition import states_where
 from workflow.errors import ServiceError
 from workflow.extensions import db
-from workflow.models import Evaluation, Project, ReviewComment
+from workflow.models import Evaluation, Project, ReviewComment, User
+from workflow.pagination import PAGE_SIZE, paginate
 from workflow.review import checks
 from workflow.roles import Role
 
@@ -19,14 +20,16 @@ def may_comment(evaluation, user):
     approval belong to the group, as in the engine's rules)."""
     if evaluation.submitted_by_id == user.id:
         return False
-    members = {m.user_id for m in evaluation.project.plan.members}
-    if members and user.id not in members:
-        return False
     if evaluation.state == "submitted":
-        return Role.REVIEWER in user.roles
-    if evaluation.state == "reviewed":
-        return bool(user.roles & {Role.REVIEWER, Role.LEADER})
-    return False
+        allowed = Role.REVIEWER in user.roles
+    elif evaluation.state == "reviewed":
+        allowed = bool(user.roles & {Role.REVIEWER, Role.LEADER})
+    else:
+        allowed = False
+    if not allowed:  # decided without reading the group
+        return False
+    members = {m.user_id for m in evaluation.project.plan.members}
+    return not members or user.id in members
 
 
 def comment_targets(evaluation):
@@ -54,11 +57,13 @@ def add_comment(evaluation, user, target, text):
 
 
 def comments(evaluation):
-    labels = dict(comment_targets(evaluation))
     rows = db.session.scalars(
-        select(ReviewComment).options(joinedload(ReviewComment.author))
+        select(ReviewComment).options(joinedload(ReviewComment.author).lazyload(User.role_rows))
         .where(ReviewComment.evaluation_id == evaluation.id).order_by(ReviewComment.created_at, ReviewComment.id)
     ).all()
+    if not rows:
+        return []  # no labels to look up
+    labels = dict(comment_targets(evaluation))
     return [(row, labels.get(row.target, row.target)) for row in rows]
 
 
@@ -75,17 +80,42 @@ def comments_for(evaluation, user):
     return comments(evaluation) if may_read_comments(evaluation, user) else []
 
 
-def queue(plan_id=None):
-    """Evaluations under review with the number of open findings of each."""
+def _queue_query(plan_id=None):
+    """Evaluations under review with what the queue and the checks read, loaded per page in
+    a fixed number of queries (never one per evaluation)."""
     query = (
-        select(Evaluation).join(Project, Evaluation.project_id == Project.id)
-        .options(joinedload(Evaluation.project).joinedload(Project.section), joinedload(Evaluation.submitted_by))
-        .where(Evaluation.state.in_(REVIEW_STATES)).order_by(Evaluation.state, Project.name)
+        select(Evaluation).join(Evaluation.project)
+        .options(
+            contains_eager(Evaluation.project).joinedload(Project.section),
+            joinedload(Evaluation.submitted_by).lazyload(User.role_rows),
+            selectinload(Evaluation.funding_rows), selectinload(Evaluation.indicators),
+            selectinload(Evaluation.narrative),
+        )
+        .where(Evaluation.state.in_(REVIEW_STATES)).order_by(Evaluation.state, Project.name, Evaluation.id)
     )
     if plan_id is not None:
         query = query.where(Project.plan_id == plan_id)
+    return query
+
+
+def _with_findings(evaluations):
+    """[(evaluation, open findings, all findings)]; the explanations of all of them are read
+    in one query."""
+    notes = checks.notes_by_evaluation([e.id for e in evaluations])
     rows = []
-    for evaluation in db.session.scalars(query).unique():
-        findings = checks.evaluation_findings(evaluation)
+    for evaluation in evaluations:
+        findings = checks.evaluation_findings(evaluation, notes.get(evaluation.id, {}))
         rows.append((evaluation, sum(1 for f in findings if not f.explained), len(findings)))
     return rows
+
+
+def queue(plan_id=None):
+    """Evaluations under review with the number of open findings of each."""
+    return _with_findings(db.session.scalars(_queue_query(plan_id)).all())
+
+
+def queue_page(number=1, plan_id=None, size=PAGE_SIZE):
+    """One page of the queue: its items are (evaluation, open findings, all findings)."""
+    page = paginate(_queue_query(plan_id), number, size)
+    page.items = _with_findings(page.items)
+    return page

@@ -6,6 +6,7 @@ from workflow.admin.forms import ConfirmForm
 from workflow.engine import audit, board, calendar, notify, tasks
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
+from workflow.pagination import page_number, paginate
 from workflow.permissions import logged_in, public, roles
 from workflow.plans import services as plans
 from workflow.roles import Role
@@ -13,9 +14,11 @@ from workflow.work import bp
 from workflow.work.forms import ReassignForm
 
 
-def _task_list(template, title, task_list, **extra):
+def _task_list(template, title, query, **extra):
+    """One page of a task list: a large plan's office has hundreds of tasks."""
+    page = paginate(query, page_number(request.args.get("page")))
     return render_template(
-        template, title=title, tasks=task_list, state_def=state_def, urgency=tasks.urgency,
+        template, title=title, tasks=page.items, page=page, state_def=state_def, urgency=tasks.urgency,
         today=tasks.today(), confirm=ConfirmForm(), **extra,
     )
 
@@ -23,19 +26,19 @@ def _task_list(template, title, task_list, **extra):
 @bp.route("/inbox")
 @logged_in
 def inbox():
-    return _task_list("work/tasks.html", _("我的待办"), tasks.inbox(current_user), tab="inbox")
+    return _task_list("work/tasks.html", _("我的待办"), tasks.inbox_query(current_user), tab="inbox")
 
 
 @bp.route("/overdue")
 @logged_in
 def overdue():
-    return _task_list("work/tasks.html", _("已逾期"), tasks.overdue_for(current_user), tab="overdue")
+    return _task_list("work/tasks.html", _("已逾期"), tasks.overdue_query_for(current_user), tab="overdue")
 
 
 @bp.route("/due-soon")
 @logged_in
 def due_soon():
-    return _task_list("work/tasks.html", _("即将到期"), tasks.due_soon_for(current_user), tab="due_soon")
+    return _task_list("work/tasks.html", _("即将到期"), tasks.due_soon_query_for(current_user), tab="due_soon")
 
 
 @bp.route("/section")
@@ -48,7 +51,7 @@ def section_queue():
     if section_id is None:
         abort(404)
     return _task_list(
-        "work/tasks.html", _("科室待办"), tasks.section_queue(section_id), tab="section",
+        "work/tasks.html", _("科室待办"), tasks.section_queue_query(section_id), tab="section",
         reassign_form=ReassignForm(),
     )
 
