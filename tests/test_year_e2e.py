@@ -44,16 +44,26 @@ from workflow import demo_content as dc
 from workflow.excel import importer
 from workflow.meetings import demo as meeting_demo
 from workflow.plans.services import DEFAULT_STAGE_DATES, STAGE_NAMES
+from workflow.roles import Role
 from workflow.selfeval.framework import EXECUTION_RATE_NAME
 
 pytestmark = pytest.mark.browser
 
-OFFICE, LEADER, REVIEWER, FINANCE = "yanhongtao", "jianglixin", "renzhihua", "caizhengju"
-MINE = demo.PROJECTS[0][0]  # 2019年度金属非金属矿山“专家会诊”隐患排查项目
-MINE_SECTION = demo.PROJECTS[0][1]
-MINE_STAFF = "yuanliji"  # 原立吉, 非煤矿山安全监督管理科
-LATE_PROJECT, LATE_SECTION = demo.PROJECTS[1][0], demo.PROJECTS[1][1]  # filled in after its deadline
-LATE_STAFF = "wangshixue"  # 王士学, 危险化学品安全监督管理科
+
+
+def demo_actor(project, trigger):
+    """Who does ``trigger`` to ``project`` in the demo's walk."""
+    return next(login for done, login, _comment in project[3] if done == trigger)
+
+
+OFFICE = demo_actor(demo.PROJECTS[0], "open_self_evaluation")  # 闫洪涛, 规划财务科
+LEADER = demo.GROUP["leader"][0]  # 姜立新
+REVIEWER = demo_actor(demo.PROJECTS[1], "pass_review")  # 任志华
+FINANCE = next(login for login, *_rest, roles, _part in demo.PEOPLE if roles == {Role.FINANCE})
+MINE, MINE_SECTION = demo.PROJECTS[0][:2]  # 2019年度金属非金属矿山“专家会诊”隐患排查项目
+MINE_STAFF = demo_actor(demo.PROJECTS[0], "submit")  # 原立吉, 非煤矿山安全监督管理科
+LATE_PROJECT, LATE_SECTION = demo.PROJECTS[1][:2]  # filled in after its deadline
+LATE_STAFF = demo_actor(demo.PROJECTS[1], "submit")  # 王士学, 危险化学品安全监督管理科
 # Its figures score 100 − (1 − 0.97) for an execution rate of 83.12 ÷ 85.6 = 97.10 %.
 LATE_SCORE = "99.97"
 
@@ -80,7 +90,6 @@ LATE_CONTENT = SheetContent(
     dc.generic_texts(LATE_PROJECT))
 # The seed report says 206.4万元 in its overview and 206.632万元 elsewhere: the reviewer's catch.
 SEED_SLIP, CORRECTED = "206.4万元", "206.632万元"
-PLACE = "应急管理局2603会议室"
 LATECOMER = meeting_demo.PARTICIPANTS[-1]  # 朱丽丽 arrives after 9:00
 
 
@@ -227,14 +236,14 @@ def training_meeting(office, people, plan_id):
     page.get_by_role("link", name="新建会议").click()
     page.locator("#title").fill(meeting_demo.TITLE)
     page.locator("#kind").select_option("training")
-    page.locator("#place").fill(PLACE)
-    page.locator("#day").fill("2020-06-20")
-    page.locator("#start_time").fill("09:00")
-    page.locator("#end_time").fill("11:30")
-    page.locator("#addressee").fill("局机关各科室")
+    page.locator("#place").fill(meeting_demo.PLACE)
+    page.locator("#day").fill(meeting_demo.DAY.isoformat())
+    page.locator("#start_time").fill(meeting_demo.STARTS.strftime("%H:%M"))
+    page.locator("#end_time").fill(meeting_demo.ENDS.strftime("%H:%M"))
+    page.locator("#addressee").fill(meeting_demo.ADDRESSEE)
     page.locator("#purpose").fill(meeting_demo.PURPOSE)
     page.locator("#issuer").fill(meeting_demo.ISSUER)
-    page.locator("#issued_on").fill("2020-06-15")
+    page.locator("#issued_on").fill(meeting_demo.ISSUED_ON.isoformat())
     page.locator("#reply_by").fill("2020-06-18")
     page.get_by_test_id("save-meeting").click()
     page.wait_for_url(re.compile(r"/meetings/\d+/invitees$"))
@@ -252,7 +261,7 @@ def training_meeting(office, people, plan_id):
     expect(page.get_by_test_id("published")).to_be_visible()
     notice = page.get_by_test_id("notice")
     expect(notice).to_contain_text("2020-06-20 09:00–11:30")
-    expect(notice).to_contain_text(PLACE)
+    expect(notice).to_contain_text(meeting_demo.PLACE)
     # The notice lists them in the order of the invitee form (by section), not the seed's.
     listed = page.get_by_test_id("participants").inner_text().split("　")
     assert sorted(listed) == sorted(people[login][0] for login in meeting_demo.PARTICIPANTS)
@@ -274,7 +283,8 @@ def training_meeting(office, people, plan_id):
 
     # The notice (关于召开……的通知) with its 培训登记表 holding the replies.
     notice = pdf_text(office.desk(OFFICE).download(page.get_by_test_id("notice-pdf")))
-    for part in (f"关于召开{meeting_demo.TITLE}的通知", "局机关各科室：", "承财评价〔2020〕6号", PLACE,
+    for part in (f"关于召开{meeting_demo.TITLE}的通知", f"{meeting_demo.ADDRESSEE}：", "承财评价〔2020〕6号",
+                 meeting_demo.PLACE,
                  "附件：培训登记表", meeting_demo.ISSUER, "2020年6月15日", "0314-2020620",
                  *(people[login][0] for login in meeting_demo.PARTICIPANTS)):
         assert part in notice, part
@@ -320,7 +330,7 @@ def training_meeting(office, people, plan_id):
     # The 签到表 with everyone's time, the latecomer marked late.
     page = office.desk(OFFICE).go(f"/meetings/{meeting_id}/attendance")
     sheet = pdf_text(office.desk(OFFICE).download(page.get_by_test_id("signin-sheet-pdf")))
-    for part in ("签到表", PLACE, "签名", "08:45", "09:10", "迟到",
+    for part in ("签到表", meeting_demo.PLACE, "签名", "08:45", "09:10", "迟到",
                  *(people[login][0] for login in meeting_demo.PARTICIPANTS)):
         assert part in sheet, part
     return meeting_id

@@ -16,6 +16,10 @@ PURPOSE = (
     "具体安排如下："
 )
 ISSUER = "承德市应急管理局绩效评价工作小组"
+PLACE = "应急管理局2603会议室"
+ADDRESSEE = "局机关各科室"
+DAY, STARTS, ENDS = date(2020, 6, 20), time(9, 0), time(11, 30)  # 6月20日上午9:00
+ISSUED_ON = date(2020, 6, 15)
 # 参加人员, in the notice's order.
 PARTICIPANTS = ("yanhongtao", "quzhiqing", "renzhihua", "wangjianhua", "lidongyang", "yuanliji", "wangxu",
                 "zhangyukun", "gongjian", "wangshixue", "zhulili")
@@ -23,12 +27,10 @@ PARTICIPANTS = ("yanhongtao", "quzhiqing", "renzhihua", "wangjianhua", "lidongya
 
 def load_training_meeting(plan, users, office_login="yanhongtao"):
     office = users[office_login]
-    day = date(2020, 6, 20)
     meeting = services.create_meeting(plan, services.MeetingData(
         title=TITLE, kind="training",
-        starts_at=services.to_utc(day, time(9, 0)), ends_at=services.to_utc(day, time(11, 30)),
-        place="应急管理局2603会议室", addressee="局机关各科室", purpose=PURPOSE, issuer=ISSUER,
-        issued_on=date(2020, 6, 15),
+        starts_at=services.to_utc(DAY, STARTS), ends_at=services.to_utc(DAY, ENDS),
+        place=PLACE, addressee=ADDRESSEE, purpose=PURPOSE, issuer=ISSUER, issued_on=ISSUED_ON,
     ), office)
     services.add_invitees(meeting, office, [users[login].id for login in PARTICIPANTS])
     form = FileStorage(io.BytesIO(export.blank_registration_form(TITLE)), filename="培训登记表.xlsx")
