@@ -21,6 +21,9 @@ def create_app(config_name=None, overrides=None):
         instance_path=str(instance_dir),
         template_folder=str(PROJECT_DIR / "templates"),
     )
+    from workflow import ids
+
+    ids.init_app(app)  # before any route: ids beyond the database's INTEGER find no route (404)
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)
