@@ -91,6 +91,25 @@ def test_summary_pdf_holds_the_batch_figures_on_the_official_page(world):
     assert data["grades"] and not re.search(r"[A-Za-z]", data["grades"])
 
 
+def test_a_long_summary_table_repeats_its_header_on_every_page(world):
+    """A batch too long for one page: each page of the table starts with its header, rows are
+    not split, and the totals close the last page."""
+    from pypdf import PdfReader
+
+    _org, _plan, submission, _evaluations = world
+    row = services.rows_of(submission)[1]
+    rows = [services.SummaryRow(row.evaluation_id, f"第{n:02d}号项目", row.section, row.budget, row.executed,
+                                row.rate, row.score, row.grade) for n in range(1, 61)]
+    pdf = submission_summary.render_summary(submission, rows)
+    table_pages = [squeeze(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages][1:]
+    assert len(table_pages) >= 2
+    for text in table_pages:
+        assert "序号项目名称责任科室全年预算数全年执行数执行率得分评价等级" in text
+    assert all(f"第{n:02d}号项目" in "".join(table_pages) for n in range(1, 61))
+    assert "合计（60个项目）" in table_pages[-1]
+    assert_official_page(pdf)
+
+
 # The package -------------------------------------------------------------------------------
 
 
