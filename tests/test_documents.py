@@ -200,3 +200,12 @@ def test_fetcher_refuses_climbing_out_of_the_asset_folder():
         fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
     assert fetcher.fetch(render.TEMPLATE_DIR.as_uri() + "/base.css").read().startswith(b"/*")
+
+
+def test_report_is_chinese_whatever_the_readers_language(mine):
+    """A report frozen at approval must not depend on the approver's screen language."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        data = reports.report_data(mine)
+    assert data["grade_label"] == "优"

@@ -6,11 +6,9 @@ templates see), built on what the meetings services already say about the meetin
 render_notice() and render_signin_sheet() render them. These are documents for paper: they
 are in Chinese whatever language the person printing them reads the screens in.
 """
-from flask import current_app
-from flask_babel import force_locale
 
 from workflow import clock
-from workflow.documents.render import render
+from workflow.documents.render import document_language, render
 from workflow.meetings import services
 
 # Empty rows the paper forms keep for people added by hand: at least this many, and the
@@ -18,10 +16,6 @@ from workflow.meetings import services
 SPARE_ROWS = 5
 FORM_ROWS = 15
 
-
-def _chinese():
-    """The documents' language: the application's default (Chinese), not the reader's."""
-    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _paragraphs(text):
@@ -62,7 +56,7 @@ def registration_rows(meeting):
 
 def notice_data(meeting):
     """Plain data for templates/documents/notice.html."""
-    with _chinese():
+    with document_language():
         notice = services.notice(meeting)
     form = form_name(meeting)
     # The registration form is always the first attachment (it is part of this PDF); files
@@ -106,7 +100,7 @@ def signin_sheet_data(meeting, now=None):
     services make it, with each recorded sign-in time as HH:MM (with the date when it is not
     the meeting's day) and the 签名 column left empty for the paper copy."""
     now = now or clock.now()
-    with _chinese():
+    with document_language():
         sheet = services.signin_sheet(meeting, now=now)
         summary = services.attendance_summary(meeting, now=now)
     day = services.local(meeting.starts_at).date()

@@ -5,6 +5,8 @@ template cannot lazily load or reach anything it was not given. Autoescaping is 
 text appears as text.
 """
 
+from flask import current_app
+from flask_babel import force_locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -19,6 +21,13 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def document_language():
+    """The documents' language: the application's default (Chinese), not the reader's. A
+    report frozen at approval must not depend on the language the approver reads screens in,
+    and paper sent to the bureau is Chinese."""
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def font_face_css():

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from workflow import scoring
-from workflow.documents.render import render
+from workflow.documents.render import document_language, render
 from workflow.selfeval import content
 
 # An outline title such as "一、基本情况（一）项目概况" holds two headings: the 一、 part (黑体)
@@ -41,7 +41,12 @@ def _value(number, text, unit):
 
 
 def report_data(evaluation, draft=False):
-    """Plain data for templates/documents/report.html."""
+    """Plain data for templates/documents/report.html, in the documents' language."""
+    with document_language():
+        return _report_data(evaluation, draft)
+
+
+def _report_data(evaluation, draft):
     data = content.serialize(evaluation)
     project = data["project"]
     outline = sorted(evaluation.project.plan.report_sections, key=lambda s: (s.sort_order, s.id or 0))

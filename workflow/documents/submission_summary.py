@@ -10,19 +10,14 @@ person downloading it reads the screens in.
 from collections import Counter
 from decimal import Decimal
 
-from flask import current_app
-from flask_babel import force_locale
 
 from workflow import scoring
-from workflow.documents.render import render
+from workflow.documents.render import document_language, render
 from workflow.excel.exporter import local_date, organisation
 from workflow.submissions import services
 
 GRADE_ORDER = ("excellent", "good", "fair", "poor")
 
-
-def _chinese():
-    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def amount_text(value):
@@ -55,7 +50,7 @@ def chinese_date(moment):
 
 def grade_counts(rows):
     """"优3个、良1个" for the grades present, best first."""
-    with _chinese():
+    with document_language():
         counts = Counter(row.grade for row in rows if row.grade)
         return "、".join(f"{scoring.GRADE_LABELS[code]}{counts[code]}个" for code in GRADE_ORDER if counts[code])
 
@@ -66,7 +61,7 @@ def summary_data(submission, rows=None):
     budget, executed, rate = services.totals(rows)
     plan = submission.plan
     org = organisation(plan)
-    with _chinese():
+    with document_language():
         table = [
             {"number": number, "project": row.project, "section": row.section,
              "budget": amount_text(row.budget), "executed": amount_text(row.executed),
