@@ -21,9 +21,10 @@ def create_app(config_name=None, overrides=None):
         instance_path=str(instance_dir),
         template_folder=str(PROJECT_DIR / "templates"),
     )
-    from workflow import ids
+    from workflow import input_guard
 
-    ids.init_app(app)  # before any route: ids beyond the database's INTEGER find no route (404)
+    # Before any route and hook: ids beyond INTEGER find no route, NUL characters are refused.
+    input_guard.init_app(app)
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)
