@@ -41,16 +41,17 @@ def page_number(raw):
 
 
 def paginate(query, number=1, size=PAGE_SIZE):
-    """Rows of ``query`` (an ORM select with its ORDER BY) for page ``number``. The count
-    query runs only when the first page is full (a short list counts itself); a page past
-    the end shows the last page."""
-    items = db.session.scalars(query.limit(size).offset((number - 1) * size)).all()
-    if number == 1 and len(items) < size:
-        return Page(items, 1, size, len(items))
+    """Rows of ``query`` (an ORM select with its ORDER BY) for page ``number``. The total
+    comes with the rows (a window count, no second query); a page past the end shows the
+    last page."""
+    rows = db.session.execute(
+        query.add_columns(func.count().over()).limit(size).offset((number - 1) * size)
+    ).all()
+    if rows:
+        return Page([row[0] for row in rows], number, size, rows[0][-1])
+    if number == 1:
+        return Page([], 1, size, 0)
     total = db.session.scalar(
         select(func.count()).select_from(query.options(lazyload("*")).order_by(None).subquery())
     )
-    last = max(1, ceil(total / size))
-    if number > last:
-        return paginate(query, last, size)
-    return Page(items, number, size, total)
+    return paginate(query, max(1, ceil(total / size)), size)

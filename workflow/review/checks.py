@@ -141,15 +141,22 @@ def _unsubmitted(plan):
 
 def plan_findings(plan, limit=None):
     """项目数量的完整性 for the whole plan: projects without a submitted self-evaluation (the
-    first ``limit`` of them by name; unsubmitted_count() says how many there are)."""
-    query = _unsubmitted(plan).options(joinedload(Project.section)).order_by(Project.name, Project.id)
-    pending = db.session.scalars(query.limit(limit) if limit is not None else query).all()
-    return [Finding(f"not_submitted:{p.id}", "completeness", _("“%(name)s”（%(section)s）尚未提交自评。",
-                                                             name=p.name, section=p.section.name)) for p in pending]
+    first ``limit`` of them by name)."""
+    return plan_findings_and_count(plan, limit)[0]
 
 
-def unsubmitted_count(plan):
-    return db.session.scalar(select(func.count()).select_from(_unsubmitted(plan).subquery()))
+def plan_findings_and_count(plan, limit=None):
+    """(the first ``limit`` findings of plan_findings(), how many there are in all), from one
+    query: a large plan has hundreds of unsubmitted projects."""
+    query = (
+        _unsubmitted(plan).add_columns(func.count().over()).options(joinedload(Project.section))
+        .order_by(Project.name, Project.id)
+    )
+    rows = db.session.execute(query.limit(limit) if limit is not None else query).all()
+    findings = [Finding(f"not_submitted:{p.id}", "completeness", _("“%(name)s”（%(section)s）尚未提交自评。",
+                                                                 name=p.name, section=p.section.name))
+                for p, _total in rows]
+    return findings, (rows[0][1] if rows else 0)
 
 
 def explain(evaluation, code, note, actor):

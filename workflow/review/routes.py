@@ -22,8 +22,7 @@ PLAN_FINDINGS_SHOWN = 50
 def queue():
     plan = plans.current_plan()
     page = services.queue_page(page_number(request.args.get("page")))
-    plan_findings = checks.plan_findings(plan, PLAN_FINDINGS_SHOWN) if plan else []
-    unsubmitted = checks.unsubmitted_count(plan) if len(plan_findings) == PLAN_FINDINGS_SHOWN else len(plan_findings)
+    plan_findings, unsubmitted = checks.plan_findings_and_count(plan, PLAN_FINDINGS_SHOWN) if plan else ([], 0)
     return render_template(
         "review/queue.html", rows=page.items, page=page, state_def=state_def,
         plan=plan, plan_findings=plan_findings, unsubmitted=unsubmitted,
