@@ -344,8 +344,16 @@ def scan_url(office, meeting_id):
 
 
 def register(page, meeting_id, login):
-    page.goto(f"/auth/login?next=/meetings/{meeting_id}")
+    """The participant sees an unread message (beside the folded menu on a phone), finds the
+    notice among the messages and answers it."""
+    page.goto("/auth/login")
     log_in(page, login)
+    page.wait_for_url(re.compile(r"/$"))
+    bells = page.get_by_test_id("bell").or_(page.get_by_test_id("bell-folded"))
+    bell = bells.filter(visible=True)
+    expect(bell).to_contain_text("1")
+    bell.click()
+    page.get_by_role("link", name=f"会议通知：{meeting_demo.TITLE}", exact=False).click()
     page.wait_for_url(re.compile(rf"/meetings/{meeting_id}$"))
     page.get_by_label("参加", exact=True).check()
     page.locator("#phone").fill("0314-2020620")
