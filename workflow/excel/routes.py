@@ -1,11 +1,10 @@
 """Excel downloads and the project import. Thin: the workbooks are built in exporter.py and
 importer.py."""
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from workflow import files
 from workflow.admin import services as people
 from workflow.errors import Forbidden, NotFound
 from workflow.evaluations.services import get_visible
@@ -23,8 +22,9 @@ def _plan_or_404(plan_id):
 
 
 def _xlsx(data, filename):
-    return send_file(io.BytesIO(data), mimetype=exporter.XLSX_MIMETYPE, as_attachment=True,
-                     download_name=filename, max_age=0)
+    # Served like every other download (workflow/files.py): an attachment that no cache keeps,
+    # since the workbooks hold unpublished figures.
+    return files.download_response(filename, exporter.XLSX_MIMETYPE, data)
 
 
 @bp.route("/plans/<int:plan_id>/projects-template.xlsx")
