@@ -180,7 +180,7 @@ def set_up_the_plan(office, people, tmp_path):
     # The projects, from the import template the plan offers.
     page.goto(f"/plans/{plan_id}")
     page.get_by_role("link", name="导入项目").click()
-    template = office.desks[OFFICE].download(page.get_by_test_id("template-link"))
+    template = desk.download(page.get_by_test_id("template-link"))
     workbook_path = tmp_path / "projects.xlsx"
     fill_import_template(template, workbook_path)
     page.locator("#file").set_input_files(str(workbook_path))
