@@ -27,6 +27,7 @@ is removed at the end.
 """
 import argparse
 import http.cookiejar
+import logging
 import os
 import random
 import re
@@ -129,7 +130,11 @@ def build(database_url, instance, args):
     app = create_app("development", {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(instance),
                                      "SECRET_KEY": SECRET, "MAIL_ENABLED": False})
     with app.app_context():
-        upgrade()
+        logging.disable(logging.INFO)  # Alembic's progress lines would bury the figures
+        try:
+            upgrade()
+        finally:
+            logging.disable(logging.NOTSET)
         now = clock.now()
         today = now.date()
 
