@@ -495,3 +495,21 @@ def test_a_completed_task_cannot_be_handed_over(app, world):
     assert _db.session.get(Task, done.id).assignee_id is None
     assert _db.session.scalar(select(Notification).where(Notification.user_id == world["staff_a2"].id,
                                                          Notification.text.like("%转交给您%"))) is None
+
+
+
+@pytest.mark.parametrize("referrer,expected", [
+    ("http://localhost/work/section", "/work/section"),        # the page the button was on
+    ("https://evil.example/phish", "/work/inbox"),             # another site: never
+    ("javascript:alert(1)", "/work/inbox"),
+    (None, "/work/inbox"),
+])
+def test_claim_goes_back_to_the_page_but_never_to_another_site(app, world, referrer, expected):
+    """The Referer is whatever the client sent: an outside address must not become the
+    redirect after claiming (an open redirect)."""
+    evaluation = evaluation_in(world, "self_evaluating", "应急物资储备项目", "a")
+    task = open_task(evaluation)
+    headers = {"Referer": referrer} if referrer else {}
+    response = post(signed_in(app, world["staff_a"]), f"/work/tasks/{task.id}/claim", {}, headers=headers)
+    assert response.status_code == 302
+    assert response.headers["Location"].removeprefix("http://localhost") == expected

@@ -1,6 +1,4 @@
-from urllib.parse import urlsplit
-
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from workflow.engine import diagram
@@ -10,6 +8,7 @@ from workflow.errors import ServiceError
 from workflow.i18n import select_locale
 from workflow.main import bp, services
 from workflow.permissions import logged_in, public
+from workflow.redirects import back
 
 
 @bp.route("/")
@@ -28,12 +27,7 @@ def set_language(code):
         services.set_language(current_user, code)
     except ServiceError:
         abort(404)
-    target = request.referrer or ""
-    parts = urlsplit(target)
-    # Go back to the page the switch was pressed on, but never to another site.
-    if parts.netloc and parts.netloc != request.host:
-        target = ""
-    return redirect(target or url_for("main.dashboard"))
+    return back("main.dashboard")
 
 
 @bp.route("/healthz")

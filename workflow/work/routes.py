@@ -9,6 +9,7 @@ from workflow.errors import NotFound, ServiceError
 from workflow.pagination import page_number, paginate
 from workflow.permissions import logged_in, public, roles
 from workflow.plans import services as plans
+from workflow.redirects import back
 from workflow.roles import Role
 from workflow.work import bp
 from workflow.work.forms import ReassignForm
@@ -68,7 +69,7 @@ def claim(task_id):
         abort(404)
     except ServiceError as error:
         flash(error.message, "danger")
-    return redirect(request.referrer or url_for("work.inbox"))
+    return back("work.inbox")
 
 
 @bp.route("/tasks/<int:task_id>/reassign", methods=["GET", "POST"])
