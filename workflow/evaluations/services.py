@@ -27,6 +27,13 @@ def can_view(evaluation, user):
     return False
 
 
+def sees_reported_only(user):
+    """The finance bureau's users (with no role inside the department) see only what has
+    been reported to them, in lists as on the evaluation page."""
+    return Role.FINANCE in user.roles and not (
+        user.roles & {Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF})
+
+
 def _owns_rectification(evaluation, section_id):
     from workflow.models import Rectification
 

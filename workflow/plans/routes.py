@@ -78,7 +78,7 @@ def new():
 def detail(plan_id):
     plan = _plan_or_404(plan_id)
     section_id = request.args.get("section", type=int)
-    projects = services.projects_of(plan, section_id)
+    projects = services.projects_of(plan, section_id, viewer=current_user)
     return render_template(
         "plans/detail.html",
         plan=plan,

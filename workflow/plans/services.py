@@ -235,7 +235,9 @@ def _shift(day, years):
 # Projects -------------------------------------------------------------------------------
 
 
-def projects_of(plan, section_id=None):
+def projects_of(plan, section_id=None, viewer=None):
+    """The plan's projects, of one section if given; a ``viewer`` from the finance bureau
+    gets only the reported ones (evaluations.services.sees_reported_only)."""
     query = (
         select(Project).where(Project.plan_id == plan.id)
         .options(selectinload(Project.evaluation), selectinload(Project.section))
@@ -243,7 +245,19 @@ def projects_of(plan, section_id=None):
     )
     if section_id is not None:
         query = query.where(Project.section_id == section_id)
+    if viewer is not None and _reported_only(viewer):
+        from workflow.evaluations.services import FINANCE_STATES
+
+        query = query.join(Evaluation, Evaluation.project_id == Project.id).where(
+            Evaluation.state.in_(FINANCE_STATES))
     return db.session.scalars(query).all()
+
+
+def _reported_only(viewer):
+    # Imported here: evaluations.services reaches the engine, which reaches this module.
+    from workflow.evaluations.services import sees_reported_only
+
+    return sees_reported_only(viewer)
 
 
 def create_project(plan, name, section, actor=None, details=None, **fields):
@@ -289,11 +303,18 @@ def open_self_evaluation(plan, actor, address=""):
     return actions.perform_bulk(ids, "open_self_evaluation", actor, address)
 
 
-def get_project(project_id):
+def get_project(project_id, viewer=None):
     project = db.session.get(Project, project_id)
-    if project is None:
+    if project is None or (viewer is not None and _reported_only(viewer)
+                           and project.evaluation.state not in _finance_states()):
         raise NotFound(_("项目不存在。"))
     return project
+
+
+def _finance_states():
+    from workflow.evaluations.services import FINANCE_STATES
+
+    return FINANCE_STATES
 
 
 def update_project(project, name, section_id, leader_name, overall_target, actor):

@@ -1,4 +1,6 @@
 """Plans (评价方案), their stages and projects: readable by the same roles as the plan pages."""
+from flask_login import current_user
+
 from workflow.api import present
 from workflow.api.blueprints import ID, api_blueprint
 from workflow.api.schemas import PlanDetailSchema, PlanSchema, ProjectQuery, ProjectSchema, StageSchema
@@ -42,7 +44,7 @@ def list_stages(plan_id):
 def list_projects(plan_id, section=None):
     """The plan's projects with their evaluation's state, optionally of one section."""
     plan = services.get_plan(plan_id)
-    return [present.project(p) for p in services.projects_of(plan, section)]
+    return [present.project(p) for p in services.projects_of(plan, section, viewer=current_user)]
 
 
 @bp.route(f"/projects/<{ID}:project_id>")
@@ -50,4 +52,4 @@ def list_projects(plan_id, section=None):
 @plan_readers
 def get_project(project_id):
     """One project (as listed on its plan's page)."""
-    return present.project(services.get_project(project_id))
+    return present.project(services.get_project(project_id, viewer=current_user))
