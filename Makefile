@@ -15,7 +15,8 @@ PYTEST_ARGS ?=
 run: setup migrate
 	$(FLASK) demo --if-empty
 	@echo "绩效评价工作台: http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --access-logfile - \
+		--logger-class workflow.access_log.Logger wsgi:app
 
 # The two databases' runs go side by side (the machine has two cores and each pytest run is
 # mostly one); each writes its own log, printed whole when both are done, so the output stays
