@@ -31,7 +31,6 @@ def index():
         "submissions/index.html", plan=plan, plans=plans.list_plans(),
         submissions=services.list_submissions(plan) if plan else [],
         ready=services.ready_to_report(plan) if plan and Role.OFFICE in current_user.roles else [],
-        today=date.today(),
     )
 
 
