@@ -74,6 +74,8 @@ def adjust_plan_framework(plan):
 
 
 def _fill(evaluation, budget, executed, indicators, texts, target, achievement, leader, names=None):
+    from workflow.review.checks import refresh_findings
+
     content.ensure_content(evaluation)
     project = evaluation.project
     project.leader_name, project.overall_target = leader, target
@@ -95,6 +97,7 @@ def _fill(evaluation, budget, executed, indicators, texts, target, achievement, 
             ind.target, ind.actual = D(target_value), D(actual_value)
     evaluation.narrative = [NarrativeSection(key=key, text=text) for key, text in texts.items()]
     services.recompute(evaluation)
+    refresh_findings(evaluation)
     db.session.commit()
 
 

@@ -4,10 +4,14 @@ transaction as the state change."""
 
 
 def snapshot_submission(evaluation, actor):
-    """Keep the evaluation as submitted: the reviewers' diff compares submissions."""
+    """Keep the evaluation as submitted: the reviewers' diff compares submissions. The review
+    queue's counts of findings are recounted as the evaluation enters it (they follow every
+    save already; this makes them exact whatever wrote the content)."""
+    from workflow.review.checks import refresh_findings
     from workflow.selfeval.services import take_snapshot
 
     take_snapshot(evaluation, "submission", actor)
+    refresh_findings(evaluation)
 
 
 def freeze(evaluation, actor):

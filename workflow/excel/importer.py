@@ -433,6 +433,8 @@ def _amount_problem(code, label):
 
 def _create(plan, item, actor):
     """One project as plans.services.create_project makes it, with the file's figures."""
+    from workflow.review.checks import refresh_findings
+
     project = plans.create_project(plan, item.name, item.section, actor, details={"source": "excel", "row": item.row},
                                    leader_name=item.leader_name, overall_target=item.overall_target)
     rows = content.funding(project.evaluation)
@@ -441,6 +443,7 @@ def _create(plan, item, actor):
     for key in PART_KEYS:
         rows[key].annual_budget = item.amounts[key]
     db.session.flush()
+    refresh_findings(project.evaluation, notes={})  # now with the file's figures; a new one has no notes
     return project
 
 

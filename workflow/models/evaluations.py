@@ -49,6 +49,13 @@ class Evaluation(db.Model):
     total_score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     grade: Mapped[str | None] = mapped_column(String(16))
     finance_feedback: Mapped[str] = mapped_column(Text, default="")  # 财政局反馈（结果应用）
+    # What the review queue shows of the consistency checks (workflow/review/checks.py):
+    # open and all findings, stored by refresh_findings on every write that can change them so
+    # that the queue never reads an evaluation's content. NULL: not known yet (rows from
+    # before revision 0008); the queue computes and stores it on first view. The review page
+    # itself always computes the findings live.
+    findings_open: Mapped[int | None] = mapped_column()
+    findings_total: Mapped[int | None] = mapped_column()
 
     project: Mapped[Project] = relationship(back_populates="evaluation")
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])

@@ -265,12 +265,14 @@ def create_project(plan, name, section, actor=None, details=None, **fields):
     'create' audit record; flushed, not committed (an import creates many in one
     transaction). The caller has validated the name and section."""
     from workflow.engine import audit
+    from workflow.review.checks import refresh_findings
 
     project = Project(plan_id=plan.id, name=name, section_id=section.id, budget_year=plan.budget_year, **fields)
     project.plan = plan
     project.section = section
     project.evaluation = Evaluation(state=INITIAL_STATE)
     content.ensure_content(project.evaluation)
+    refresh_findings(project.evaluation)  # stored with the INSERT
     db.session.add(project)
     db.session.flush()
     tasks.create_task(project.evaluation)
@@ -322,6 +324,7 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
     may change only before submission; its open section task moves with it."""
     from workflow.engine import audit
     from workflow.models import Task
+    from workflow.review.checks import refresh_findings
 
     name = (name or "").strip()
     if not name:
@@ -349,4 +352,5 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
     project.leader_name, project.overall_target = leader_name.strip(), overall_target.strip()
     if changed:
         audit.record(project.evaluation, actor, "project_edit", details=changed)
+    refresh_findings(project.evaluation)  # the overall target is checked for amounts
     db.session.commit()

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, inspect, select, update
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import scoring
 from workflow.engine.definition import states_where
@@ -132,6 +133,68 @@ def evaluation_findings(evaluation, notes=None):
     return findings
 
 
+def _counts(findings):
+    """(open, all): what the review queue shows of an evaluation's findings."""
+    return sum(1 for f in findings if not f.explained), len(findings)
+
+
+def refresh_findings(evaluation, notes=None):
+    """Compute the evaluation's findings and store their counts on it (findings_open,
+    findings_total), which the review queue reads instead of the content. Called by every
+    service that writes what the checks read (the form, the project's overall target, an
+    explanation, the import, the demo) and at each submission, after its changes are made and
+    before it commits; returns (open, all).
+
+    A new evaluation gets the counts in its INSERT. A stored one gets them by a plain UPDATE
+    that neither bumps the optimistic-lock version nor touches updated_at: the counts are
+    derived data, and an explanation must not make an open form look outdated."""
+    state = inspect(evaluation)
+    if state.transient or state.pending:
+        counts = _counts(evaluation_findings(evaluation, notes if notes is not None else {}))
+        evaluation.findings_open, evaluation.findings_total = counts
+        return counts
+    counts = _counts(evaluation_findings(evaluation, notes))
+    if (evaluation.findings_open, evaluation.findings_total) != counts:
+        _store({evaluation.id: counts})
+        set_committed_value(evaluation, "findings_open", counts[0])
+        set_committed_value(evaluation, "findings_total", counts[1])
+    return counts
+
+
+def _store(counts, only_unknown=False):
+    """Write {evaluation id: (open, all)} in one statement. ``only_unknown`` keeps counts a
+    concurrent write stored meanwhile (they were computed from newer content)."""
+    table = Evaluation.__table__
+    statement = (
+        update(table).where(table.c.id == bindparam("row_id"))
+        .values(findings_open=bindparam("open_count"), findings_total=bindparam("all_count"),
+                updated_at=table.c.updated_at)  # keep it: no one edited the evaluation
+    )
+    if only_unknown:
+        statement = statement.where(table.c.findings_total.is_(None))
+    db.session.execute(statement, [
+        {"row_id": evaluation_id, "open_count": open_count, "all_count": all_count}
+        for evaluation_id, (open_count, all_count) in counts.items()
+    ])
+
+
+def store_unknown_counts(evaluations):
+    """Compute and store the counts of those of ``evaluations`` that have none yet (NULL: from
+    before the counts were kept), their content loaded in a fixed number of queries whatever
+    their number. True when it stored any (the caller commits)."""
+    unknown = [e.id for e in evaluations if e.findings_total is None]
+    if not unknown:
+        return False
+    loaded = db.session.scalars(
+        select(Evaluation).where(Evaluation.id.in_(unknown)).options(
+            selectinload(Evaluation.funding_rows), selectinload(Evaluation.indicators),
+            selectinload(Evaluation.narrative), joinedload(Evaluation.project))
+    ).unique().all()
+    notes = notes_by_evaluation(unknown)
+    _store({e.id: _counts(evaluation_findings(e, notes.get(e.id, {}))) for e in loaded}, only_unknown=True)
+    return True
+
+
 def _unsubmitted(plan):
     return (
         select(Project).join(Evaluation, Evaluation.project_id == Project.id)
@@ -174,6 +237,8 @@ def explain(evaluation, code, note, actor):
         raise ServiceError(_("请填写说明。"))
     if len(note) > 2000:
         raise ServiceError(_("说明不能超过 2000 个字。"))
+    # One explanation at a time per evaluation: each recounts with the others' notes seen.
+    db.session.execute(select(Evaluation.id).where(Evaluation.id == evaluation.id).with_for_update())
     if code not in {f.code for f in evaluation_findings(evaluation)}:
         raise ServiceError(_("该核查结果已不存在，请刷新页面。"))
     existing = db.session.scalar(select(FindingNote).where(FindingNote.evaluation_id == evaluation.id, FindingNote.code == code))
@@ -181,4 +246,6 @@ def explain(evaluation, code, note, actor):
         db.session.add(FindingNote(evaluation_id=evaluation.id, code=code, note=note, author_id=actor.id))
     else:
         existing.note, existing.author_id = note, actor.id
+    db.session.flush()
+    refresh_findings(evaluation)
     db.session.commit()

@@ -1,7 +1,7 @@
 """Review comments and the review queue."""
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow.engine.definition import states_where
 from workflow.errors import ServiceError
@@ -81,15 +81,14 @@ def comments_for(evaluation, user):
 
 
 def _queue_query(plan_id=None):
-    """Evaluations under review with what the queue and the checks read, loaded per page in
-    a fixed number of queries (never one per evaluation)."""
+    """Evaluations under review with what the queue shows, loaded per page in a fixed number
+    of queries (never one per evaluation). Not their content: the counts of findings are
+    stored on the evaluations (checks.refresh_findings)."""
     query = (
         select(Evaluation).join(Evaluation.project)
         .options(
             contains_eager(Evaluation.project).joinedload(Project.section),
             joinedload(Evaluation.submitted_by).lazyload(User.role_rows),
-            selectinload(Evaluation.funding_rows), selectinload(Evaluation.indicators),
-            selectinload(Evaluation.narrative),
         )
         .where(Evaluation.state.in_(REVIEW_STATES)).order_by(Evaluation.state, Project.name, Evaluation.id)
     )
@@ -98,24 +97,31 @@ def _queue_query(plan_id=None):
     return query
 
 
-def _with_findings(evaluations):
-    """[(evaluation, open findings, all findings)]; the explanations of all of them are read
-    in one query."""
-    notes = checks.notes_by_evaluation([e.id for e in evaluations])
-    rows = []
-    for evaluation in evaluations:
-        findings = checks.evaluation_findings(evaluation, notes.get(evaluation.id, {}))
-        rows.append((evaluation, sum(1 for f in findings if not f.explained), len(findings)))
-    return rows
+def _with_findings(load):
+    """[(evaluation, open findings, all findings)] of the evaluations ``load()`` returns, from
+    the counts stored on them. Those not known yet (NULL) are computed, stored and committed
+    first, and the evaluations loaded again: the next view only reads."""
+    evaluations = load()
+    if checks.store_unknown_counts(evaluations):
+        db.session.commit()
+        evaluations = load()
+    return [(e, e.findings_open, e.findings_total) for e in evaluations]
 
 
 def queue(plan_id=None):
     """Evaluations under review with the number of open findings of each."""
-    return _with_findings(db.session.scalars(_queue_query(plan_id)).all())
+    return _with_findings(lambda: db.session.scalars(_queue_query(plan_id)).all())
 
 
 def queue_page(number=1, plan_id=None, size=PAGE_SIZE):
     """One page of the queue: its items are (evaluation, open findings, all findings)."""
-    page = paginate(_queue_query(plan_id), number, size)
-    page.items = _with_findings(page.items)
+    pages = []
+
+    def load():
+        pages.append(paginate(_queue_query(plan_id), number, size))
+        return pages[-1].items
+
+    items = _with_findings(load)
+    page = pages[-1]
+    page.items = items
     return page

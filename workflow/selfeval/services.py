@@ -224,6 +224,8 @@ def recompute(evaluation):
 def save(evaluation_id, user, form, expected_version=None, address=""):
     """Save the form (a draft: blanks are fine, wrong values are not). Nothing is stored
     when any value is refused; the message lists every problem."""
+    from workflow.review.checks import refresh_findings  # the review package imports this one
+
     evaluation = get_evaluation(evaluation_id)
     reason = edit_refusal(evaluation, user)
     if reason:
@@ -246,6 +248,9 @@ def save(evaluation_id, user, form, expected_version=None, address=""):
         audit.record(evaluation, user, "edit", evaluation.state, evaluation.state, address=address,
                      details={"changed": [change["field"] for change in changes]})
     try:
+        # The review queue's counts of findings follow the content (its query flushes the
+        # versioned UPDATE, hence inside the try).
+        refresh_findings(evaluation)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
