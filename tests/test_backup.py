@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from tests import factories
 from tests.conftest import drop_everything
 from tests.test_cli import dump
-from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the fonts)
+from tests.pdf_checks import prepared_fonts  # noqa: F401  (session fixture: the fonts)
 from tests.test_evidence import PDF, png_bytes, xlsx_bytes
 from tests.test_meetings import bj, make_meeting, pass_at
 from workflow.engine import actions

@@ -7,22 +7,14 @@ import pytest
 from pypdf import PdfReader
 
 from tests import factories
+from tests.pdf_checks import (assert_every_glyph_drawn, assert_official_page, drawn_characters, font_names, plain,
+                              prepared_fonts, squeeze, text_of)  # noqa: F401  (prepared_fonts: session fixture)
 from workflow import demo_content
-from workflow.documents import fonts, render, reports
+from workflow.documents import render, reports
 from workflow.documents.safety import SafeURLFetcher
 from workflow.extensions import db
 
 PROJECT = "2019年度金属非金属矿山“专家会诊”隐患排查项目"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def prepared_fonts():
-    """The prepared fonts, made here when `make setup` has not made them yet."""
-    from scripts import prepare_fonts
-
-    if len(fonts.available()) < len(fonts.PREPARED):
-        prepare_fonts.main([])
-    assert len(fonts.available()) == len(fonts.PREPARED), "Noto CJK fonts are not installed"
 
 
 @pytest.fixture
@@ -32,47 +24,6 @@ def mine():
     project = factories.make_project(plan, PROJECT, org.section_a, org.office)
     demo_content.fill_mine_project(project.evaluation)
     return project.evaluation
-
-
-def text_of(pdf):
-    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def squeeze(text):
-    return re.sub(r"\s+", "", text)
-
-
-def font_names(pdf):
-    names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in (page["/Resources"].get_object().get("/Font") or {}).values():
-            font = font.get_object()
-            descendants = font.get("/DescendantFonts")
-            target = descendants[0].get_object() if descendants else font
-            descriptor = target["/FontDescriptor"].get_object()
-            embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
-            names.add((str(font["/BaseFont"]), embedded))
-    return names
-
-
-_BFCHAR = re.compile(r"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
-
-
-def drawn_characters(pdf):
-    """{character: {font}} for every character the embedded fonts draw with a real glyph,
-    read from their ToUnicode maps (glyph id 0 is .notdef, the empty box)."""
-    drawn = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in (page["/Resources"].get_object().get("/Font") or {}).values():
-            font = font.get_object()
-            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-            for gid, code in _BFCHAR.findall(cmap):
-                char = bytes.fromhex(code).decode("utf-16-be")
-                if int(gid, 16) != 0:
-                    drawn.setdefault(char, set()).add(str(font["/BaseFont"]))
-                else:
-                    drawn.setdefault(char, set()).add(".notdef")
-    return drawn
 
 
 def test_seed_report_carries_the_seed_figures(mine):
@@ -87,14 +38,6 @@ def test_seed_report_carries_the_seed_figures(mine):
 def test_report_data_is_plain_and_follows_the_outline(mine):
     data = reports.report_data(mine)
     assert data["total_score"] == "99.7" and data["grade_label"] == "优"
-
-    def plain(value):
-        if isinstance(value, dict):
-            return all(isinstance(k, str) and plain(v) for k, v in value.items())
-        if isinstance(value, list):
-            return all(plain(v) for v in value)
-        return value is None or isinstance(value, (str, int, bool))
-
     assert plain(data)
     headings = [h["text"] for s in data["sections"] for h in s["headings"]]
     assert headings[:3] == ["一、基本情况", "（一）项目概况", "（二）项目绩效目标"]
@@ -106,13 +49,9 @@ def test_draft_report_is_watermarked(mine):
 
 
 def test_page_is_a4_and_numbered_like_an_official_document(mine):
-    reader = PdfReader(io.BytesIO(reports.render_report(mine)))
-    assert len(reader.pages) >= 3
-    for page in reader.pages:
-        assert float(page.mediabox.width) == pytest.approx(595.28, abs=1)
-        assert float(page.mediabox.height) == pytest.approx(841.89, abs=1)
-    for number, page in enumerate(reader.pages, start=1):
-        assert f"— {number} —" in page.extract_text()
+    pdf = reports.render_report(mine)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 3
+    assert_official_page(pdf)
 
 
 def test_every_font_is_embedded_and_subset(mine):
@@ -135,9 +74,8 @@ def test_rare_characters_fall_back_to_the_full_fonts(mine):
     text = squeeze(text_of(pdf))
     assert "负责人王堃、𠀾字测试。" in text
     assert "\ufffd" not in text
+    assert_every_glyph_drawn(pdf)
     drawn = drawn_characters(pdf)
-    missing = {char for char in text if ".notdef" in drawn.get(char, {".notdef"})}
-    assert not missing, missing
     # 堃 is outside GB2312: the full font behind the prepared one draws it.
     assert drawn["堃"] and not any("JXPJ" in name for name in drawn["堃"]), drawn["堃"]
     assert any("JXPJ" in name for name in drawn["王"])

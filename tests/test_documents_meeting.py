@@ -4,9 +4,7 @@ text, glyphs, page and margins, a long sheet across pages, escaping, who may dow
 and the demo's training meeting."""
 import io
 import re
-import subprocess
 from datetime import date
-from xml.etree import ElementTree
 
 import pytest
 from flask_babel import force_locale
@@ -15,7 +13,8 @@ from sqlalchemy import select
 
 from tests.conftest import signed_in
 from tests.factories import make_plan, make_section, make_setup, make_user
-from tests.test_documents import drawn_characters, font_names, prepared_fonts, squeeze, text_of  # noqa: F401
+from tests.pdf_checks import (BLOCK, assert_every_glyph_drawn, assert_official_page, plain,  # noqa: F401
+                              prepared_fonts, squeeze, text_of, words)
 from tests.test_meetings import PLACE, TITLE, bj, busy_meeting, docx_bytes, make_meeting, upload
 from workflow import clock
 from workflow.documents import meeting as documents
@@ -26,29 +25,12 @@ from workflow.meetings import demo, services, tokens
 from workflow.models import Section
 from workflow.roles import Role
 
-MM = 72 / 25.4
-A4 = (595.28, 841.89)
-# GB/T 9704: 37 mm top, 28 mm binding (left) margin, a 156 × 225 mm text block.
-BLOCK = (28 * MM, 37 * MM, (28 + 156) * MM, (37 + 225) * MM)
-
-
 @pytest.fixture
 def setup():
     org, plan = make_setup()
     plan.office_section_id = org.office_section.id
     db.session.commit()
     return org, plan
-
-
-def words(pdf):
-    """[[(text, x0, y0, x1, y1)] per page] in points from the top left, read by poppler."""
-    xhtml = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout
-    root = ElementTree.fromstring(xhtml)
-    pages = []
-    for page in root.iter("{http://www.w3.org/1999/xhtml}page"):
-        pages.append([(w.text or "", float(w.get("xMin")), float(w.get("yMin")), float(w.get("xMax")),
-                       float(w.get("yMax"))) for w in page.iter("{http://www.w3.org/1999/xhtml}word")])
-    return pages
 
 
 def same_line(a, b):
@@ -58,19 +40,6 @@ def same_line(a, b):
 
 def find(page, text):
     return [w for w in page if w[0] == text]
-
-
-def missing_glyphs(pdf):
-    drawn = drawn_characters(pdf)
-    return {char for char in squeeze(text_of(pdf)) if ".notdef" in drawn.get(char, {".notdef"})}
-
-
-def plain(value):
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and plain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(plain(v) for v in value)
-    return value is None or isinstance(value, (str, int, bool))
 
 
 def seed_meeting(org, plan, **changes):
@@ -133,8 +102,7 @@ def test_the_notice_draws_every_character_with_embedded_fonts(setup):
     meeting = seed_meeting(org, plan, place="应急管理局2603会议室（堃楼）")
     pdf = documents.render_notice(meeting)
     assert "堃楼" in text_of(pdf)
-    assert not missing_glyphs(pdf)
-    assert all(embedded for _name, embedded in font_names(pdf))
+    assert_every_glyph_drawn(pdf)
 
 
 def test_documents_are_chinese_whatever_the_readers_language(setup):
@@ -168,7 +136,7 @@ def test_the_sign_in_sheet_carries_the_recorded_times(setup):
     for name in ("王士学", "局外人"):   # no sign-in: no time on their row
         (name_word,) = find(page, name)
         assert not any(re.fullmatch(r"\d\d:\d\d", w[0]) and same_line(name_word, w) for w in page), name
-    assert not missing_glyphs(pdf)
+    assert_every_glyph_drawn(pdf)
 
 
 def test_the_signature_column_is_empty_on_every_page(setup):
@@ -227,27 +195,8 @@ def test_pages_are_a4_with_official_margins_and_numbers(setup, kind):
     db.session.commit()
     meeting = seed_meeting(org, plan, invitees=people)
     pdf = getattr(documents, f"render_{kind}")(meeting)
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) >= 2
-    for number, page in enumerate(reader.pages, start=1):
-        assert float(page.mediabox.width) == pytest.approx(A4[0], abs=1)
-        assert float(page.mediabox.height) == pytest.approx(A4[1], abs=1)
-        assert f"— {number} —" in page.extract_text()
-    left, top, right, bottom = BLOCK
-    lowest_x = lowest_y = A4[1]
-    for number, page in enumerate(words(pdf), start=1):
-        body = [w for w in page if w[2] < bottom]
-        for text, x0, y0, x1, y1 in body:
-            assert left - 0.5 <= x0 and x1 <= right + 0.5 and top - 0.5 <= y0 and y1 <= bottom + 0.5, (number, text)
-        lowest_x, lowest_y = min([lowest_x] + [w[1] for w in body]), min([lowest_y] + [w[2] for w in body])
-        # Below the text block only the page number, on the outer side (odd right, even left).
-        numbers = [w for w in page if w[2] >= bottom]
-        assert "".join(w[0] for w in numbers) == f"—{number}—", number
-        assert all(w[2] > bottom + 5 * MM for w in numbers), number
-        assert (min(w[1] for w in numbers) > A4[0] / 2) == (number % 2 == 1), number
-    # The text block starts at the margins: 28 mm from the left, 37 mm from the top.
-    assert lowest_x == pytest.approx(left, abs=1.5 * MM)
-    assert lowest_y == pytest.approx(top, abs=4 * MM)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 2
+    assert_official_page(pdf)
 
 
 # Safety ------------------------------------------------------------------------------------------

@@ -9,15 +9,12 @@ from pypdf import PdfReader
 
 from tests import factories
 from tests.conftest import signed_in
-from tests.test_documents import drawn_characters, font_names, prepared_fonts, squeeze, text_of  # noqa: F401
+from tests.pdf_checks import (assert_every_glyph_drawn, assert_official_page, plain, prepared_fonts,  # noqa: F401
+                              squeeze, text_of)
 from workflow import demo
 from workflow.documents import workplan
 from workflow.extensions import db
 from workflow.plans import services as plans
-
-A4 = (595.28, 841.89)
-MM = 72 / 25.4
-
 
 @pytest.fixture
 def seed_plan(app, prepared_fonts):  # noqa: F811
@@ -28,48 +25,6 @@ def seed_plan(app, prepared_fonts):  # noqa: F811
     deputy = factories.make_user("quzhiqing", ["reviewer"], org.section_b, full_name="曲志清")
     factories.make_group(plan, org.leader, deputies=[org.office, deputy], members=[org.reviewer, org.reviewer2])
     return org, plan
-
-
-def text_positions(pdf):
-    """[(page number, x, y, text)] of each text run: where it starts on the page, in points
-    from the bottom left corner."""
-    runs = []
-    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
-        def visit(text, cm, tm, _font, _size, number=number):
-            if text.strip():
-                a, b, c, d, e, f = cm
-                runs.append((number, tm[4] * a + tm[5] * c + e, tm[4] * b + tm[5] * d + f, text.strip()))
-        page.extract_text(visitor_text=visit)
-    return runs
-
-
-def assert_official_page(pdf):
-    """A4; the text block starts 28 mm from the left edge and 37 mm from the top; page numbers
-    "— n —" below the block (35 mm from the bottom), odd pages right, even pages left."""
-    reader = PdfReader(io.BytesIO(pdf))
-    for page in reader.pages:
-        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=1)
-    runs = text_positions(pdf)
-    numbers = {page: (x, y) for page, x, y, text in runs if text == f"— {page} —"}
-    assert sorted(numbers) == list(range(1, len(reader.pages) + 1))
-    body = [(page, x, y) for page, x, y, text in runs if text != f"— {page} —"]
-    assert min(x for _p, x, _y in body) == pytest.approx(28 * MM, abs=0.5)
-    top_edge, bottom_edge = A4[1] - 37 * MM, 35 * MM
-    for page in numbers:
-        baselines = [y for p, _x, y in body if p == page]
-        assert top_edge - 30 < max(baselines) < top_edge   # the first line hangs from the top margin
-        assert min(baselines) > bottom_edge
-        x, y = numbers[page]
-        assert y < bottom_edge
-        assert (x > A4[0] / 2) if page % 2 else (x < A4[0] / 2)
-
-
-def assert_every_glyph_drawn(pdf):
-    text = squeeze(text_of(pdf))
-    drawn = drawn_characters(pdf)
-    missing = {char for char in text if ".notdef" in drawn.get(char, {".notdef"})}
-    assert not missing, missing
-    assert all(embedded for _name, embedded in font_names(pdf))
 
 
 def test_the_seed_plan_prints_as_the_seeds_work_plan(seed_plan):
@@ -135,14 +90,6 @@ def test_work_plan_data_is_plain_and_escaped(seed_plan):
     plan.method = '<script>alert(1)</script><img src="http://127.0.0.1:9/x.png">'
     db.session.commit()
     data = workplan.workplan_data(plan)
-
-    def plain(value):
-        if isinstance(value, dict):
-            return all(isinstance(k, str) and plain(v) for k, v in value.items())
-        if isinstance(value, list):
-            return all(plain(v) for v in value)
-        return value is None or isinstance(value, (str, int, bool))
-
     assert plain(data)
     pdf = workplan.render_workplan(plan)
     assert squeeze("<script>alert(1)</script>") in squeeze(text_of(pdf))

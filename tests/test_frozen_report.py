@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from tests import factories
 from tests.conftest import login
-from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the fonts)
+from tests.pdf_checks import prepared_fonts  # noqa: F401  (session fixture: the fonts)
 from workflow import demo_content
 from workflow.engine import actions
 from workflow.extensions import db

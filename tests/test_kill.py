@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from tests import factories
-from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the fonts)
+from tests.pdf_checks import prepared_fonts  # noqa: F401  (session fixture: the fonts)
 from workflow.engine import actions
 from workflow.extensions import db
 from workflow.models import Evaluation

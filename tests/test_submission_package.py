@@ -15,8 +15,8 @@ from sqlalchemy import event
 
 from tests import factories
 from tests.conftest import signed_in
-from tests.test_documents import prepared_fonts, squeeze, text_of  # noqa: F401
-from tests.test_documents_workplan import assert_every_glyph_drawn, assert_official_page
+from tests.pdf_checks import (assert_every_glyph_drawn, assert_official_page, prepared_fonts,  # noqa: F401
+                              squeeze, text_of)
 from workflow import scoring
 from workflow.documents import submission_summary
 from workflow.engine import actions

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.live_server import live_server  # noqa: F401  (fixture)
-from tests.test_documents import prepared_fonts  # noqa: F401  (fixture)
+from tests.pdf_checks import prepared_fonts  # noqa: F401  (fixture)
 from tests.test_meetings_browser import in_own_thread, log_in
 from tests.test_submission_package import approved, expected_names
 from tests import factories

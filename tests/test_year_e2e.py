@@ -36,8 +36,8 @@ from playwright.sync_api import expect
 
 from tests.e2e_year import OFFICE_ZONE, Office, at, expect_flash, make_organisation, pdf_text
 from tests.live_server import live_server  # noqa: F401  (fixture)
-from tests.test_documents import prepared_fonts  # noqa: F401  (session fixture: the PDF fonts)
-from tests.test_documents import squeeze
+from tests.pdf_checks import prepared_fonts  # noqa: F401  (session fixture: the PDF fonts)
+from tests.pdf_checks import squeeze
 from tests.test_meetings_browser import in_own_thread, log_in
 from workflow import demo
 from workflow import demo_content as dc
