@@ -335,7 +335,9 @@ def build(database_url, instance, args):
 @contextmanager
 def gunicorn(database_url, instance, workers, log_path):
     port = free_port()
-    env = dict(os.environ, APP_ENV="development", DATABASE_URL=database_url, SECRET_KEY=SECRET,
+    # The production profile, as deployed (no debugger, templates compiled once and kept);
+    # only the secure-cookie flag is off, the bench speaking plain HTTP on loopback.
+    env = dict(os.environ, APP_ENV="production", DATABASE_URL=database_url, SECRET_KEY=SECRET,
                INSTANCE_PATH=str(instance), MAIL_ENABLED="0", SESSION_COOKIE_SECURE="0")
     env.pop("TEST_DATABASE_URL", None)
     binary = Path(sys.executable).with_name("gunicorn")

@@ -1,4 +1,6 @@
 """The Flask extensions, created unbound so that models and blueprints can import them."""
+from functools import cached_property
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -19,4 +21,14 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self):
+        from workflow.i18n import RequestDomain  # the catalogue looked up once per request
+
+        return RequestDomain(domain=self.domain)
+
+
+babel = _Babel()

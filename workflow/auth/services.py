@@ -27,10 +27,20 @@ def load_user(user_id):
         pk, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    # The roles in the same query: every request reads them (access checks, navigation).
-    user = db.session.get(User, pk, options=[joinedload(User.role_rows)])
-    if user is None or not user.active or user.session_version != version:
+    # The roles and the unread count in the same query: every request reads the roles
+    # (access checks, navigation) and every page shows the count (the bell).
+    from workflow.engine import notify
+
+    row = db.session.execute(
+        select(User, notify.unread_query(User.id).scalar_subquery())
+        .options(joinedload(User.role_rows)).where(User.id == pk)
+    ).unique().first()
+    if row is None:
         return None
+    user, unread = row
+    if not user.active or user.session_version != version:
+        return None
+    notify.remember_unread(user.id, unread)
     return user
 
 

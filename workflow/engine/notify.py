@@ -3,7 +3,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select, update
 
 from workflow import clock
@@ -18,15 +18,41 @@ def notify(users, text, link=""):
         if user is None or user.id in seen or not user.active:
             continue
         seen.add(user.id)
+        forget_unread(user.id)
         db.session.add(Notification(user_id=user.id, text=str(text), link=link or ""))
 
 
-def unread_count(user):
-    return db.session.scalar(
-        select(func.count()).select_from(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
+def unread_query(user_id):
+    """The number of ``user_id``'s unread notifications, as a SELECT (or, with
+    ``.scalar_subquery()``, a column of another query)."""
+    return select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
     )
+
+
+# Every page shows the count (the bell). The session loader reads it in the user's own query
+# and remembers it here for this request only: the memo names the request object, so it is
+# never read by another request (not even one sharing the app context, as in tests), and
+# notify() / mark_all_read() drop it when they change the user's notifications.
+_MEMO = "_unread_notifications"
+
+
+def remember_unread(user_id, count):
+    if has_request_context():
+        setattr(g, _MEMO, (request._get_current_object(), user_id, count))
+
+
+def forget_unread(user_id):
+    memo = g.get(_MEMO) if has_request_context() else None
+    if memo is not None and memo[1] == user_id:
+        g.pop(_MEMO)
+
+
+def unread_count(user):
+    memo = g.get(_MEMO) if has_request_context() else None
+    if memo is not None and memo[0] is request._get_current_object() and memo[1] == user.id:
+        return memo[2]
+    return db.session.scalar(unread_query(user.id))
 
 
 def recent(user, limit=50):
@@ -37,6 +63,7 @@ def recent(user, limit=50):
 
 
 def mark_all_read(user):
+    forget_unread(user.id)
     db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))

@@ -8,7 +8,6 @@ from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
 from workflow.pagination import page_number, paginate
 from workflow.permissions import logged_in, public, roles
-from workflow.plans import services as plans
 from workflow.redirects import back
 from workflow.roles import Role
 from workflow.work import bp
@@ -101,7 +100,7 @@ def reassign(task_id):
 def progress_board():
     plan_id = request.args.get("plan", type=int)
     try:
-        plan = plans.get_plan(plan_id) if plan_id else plans.current_plan()
+        all_plans, plan = board.plans_and_choice(plan_id or None)
     except NotFound:
         abort(404)
     if plan is None:
@@ -109,7 +108,7 @@ def progress_board():
     section_rows, stage_rows, totals = board.board(plan)
     return render_template(
         "work/board.html", plan=plan, section_rows=section_rows, stage_rows=stage_rows, totals=totals,
-        states=STATES, plans=plans.list_plans(),
+        states=STATES, plans=all_plans, state_cells=board.state_cells,
     )
 
 
