@@ -19,7 +19,6 @@ from tests.pdf_checks import (assert_every_glyph_drawn, assert_official_page, pr
                               squeeze, text_of)
 from workflow import scoring
 from workflow.documents import submission_summary
-from workflow.engine import actions
 from workflow.extensions import db
 from workflow.models import Snapshot
 from workflow.selfeval.services import last_snapshot
@@ -32,24 +31,13 @@ PROJECTS = (  # (name, section, 全年预算数, 全年执行数)
 )
 
 
-def approved(plan, org, name, section, budget, executed):
-    evaluation = factories.make_project(plan, name, section, org.office).evaluation
-    factories.walk_to(evaluation, "self_evaluating", org)
-    factories.fill_complete(evaluation, budget=budget, executed=executed)
-    staff = org.staff_a if section.id == org.section_a.id else org.staff_b
-    actions.perform(evaluation.id, "submit", staff)
-    actions.perform(evaluation.id, "pass_review", org.reviewer)
-    actions.perform(evaluation.id, "approve", org.leader)
-    return evaluation
-
-
 @pytest.fixture
 def world(app, prepared_fonts):  # noqa: F811
     """Three approved evaluations reported in one submission, one more approved for a
     second, one-item submission."""
     org, plan = factories.make_setup()
     sections = {"a": org.section_a, "b": org.section_b}
-    evaluations = [approved(plan, org, name, sections[key], budget, executed)
+    evaluations = [factories.make_approved(plan, org, name, sections[key], budget, executed)
                    for name, key, budget, executed in PROJECTS]
     submission, refused = services.compose(plan, [e.id for e in evaluations], "2019年度第一批",
                                            "请审核。\n如有问题请联系规划财务科。", org.office)
@@ -179,7 +167,7 @@ def test_package_reads_the_frozen_pdfs_in_batches_not_one_by_one(world, monkeypa
     """No query per evaluation: the same number of statements for one evaluation as for
     three, and the PDFs come PDF_BATCH at a time."""
     org, plan, submission, _evaluations = world
-    single = approved(plan, org, "森林草原防灭火宣传培训项目", org.section_a, "10", "10")
+    single = factories.make_approved(plan, org, "森林草原防灭火宣传培训项目", org.section_a, "10", "10")
     small, _refused = services.compose(plan, [single.id], "第二批", "", org.office)
 
     def statements(target):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.live_server import live_server  # noqa: F401  (fixture)
 from tests.pdf_checks import prepared_fonts  # noqa: F401  (fixture)
 from tests.test_meetings_browser import in_own_thread, log_in
-from tests.test_submission_package import approved, expected_names
+from tests.test_submission_package import expected_names
 from tests import factories
 from workflow.submissions import services
 
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def submission(app, prepared_fonts):  # noqa: F811
     org, plan = factories.make_setup()
-    evaluations = [approved(plan, org, "应急物资储备项目", org.section_a, "100", "80"),
-                   approved(plan, org, "危险化学品重大危险源监测预警项目", org.section_b, "85.6", "83.12")]
+    evaluations = [factories.make_approved(plan, org, "应急物资储备项目", org.section_a, "100", "80"),
+                   factories.make_approved(plan, org, "危险化学品重大危险源监测预警项目", org.section_b, "85.6", "83.12")]
     submission, _refused = services.compose(plan, [e.id for e in evaluations], "2019年度第一批", "", org.office)
     return submission
 

@@ -37,23 +37,11 @@ def world(app):
     return factories.make_setup()
 
 
-def approved(plan, org, name, section, budget, executed):
-    """An evaluation walked to 已审批 with its own budget figures."""
-    evaluation = factories.make_project(plan, name, section, org.office).evaluation
-    factories.walk_to(evaluation, "self_evaluating", org)
-    factories.fill_complete(evaluation, budget=budget, executed=executed)
-    staff = org.staff_a if section.id == org.section_a.id else org.staff_b
-    actions.perform(evaluation.id, "submit", staff)
-    actions.perform(evaluation.id, "pass_review", org.reviewer)
-    actions.perform(evaluation.id, "approve", org.leader)
-    return evaluation
-
-
 @pytest.fixture
 def two(world):
     org, plan = world
-    first = approved(plan, org, "应急物资储备项目", org.section_a, "100", "80")
-    second = approved(plan, org, "矿山隐患排查项目", org.section_b, "206.632", "172.743")
+    first = factories.make_approved(plan, org, "应急物资储备项目", org.section_a, "100", "80")
+    second = factories.make_approved(plan, org, "矿山隐患排查项目", org.section_b, "206.632", "172.743")
     return org, plan, first, second
 
 
@@ -75,7 +63,7 @@ def count(model):
 def reported(world, name="应急物资储备项目", section=None):
     """A reported evaluation (composed through the service)."""
     org, plan = world
-    evaluation = approved(plan, org, name, section or org.section_a, "100", "80")
+    evaluation = factories.make_approved(plan, org, name, section or org.section_a, "100", "80")
     services.compose(plan, [evaluation.id], "第一批", "", org.office)
     return reload(Evaluation, evaluation.id)
 
@@ -158,7 +146,7 @@ def test_summary_rows_come_from_the_frozen_snapshots(app, two):
 @pytest.mark.parametrize("state", ["reviewed", "submitted", "self_evaluating"])
 def test_an_unapproved_evaluation_is_refused_and_nothing_is_created(world, state):
     org, plan = world
-    good = approved(plan, org, "已审批项目", org.section_a, "100", "80")
+    good = factories.make_approved(plan, org, "已审批项目", org.section_a, "100", "80")
     bad = factories.make_evaluation(plan, org, state, name="未审批项目", section=org.section_b)
     with pytest.raises(ServiceError) as refused:
         services.compose(plan, [good.id, bad.id], "报送", "", org.office)
@@ -171,7 +159,7 @@ def test_an_unapproved_evaluation_is_refused_and_nothing_is_created(world, state
 def test_an_already_submitted_evaluation_is_refused(world):
     org, plan = world
     evaluation = reported(world)
-    another = approved(plan, org, "第二个项目", org.section_b, "50", "50")
+    another = factories.make_approved(plan, org, "第二个项目", org.section_b, "50", "50")
     with pytest.raises(ServiceError) as refused:
         services.compose(plan, [another.id, evaluation.id], "第二批", "", org.office)
     assert refused.value.message == "所选项目中有未审批或已报送的项目，请刷新后重试。"
@@ -182,7 +170,7 @@ def test_an_already_submitted_evaluation_is_refused(world):
 def test_an_evaluation_of_another_plan_is_refused(world):
     org, plan = world
     other_plan = factories.make_plan(title="另一方案", run_year=2021, budget_year=2020)
-    elsewhere = approved(other_plan, org, "他方案项目", org.section_a, "100", "80")
+    elsewhere = factories.make_approved(other_plan, org, "他方案项目", org.section_a, "100", "80")
     with pytest.raises(ServiceError):
         services.compose(plan, [elsewhere.id], "报送", "", org.office)
     assert count(Submission) == 0
@@ -195,7 +183,7 @@ def test_an_evaluation_of_another_plan_is_refused(world):
 ])
 def test_compose_refusals(world, ids, title, message):
     org, plan = world
-    evaluation = approved(plan, org, "已审批项目", org.section_a, "100", "80")
+    evaluation = factories.make_approved(plan, org, "已审批项目", org.section_a, "100", "80")
     with pytest.raises(ServiceError) as refused:
         services.compose(plan, [evaluation.id] if ids is None else ids, title, "", org.office)
     assert refused.value.message == message
@@ -277,7 +265,7 @@ def test_plan_result_summary_page(app, world):
 
 def test_feedback_only_for_reported_evaluations(world):
     org, plan = world
-    evaluation = approved(plan, org, "已审批项目", org.section_a, "100", "80")
+    evaluation = factories.make_approved(plan, org, "已审批项目", org.section_a, "100", "80")
     with pytest.raises(ServiceError) as refused:
         services.record_feedback(evaluation, "同意。", org.office)
     assert refused.value.message == "只有已报送的评价才能记录财政局反馈。"
@@ -402,7 +390,7 @@ def test_rectification_due_today_is_accepted(world):
 
 def test_rectification_only_after_reporting(world):
     org, plan = world
-    evaluation = approved(plan, org, "已审批项目", org.section_a, "100", "80")
+    evaluation = factories.make_approved(plan, org, "已审批项目", org.section_a, "100", "80")
     with pytest.raises(ServiceError) as refused:
         services.add_rectification(evaluation, "问题", "", org.section_a.id, date(2020, 10, 31), org.office)
     assert refused.value.message == "问题整改在报送财政局之后登记。"
