@@ -209,17 +209,22 @@ def plan_findings(plan, limit=None):
 
 
 def plan_findings_and_count(plan, limit=None):
-    """(the first ``limit`` findings of plan_findings(), how many there are in all), from one
-    query: a large plan has hundreds of unsubmitted projects."""
-    query = (
-        _unsubmitted(plan).add_columns(func.count().over()).options(joinedload(Project.section))
-        .order_by(Project.name, Project.id)
-    )
-    rows = db.session.execute(query.limit(limit) if limit is not None else query).all()
+    """(the first ``limit`` findings of plan_findings(), how many there are in all). A large
+    plan has hundreds of unsubmitted projects: the first ones come from the (plan, name) index
+    and stop at ``limit``, the number from a plain count; a window count over the same query
+    would have to join and sort every one of them."""
+    query = _unsubmitted(plan).options(joinedload(Project.section)).order_by(Project.name, Project.id)
+    projects = db.session.scalars(query.limit(limit) if limit is not None else query).all()
     findings = [Finding(f"not_submitted:{p.id}", "completeness", _("“%(name)s”（%(section)s）尚未提交自评。",
                                                                  name=p.name, section=p.section.name))
-                for p, _total in rows]
-    return findings, (rows[0][1] if rows else 0)
+                for p in projects]
+    if limit is None:
+        return findings, len(findings)
+    total = db.session.scalar(
+        select(func.count()).select_from(Evaluation).join(Project, Evaluation.project_id == Project.id)
+        .where(Project.plan_id == plan.id, Evaluation.state.in_(states_where("section_edits")))
+    )
+    return findings, total
 
 
 def explain(evaluation, code, note, actor):
