@@ -99,8 +99,11 @@ def live_server(app):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Module scope, not session: each module that imports the
+    fixture gets a definition of its own, and two sync Playwright instances alive at once in
+    one thread fail ("using Playwright Sync API inside the asyncio loop")."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
