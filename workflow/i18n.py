@@ -1,7 +1,7 @@
 """Language choice: Chinese unless the user picked English; the choice is remembered on the
 user's record (and in the session before logging in)."""
 from flask import current_app, g, has_request_context, session
-from flask_babel import Domain, get_locale
+from flask_babel import Domain
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -26,17 +26,22 @@ class RequestDomain(Domain):
 
     Every translated text of a page (a hundred on a busy one) asks the domain for the
     catalogue, which Flask-Babel finds again each time (the context, the locale, its name,
-    the cache). The answer is kept in ``g`` with the locale it was found for: the same
-    catalogue for the rest of the request, a fresh look-up if the locale changed
-    (flask_babel.refresh()), and nothing kept across requests."""
+    the cache). The answer is kept in ``g`` with the locale object it was found for, as
+    Flask-Babel keeps it for the request (``g._flask_babel.babel_locale``): force_locale() or
+    refresh() replace that object, and the catalogue is looked up again. Should Flask-Babel
+    keep the locale elsewhere one day, nothing is remembered and every text asks Flask-Babel,
+    as before: slower, never wrong. Nothing is kept across requests (``g`` is per request)."""
 
     def get_translations(self):
-        if not g:  # no app context: Flask-Babel's own answer (no translation)
+        try:
+            request_g = g._get_current_object()
+        except RuntimeError:  # no app context: Flask-Babel's own answer (no translation)
             return super().get_translations()
-        locale = get_locale()
-        memo = g.get("_i18n_translations")
-        if memo is not None and memo[0] is locale and memo[1] is self:
+        locale = getattr(getattr(request_g, "_flask_babel", None), "babel_locale", None)
+        memo = getattr(request_g, "_i18n_translations", None)
+        if locale is not None and memo is not None and memo[0] is locale and memo[1] is self:
             return memo[2]
-        translations = super().get_translations()
-        g._i18n_translations = (locale, self, translations)
+        translations = super().get_translations()  # settles the request's locale
+        locale = getattr(getattr(request_g, "_flask_babel", None), "babel_locale", None)
+        request_g._i18n_translations = (locale, self, translations)
         return translations

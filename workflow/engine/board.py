@@ -55,7 +55,7 @@ _CELL_OPENINGS = {name: Markup('<td class="text-center" data-state="%s">') % nam
 def state_cells(row):
     """The row's cells, one per state in the workflow's order: the count, blank for none."""
     return Markup("".join(
-        f"{_CELL_OPENINGS[name]}{escape(n) if n else ''}</td>" for name, n in row.cells
+        f"{_CELL_OPENINGS[name]}{n or ''}</td>" for name, n in row.cells
     ))
 
 
