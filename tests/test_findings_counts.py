@@ -15,13 +15,13 @@ from tests import factories
 from tests.conftest import signed_in
 from tests.test_sql_counts import counting
 from workflow.engine import actions
+from workflow.errors import ServiceError
 from workflow.excel import importer
 from workflow.extensions import db as _db
 from workflow.models import Evaluation, NarrativeSection, Project
 from workflow.plans import services as plans
 from workflow.review import checks
 from workflow.selfeval import services as selfeval
-from workflow.errors import ServiceError
 
 D = Decimal
 # The content tables the queue used to read for every row.
@@ -201,3 +201,11 @@ def test_a_count_not_known_yet_is_computed_and_stored_on_first_view(app, world):
         assert queue_cell(client, evaluation_id)[0] == 2
     assert not [s for s in second if any(table in s for table in CONTENT_TABLES)]
     assert not [s for s in second if s.lstrip().upper().startswith("UPDATE")]
+
+
+def test_the_demo_stores_the_counts_of_its_evaluations(app):
+    result = app.test_cli_runner().invoke(args=["demo"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    ids = _db.session.scalars(select(Evaluation.id)).all()
+    assert ids
+    assert all(stored(evaluation_id) == live(evaluation_id) for evaluation_id in ids)
