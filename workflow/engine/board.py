@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from workflow.engine.definition import STATES
@@ -83,28 +83,37 @@ def _urgency_columns(on, days):
 def board(plan, on=None):
     on = on or today()
     days = current_app.config["DUE_SOON_DAYS"]
-    sections = {}
-    counts = db.session.execute(
-        select(Project.section_id, Section.name, Evaluation.state, func.count())
+    # Both aggregates in one statement (UNION ALL: one round trip to the database): the
+    # evaluations per section and state (kind 0), and the overdue and due-soon open tasks per
+    # section and task state (kind 1).
+    overdue, soon = _urgency_columns(on, days)
+    counts = (
+        select(literal(0), Project.section_id, Section.name, Evaluation.state, func.count(), literal(0), literal(0))
         .join(Evaluation, Evaluation.project_id == Project.id)
         .join(Section, Section.id == Project.section_id)
         .where(Project.plan_id == plan.id)
         .group_by(Project.section_id, Section.name, Evaluation.state)
-    ).all()
-    for section_id, name, state, n in counts:
-        row = sections.setdefault(section_id, Row(section_id, name))
-        row.counts[state] = n
-        row.total += n
-    # Overdue and due-soon open tasks per section and per state, from one grouped query.
-    overdue, soon = _urgency_columns(on, days)
-    urgency_by_state = {}
-    for section_id, state, n_overdue, n_soon in db.session.execute(
-        select(Project.section_id, Task.state, overdue, soon)
+    )
+    urgencies = (
+        select(literal(1), Project.section_id, null(), Task.state, literal(0), overdue, soon)
         .join(Evaluation, Evaluation.project_id == Project.id)
         .join(Task, Task.evaluation_id == Evaluation.id)
         .where(Project.plan_id == plan.id, Task.completed_at.is_(None))
         .group_by(Project.section_id, Task.state)
-    ).all():
+    )
+    rows = db.session.execute(union_all(counts, urgencies)).all()
+    sections = {}
+    for kind, section_id, name, state, n, _overdue, _soon in rows:
+        if kind == 0:
+            row = sections.get(section_id)
+            if row is None:
+                row = sections[section_id] = Row(section_id, name)
+            row.counts[state] = n
+            row.total += n
+    urgency_by_state = {}
+    for kind, section_id, _name, state, _n, n_overdue, n_soon in rows:
+        if kind != 1:
+            continue
         if section_id in sections:
             sections[section_id].overdue += n_overdue or 0
             sections[section_id].due_soon += n_soon or 0
