@@ -16,6 +16,7 @@ from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, PlanMember, Project, Task, User
+from workflow.pagination import keyed_rows
 from workflow.roles import Role
 
 # Review and approval belong to the plan's working group when it has one (actions.py refuses
@@ -171,6 +172,14 @@ def due_soon_query(user=None, on=None, days=None):
     return query.where(actionable_by(user)) if user is not None else query
 
 
+def page(query, number):
+    """One page of a task list (inbox_query() and the like): the page's tasks are found first,
+    then only their rows read with project, section and assignee (pagination.keyed_rows)."""
+    from workflow.pagination import paginate
+
+    return paginate(query, number, key=Task.id, rows_query=_task_query())
+
+
 def inbox(user):
     """我的待办."""
     return db.session.scalars(inbox_query(user)).all()
@@ -197,10 +206,10 @@ def inbox_summary(user, on=None, days=None, first=5):
     days = current_app.config["DUE_SOON_DAYS"] if days is None else days
     overdue_flag = case((Task.due_date < on, 1), else_=0)
     soon_flag = case((and_(Task.due_date >= on, Task.due_date <= on + timedelta(days=days)), 1), else_=0)
-    rows = db.session.execute(
-        inbox_query(user).add_columns(func.count().over(), func.sum(overdue_flag).over(), func.sum(soon_flag).over())
-        .limit(first)
-    ).all()
+    rows = db.session.execute(keyed_rows(
+        inbox_query(user), Task.id, first, rows_query=_task_query(),
+        total=func.count(), overdue=func.sum(overdue_flag), due_soon=func.sum(soon_flag),
+    )).all()
     if not rows:
         return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     _task, total, overdue_count, soon_count = rows[0]

@@ -6,7 +6,7 @@ from workflow.admin.forms import ConfirmForm
 from workflow.engine import audit, board, calendar, notify, tasks
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
-from workflow.pagination import page_number, paginate
+from workflow.pagination import page_number
 from workflow.permissions import logged_in, public, roles
 from workflow.redirects import back
 from workflow.roles import Role
@@ -16,7 +16,7 @@ from workflow.work.forms import ReassignForm
 
 def _task_list(template, title, query, **extra):
     """One page of a task list: a large plan's office has hundreds of tasks."""
-    page = paginate(query, page_number(request.args.get("page")))
+    page = tasks.page(query, page_number(request.args.get("page")))
     return render_template(
         template, title=title, tasks=page.items, page=page, state_def=state_def, urgency=tasks.urgency,
         today=tasks.today(), confirm=ConfirmForm(), **extra,

@@ -1,0 +1,61 @@
+"""A page of tasks found by its keys first (pagination.keyed_rows) holds exactly what the plain
+query gives: the same tasks in the same order, the same total, the same window sums; a page
+past the end still shows the last one."""
+from datetime import timedelta
+
+from sqlalchemy import case, func
+
+from tests.factories import make_project, make_setup
+from workflow.engine import tasks
+from workflow.extensions import db
+from workflow.models import Task
+from workflow.pagination import keyed_rows, paginate
+
+
+def spread_due_dates(plan, org, count):
+    """``count`` open tasks for section A's staff, due on various days (some the same day, so
+    that the order falls back on the id, some without a date)."""
+    for n in range(count):
+        make_project(plan, f"项目{n:02d}", org.section_a, org.office)
+    today = tasks.today()
+    for n, task in enumerate(db.session.scalars(db.select(Task).order_by(Task.id))):
+        task.due_date = None if n % 7 == 6 else today + timedelta(days=n % 5 - 2)
+    db.session.commit()
+
+
+def test_keyed_pages_match_the_plain_query(app):
+    org, plan = make_setup()
+    spread_due_dates(plan, org, 13)
+    query = tasks.inbox_query(org.staff_a)
+    everything = [task.id for task in tasks.inbox(org.staff_a)]
+    assert len(everything) == 13
+    for number in (1, 2, 3):
+        plain = paginate(query, number, size=5)
+        keyed = paginate(query, number, size=5, key=Task.id, rows_query=tasks._task_query())
+        assert [t.id for t in keyed.items] == [t.id for t in plain.items] == everything[(number - 1) * 5:number * 5]
+        assert (keyed.total, keyed.number) == (plain.total, plain.number) == (13, number)
+    past_the_end = paginate(query, 9, size=5, key=Task.id, rows_query=tasks._task_query())
+    assert (past_the_end.number, [t.id for t in past_the_end.items]) == (3, everything[10:])
+
+
+def test_the_dashboard_summary_counts_the_whole_inbox(app):
+    org, plan = make_setup()
+    spread_due_dates(plan, org, 13)
+    today = tasks.today()
+    everything = tasks.inbox(org.staff_a)
+    summary = tasks.inbox_summary(org.staff_a, today, days=1, first=4)
+    assert [t.id for t in summary["next"]] == [t.id for t in everything[:4]]
+    assert summary["count"] == 13
+    assert summary["overdue"] == sum(1 for t in everything if t.due_date and t.due_date < today)
+    assert summary["due_soon"] == sum(1 for t in everything if t.due_date and today <= t.due_date <= today + timedelta(days=1))
+    assert 0 < summary["overdue"] < 13 and 0 < summary["due_soon"] < 13
+
+
+def test_window_sums_come_as_the_last_columns_in_order(app):
+    org, plan = make_setup()
+    spread_due_dates(plan, org, 7)
+    dated = case((Task.due_date.is_not(None), 1), else_=0)
+    rows = db.session.execute(keyed_rows(tasks.inbox_query(org.staff_a), Task.id, 2,
+                                         total=func.count(), dated=func.sum(dated))).all()
+    assert len(rows) == 2
+    assert [tuple(row[1:]) for row in rows] == [(7, 6), (7, 6)]
