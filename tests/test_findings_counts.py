@@ -21,6 +21,7 @@ from workflow.extensions import db as _db
 from workflow.models import Evaluation, NarrativeSection, Project
 from workflow.plans import services as plans
 from workflow.review import checks
+from workflow.review import services as review
 from workflow.selfeval import services as selfeval
 
 D = Decimal
@@ -209,3 +210,10 @@ def test_the_demo_stores_the_counts_of_its_evaluations(app):
     ids = _db.session.scalars(select(Evaluation.id)).all()
     assert ids
     assert all(stored(evaluation_id) == live(evaluation_id) for evaluation_id in ids)
+
+
+def test_a_queue_page_past_the_end_shows_the_last_page(world):
+    org, plan = world
+    evaluations = [factories.make_evaluation(plan, org, "submitted", name=f"待复核项目{n}") for n in range(3)]
+    page = review.queue_page(5, size=2)
+    assert (page.number, [e.id for e, _open, _all in page.items]) == (2, [evaluations[2].id])

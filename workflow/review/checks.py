@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from workflow import scoring
 from workflow.engine.definition import states_where
 from workflow.extensions import db
-from workflow.models import Evaluation, FindingNote, Project
+from workflow.models import Evaluation, FindingNote, Project, Section
 from workflow.selfeval import content
 from workflow.selfeval.framework import EXECUTION_RATE
 
@@ -209,22 +209,23 @@ def plan_findings(plan, limit=None):
 
 
 def plan_findings_and_count(plan, limit=None):
-    """(the first ``limit`` findings of plan_findings(), how many there are in all). A large
-    plan has hundreds of unsubmitted projects: the first ones come from the (plan, name) index
-    and stop at ``limit``, the number from a plain count; a window count over the same query
-    would have to join and sort every one of them."""
-    query = _unsubmitted(plan).options(joinedload(Project.section)).order_by(Project.name, Project.id)
-    projects = db.session.scalars(query.limit(limit) if limit is not None else query).all()
-    findings = [Finding(f"not_submitted:{p.id}", "completeness", _("“%(name)s”（%(section)s）尚未提交自评。",
-                                                                 name=p.name, section=p.section.name))
-                for p in projects]
-    if limit is None:
-        return findings, len(findings)
-    total = db.session.scalar(
+    """(the first ``limit`` findings of plan_findings(), how many there are in all), from one
+    query. A large plan has hundreds of unsubmitted projects: the first ones come from the
+    (plan, name) index and stop at ``limit``, only their names read, and the number from a
+    count computed once beside them (a window count would join and sort every one of them)."""
+    total = (
         select(func.count()).select_from(Evaluation).join(Project, Evaluation.project_id == Project.id)
         .where(Project.plan_id == plan.id, Evaluation.state.in_(states_where("section_edits")))
+        .scalar_subquery()
     )
-    return findings, total
+    query = (
+        _unsubmitted(plan).with_only_columns(Project.id, Project.name, Section.name, total)
+        .join(Section, Project.section_id == Section.id).order_by(Project.name, Project.id)
+    )
+    rows = db.session.execute(query.limit(limit) if limit is not None else query).all()
+    findings = [Finding(f"not_submitted:{project_id}", "completeness", _(
+        "“%(name)s”（%(section)s）尚未提交自评。", name=name, section=section)) for project_id, name, section, _n in rows]
+    return findings, (rows[0][-1] if rows else 0)
 
 
 def explain(evaluation, code, note, actor):
