@@ -108,7 +108,7 @@ def progress_board():
     section_rows, stage_rows, totals = board.board(plan)
     return render_template(
         "work/board.html", plan=plan, section_rows=section_rows, stage_rows=stage_rows, totals=totals,
-        states=STATES, plans=all_plans, state_cells=board.state_cells,
+        states=STATES, plans=all_plans, section_rows_html=board.section_rows_html,
     )
 
 
