@@ -57,6 +57,7 @@ def _init_extensions(app):
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
+    i18n.init_app(app)
     login_manager.init_app(app)
 
     from workflow.auth import services as auth_services

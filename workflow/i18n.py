@@ -1,7 +1,9 @@
 """Language choice: Chinese unless the user picked English; the choice is remembered on the
 user's record (and in the session before logging in)."""
+from datetime import date, datetime
+
 from flask import current_app, g, has_request_context, session
-from flask_babel import Domain
+from flask_babel import Domain, format_date, format_datetime, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -45,3 +47,36 @@ class RequestDomain(Domain):
         locale = getattr(getattr(request_g, "_flask_babel", None), "babel_locale", None)
         request_g._i18n_translations = (locale, self, translations)
         return translations
+
+
+# The date patterns the templates use are numbers only: no month or day names, no AM/PM, the
+# same digits in every language. Babel parses and applies each pattern for the locale, about
+# a hundred calls per date; a page shows dozens (an evaluation's history, the timelines).
+# These give exactly Babel's text for those patterns (years of four digits), in the user's
+# time zone as Flask-Babel's filters do; any other pattern goes to Flask-Babel.
+_NUMERIC_PATTERNS = {
+    "yyyy-MM-dd HH:mm": "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}",
+    "yyyy-MM-dd": "{0.year:04d}-{0.month:02d}-{0.day:02d}",
+    "MM-dd": "{0.month:02d}-{0.day:02d}",
+}
+
+
+def datetimeformat(value, format=None):  # noqa: A002 - Flask-Babel's name
+    pattern = _NUMERIC_PATTERNS.get(format)
+    if pattern is None or not isinstance(value, datetime) or not 1000 <= value.year <= 9999:
+        return format_datetime(value, format)
+    return pattern.format(to_user_timezone(value))
+
+
+def dateformat(value, format=None):  # noqa: A002 - Flask-Babel's name
+    pattern = _NUMERIC_PATTERNS.get(format)
+    if pattern is None or "H" in format or not isinstance(value, date) or not 1000 <= value.year <= 9999:
+        return format_date(value, format)
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return pattern.format(value)
+
+
+def init_app(app):
+    """The template filters for numeric dates (after Flask-Babel's, which they replace)."""
+    app.jinja_env.filters.update(datetimeformat=datetimeformat, dateformat=dateformat)
