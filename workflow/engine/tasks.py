@@ -5,6 +5,7 @@ before that, every holder of its role, restricted to the project's section for s
 tasks. A reviewer or leader never gets the task of an evaluation they submitted.
 """
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -131,10 +132,12 @@ def _working_group_allows(user):
     )
 
 
+@cache
 def _task_query():
     """Tasks with what every list shows: the project, its section, the assignee. Evaluation
     and project come from the query's own joins (one join each, not two); the assignee's
-    roles are read only if asked for."""
+    roles are read only if asked for. Built once per process: a SELECT is immutable (where()
+    and the like return new ones) and holds no data, only the shape of the query."""
     return (
         select(Task)
         .join(Task.evaluation)
