@@ -32,22 +32,20 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+
+from bench.server import gunicorn, p95, postgres_database  # noqa: E402
 
 PASSWORD = "Load-pass-2020"
 SECRET = "load-bench-secret-key"
@@ -72,33 +70,11 @@ PATHS["reported"] = PATHS["approved"] + [("report", "approved", "reported", "off
 PATHS["applied"] = PATHS["reported"] + [("apply", "reported", "applied", "office")]
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # The database --------------------------------------------------------------------------------
 
 
-@contextmanager
-def postgres_database(server_url):
-    from sqlalchemy import create_engine, make_url, text
-
-    from config import normalise_database_url
-
-    base = make_url(normalise_database_url(server_url.rstrip("/") + "/postgres"))
-    name = f"load_bench_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _spread(total, shares):
@@ -332,44 +308,6 @@ def build(database_url, instance, args):
 # The server ----------------------------------------------------------------------------------
 
 
-@contextmanager
-def gunicorn(database_url, instance, workers, log_path):
-    port = free_port()
-    # The production profile, as deployed (no debugger, templates compiled once and kept);
-    # only the secure-cookie flag is off, the bench speaking plain HTTP on loopback.
-    env = dict(os.environ, APP_ENV="production", DATABASE_URL=database_url, SECRET_KEY=SECRET,
-               INSTANCE_PATH=str(instance), MAIL_ENABLED="0", SESSION_COOKIE_SECURE="0")
-    env.pop("TEST_DATABASE_URL", None)
-    binary = Path(sys.executable).with_name("gunicorn")
-    command = [str(binary) if binary.exists() else "gunicorn", "--workers", str(workers), "--bind",
-               f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning", "wsgi:app"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("gunicorn stopped:\n" + Path(log_path).read_text(errors="replace")[-3000:])
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer within 60 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
 
 
 # The client ----------------------------------------------------------------------------------
@@ -435,8 +373,6 @@ def measure(base, people, evaluations, rounds, warmup):
     return times, sizes
 
 
-def p95(values):
-    return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
 def main():
@@ -461,13 +397,13 @@ def main():
     try:
         instance = folder / "instance"
         instance.mkdir()
-        with postgres_database(args.postgres) as url:
+        with postgres_database(args.postgres, "load_bench") as url:
             began = time.monotonic()
             people, evaluations, counts = build(url, instance, args)
             built = time.monotonic() - began
             print(f"built in {built:.1f} s: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
             sys.stdout.flush()
-            with gunicorn(url, instance, args.workers, folder / "gunicorn.log") as base:
+            with gunicorn(url, instance, args.workers, folder / "gunicorn.log", SECRET) as base:
                 times, sizes = measure(base, people, evaluations, args.rounds, args.warmup)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

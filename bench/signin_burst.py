@@ -23,10 +23,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,39 +37,19 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from bench.server import gunicorn, p95, postgres_database  # noqa: E402
+
 PASSWORD = "Burst-pass-2020"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 SECRET = "signin-burst-secret-key"
 REQUEST_TIMEOUT = 30
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # The database --------------------------------------------------------------------------------
 
 
-@contextmanager
-def postgres_database(server_url):
-    from sqlalchemy import create_engine, make_url, text
-
-    from config import normalise_database_url
-
-    base = make_url(normalise_database_url(server_url.rstrip("/") + "/postgres"))
-    name = f"signin_burst_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager
@@ -149,42 +125,6 @@ def count_signins(database_url, meeting_id):
 # The server ----------------------------------------------------------------------------------
 
 
-@contextmanager
-def gunicorn(database_url, instance, workers, log_path):
-    port = free_port()
-    env = dict(os.environ, APP_ENV="development", DATABASE_URL=database_url, SECRET_KEY=SECRET,
-               INSTANCE_PATH=str(instance), MAIL_ENABLED="0", SESSION_COOKIE_SECURE="0")
-    env.pop("TEST_DATABASE_URL", None)
-    binary = Path(sys.executable).with_name("gunicorn")
-    command = [str(binary) if binary.exists() else "gunicorn", "--workers", str(workers), "--bind",
-               f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning", "wsgi:app"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("gunicorn stopped:\n" + Path(log_path).read_text(errors="replace")[-3000:])
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer within 60 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
 
 
 # The clients ---------------------------------------------------------------------------------
@@ -313,12 +253,6 @@ def run_burst(base, meeting_id, invitees, spread, seed=2020):
     }
 
 
-def p95(values):
-    if not values:
-        return float("nan")
-    if len(values) < 2:
-        return values[0]
-    return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
 def bench(kind, database_context, args, folder):
@@ -326,7 +260,8 @@ def bench(kind, database_context, args, folder):
     instance.mkdir()
     with database_context as url:
         meeting_id = prepare(url, instance, args.invitees)
-        with gunicorn(url, instance, args.workers, folder / f"gunicorn-{kind}.log") as base:
+        with gunicorn(url, instance, args.workers, folder / f"gunicorn-{kind}.log", SECRET,
+                      app_env="development") as base:
             outcome = run_burst(base, meeting_id, args.invitees, args.spread)
         rows, people = count_signins(url, meeting_id)
     errors = len(outcome["failures"])
@@ -363,7 +298,7 @@ def main():
     total = 0
     try:
         if args.only in (None, "postgresql"):
-            total += bench("postgresql", postgres_database(args.postgres), args, folder)
+            total += bench("postgresql", postgres_database(args.postgres, "signin_burst"), args, folder)
         if args.only in (None, "sqlite"):
             total += bench("sqlite", sqlite_database(folder), args, folder)
     finally:

@@ -1,0 +1,90 @@
+"""What the bench scripts share: a free loopback port, a throwaway PostgreSQL database, the
+app under gunicorn on that port, and the p95 of a list of timings."""
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def postgres_database(server_url, prefix):
+    """A database of this run's own on the server (dropped afterwards), so a bench never
+    touches the test database or another run's."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from config import normalise_database_url
+
+    base = make_url(normalise_database_url(server_url.rstrip("/") + "/postgres"))
+    name = f"{prefix}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def gunicorn(database_url, instance, workers, log_path, secret, app_env="production"):
+    """The app under gunicorn on a free port until the block ends; yields its base URL.
+    The secure-cookie flag is off: the benches speak plain HTTP on loopback."""
+    port = free_port()
+    env = dict(os.environ, APP_ENV=app_env, DATABASE_URL=database_url, SECRET_KEY=secret,
+               INSTANCE_PATH=str(instance), MAIL_ENABLED="0", SESSION_COOKIE_SECURE="0")
+    env.pop("TEST_DATABASE_URL", None)
+    binary = Path(sys.executable).with_name("gunicorn")
+    command = [str(binary) if binary.exists() else "gunicorn", "--workers", str(workers), "--bind",
+               f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning", "wsgi:app"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("gunicorn stopped:\n" + Path(log_path).read_text(errors="replace")[-3000:])
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+def p95(values):
+    if not values:
+        return float("nan")
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
