@@ -334,6 +334,18 @@ def test_page_shows_the_history_and_the_diagram(app, world):
     assert "按意见修改后重新提交" in page and "截止 2020-07-30" in page
 
 
+def test_history_names_the_system_for_records_without_a_person(app, world):
+    from workflow.engine import audit
+
+    evaluation = evaluation_in(world, "returned")
+    audit.record(evaluation, None, "feedback", None, None, comment="自动提醒")
+    _db.session.commit()
+    page = text(signed_in(app, world["staff_a"]).get(f"/evaluations/{evaluation.id}"))
+    history = page.split('data-testid="history"')[1].split("</ol>")[0]
+    last = re.sub(r"\s+", "", re.findall(r'<li class="history-item">(.*?)</li>', history, re.S)[-1])
+    assert "·系统" in last and "记录财政局反馈" in last and "自动提醒" in last
+
+
 def test_diagram_highlights_the_state_and_speaks_chinese(app, world):
     client = signed_in(app, world["staff_a"])
     response = client.get("/help/workflow.svg?state=submitted")

@@ -9,7 +9,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, bindparam, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow import clock
@@ -60,12 +60,16 @@ def due_date_for(evaluation, state_name):
     return stage.due_date if stage is not None else None
 
 
+@cache
+def _open_task_query():
+    """Built once per process, the evaluation a bound parameter (every evaluation page asks)."""
+    return select(Task).where(Task.evaluation_id == bindparam("evaluation_id"), Task.completed_at.is_(None),
+                              Task.rectification_id.is_(None)).limit(1)
+
+
 def open_task(evaluation):
     """The open workflow task of the evaluation (rectification tasks run beside it)."""
-    return db.session.scalar(
-        select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None),
-                           Task.rectification_id.is_(None)).limit(1)
-    )
+    return db.session.scalar(_open_task_query(), {"evaluation_id": evaluation.id})
 
 
 def complete_open_tasks(evaluation, actor):

@@ -36,7 +36,7 @@ def detail(evaluation_id):
         state=state_def(evaluation.state),
         states=STATES,
         buttons=actions.available(evaluation, current_user),
-        history=audit.history(evaluation),
+        history=audit.timeline(evaluation),
         task=tasks.open_task(evaluation),
         form=TransitionForm(),
         state_by_name=STATE_BY_NAME,

@@ -1,6 +1,8 @@
 """Review comments and the review queue."""
+from functools import cache
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow.engine.definition import states_where
@@ -56,11 +58,20 @@ def add_comment(evaluation, user, target, text):
     return comment
 
 
+@cache
+def _comments_query():
+    """Built once per process with a bound parameter (a SELECT holds no data). Of the author
+    the pages show the name only: the rest of the user's row is not read."""
+    return (
+        select(ReviewComment)
+        .options(joinedload(ReviewComment.author).load_only(User.full_name).lazyload(User.role_rows))
+        .where(ReviewComment.evaluation_id == bindparam("evaluation_id"))
+        .order_by(ReviewComment.created_at, ReviewComment.id)
+    )
+
+
 def comments(evaluation):
-    rows = db.session.scalars(
-        select(ReviewComment).options(joinedload(ReviewComment.author).lazyload(User.role_rows))
-        .where(ReviewComment.evaluation_id == evaluation.id).order_by(ReviewComment.created_at, ReviewComment.id)
-    ).all()
+    rows = db.session.scalars(_comments_query(), {"evaluation_id": evaluation.id}).all()
     if not rows:
         return []  # no labels to look up
     labels = dict(comment_targets(evaluation))
