@@ -3,12 +3,12 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from workflow.engine.definition import states_where
 from workflow.errors import ServiceError
 from workflow.extensions import db
-from workflow.models import Evaluation, Project, ReviewComment, User
+from workflow.models import Evaluation, Project, ReviewComment, Section, User
 from workflow.pagination import PAGE_SIZE, paginate
 from workflow.review import checks
 from workflow.roles import Role
@@ -103,17 +103,28 @@ def _queue_query(plan_id=None):
     return query
 
 
+@cache
+def _rows_query():
+    """Built once per process, the ids an expanding bound parameter. Only the columns the queue
+    shows (and the version the ORM keeps): not the evaluations' and projects' long texts nor
+    the submitters' whole rows."""
+    return (
+        select(Evaluation).join(Evaluation.project)
+        .options(load_only(Evaluation.state, Evaluation.version, Evaluation.project_id, Evaluation.submitted_by_id,
+                           Evaluation.findings_open, Evaluation.findings_total),
+                 contains_eager(Evaluation.project).load_only(Project.name, Project.section_id)
+                 .joinedload(Project.section).load_only(Section.name),
+                 joinedload(Evaluation.submitted_by).load_only(User.full_name).lazyload(User.role_rows))
+        .where(Evaluation.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
 def _rows(ids):
     """The evaluations ``ids`` in that order, with what the queue shows, in one query. Not their
     content: the counts of findings are stored on them (checks.refresh_findings)."""
     if not ids:
         return []
-    found = db.session.scalars(
-        select(Evaluation).join(Evaluation.project)
-        .options(contains_eager(Evaluation.project).joinedload(Project.section),
-                 joinedload(Evaluation.submitted_by).lazyload(User.role_rows))
-        .where(Evaluation.id.in_(ids))
-    ).all()
+    found = db.session.scalars(_rows_query(), {"ids": list(ids)}).all()
     by_id = {evaluation.id: evaluation for evaluation in found}
     return [by_id[i] for i in ids if i in by_id]
 
