@@ -186,3 +186,11 @@ def test_errors_are_json_with_a_code_and_a_chinese_message(app, world):
     # The pages keep their HTML error pages.
     page = app.test_client().get("/no-such-page")
     assert page.status_code == 404 and not page.is_json
+
+
+def test_chinese_travels_as_utf8_not_escapes(app, world):
+    """curl users read the messages as they are; the JSON is the same either way."""
+    response = app.test_client().get("/api/v1/plans")
+    raw = response.get_data()
+    assert "需要有效的 API 令牌".encode() in raw and b"\\u" not in raw
+    assert response.mimetype == "application/json"

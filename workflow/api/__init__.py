@@ -51,6 +51,8 @@ def init_app(app):
                                 "错误均为 JSON：{\"error\": {\"code\": …, \"message\": …}}。"},
     })
     api.init_app(app)
+    # Chinese as UTF-8, not \uXXXX escapes: readable in curl and logs, and the same JSON.
+    app.json.ensure_ascii = False
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     for name in RESOURCES:
         blueprint = import_module(f"workflow.api.resources.{name}").bp
