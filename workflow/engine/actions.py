@@ -128,15 +128,17 @@ def _notify_next(evaluation, new_task, transition, actor, comment):
     project = evaluation.project.name
     if new_task is not None:
         db.session.flush()
-        text = _("“%(project)s”：%(action)s（%(by)s）。待办：%(task)s",
-                 project=project, action=transition.label, by=actor.full_name,
-                 task=state_def(evaluation.state).task_label)
-        if comment:
-            text += _("。意见：%(comment)s", comment=comment)
+        task_label = state_def(evaluation.state).task_label
+
+        def text():   # built in each reader's language
+            message = _("“%(project)s”：%(action)s（%(by)s）。待办：%(task)s",
+                        project=project, action=transition.label, by=actor.full_name, task=task_label)
+            return message + _("。意见：%(comment)s", comment=comment) if comment else message
+
         notify.notify([u for u in tasks.users_to_act(new_task) if u.id != actor.id], text, link)
     if transition.trigger == "return_for_revision" and evaluation.submitted_by is not None:
         notify.notify([evaluation.submitted_by],
-                      _("“%(project)s”被退回：%(comment)s", project=project, comment=comment), link)
+                      lambda: _("“%(project)s”被退回：%(comment)s", project=project, comment=comment), link)
 
 
 def perform_bulk(evaluation_ids, trigger, actor, address=""):

@@ -4,6 +4,7 @@ from email.message import EmailMessage
 from email.utils import formataddr
 
 from flask import current_app, g, has_request_context, request
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from workflow import clock
@@ -11,15 +12,33 @@ from workflow.extensions import db
 from workflow.models import Notification
 
 
+def in_language_of(user):
+    """The user's own language (their choice, else the application's default), whoever
+    caused the message: a notification is stored, and mailed, as its reader reads."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return force_locale(chosen)
+
+
+def text_for(user, text):
+    """``text`` as ``user`` reads it. Pass a function that builds the message with ``_()``
+    to have it built in each reader's language; a plain string is taken as it is."""
+    if callable(text):
+        with in_language_of(user):
+            return str(text())
+    return str(text)
+
+
 def notify(users, text, link=""):
-    """Add an in-app notification for each user (committed with the caller's transaction)."""
+    """Add an in-app notification for each user (committed with the caller's transaction).
+    ``text``: a string, or a function building it (then in each user's language)."""
     seen = set()
     for user in users:
         if user is None or user.id in seen or not user.active:
             continue
         seen.add(user.id)
         forget_unread(user.id)
-        db.session.add(Notification(user_id=user.id, text=str(text), link=link or ""))
+        db.session.add(Notification(user_id=user.id, text=text_for(user, text), link=link or ""))
 
 
 def unread_query(user_id):
@@ -74,6 +93,7 @@ def mark_all_read(user):
 
 def send_mail(recipients, subject, body):
     """Send one plain-text message per recipient with an address; returns how many went.
+    ``subject`` and ``body``: strings, or functions building them in each reader's language.
 
     Mail is off unless MAIL_ENABLED is set, so a trial install never tries to reach a
     server that is not there. Failures are logged, never raised: a reminder that cannot be
@@ -82,7 +102,7 @@ def send_mail(recipients, subject, body):
     config = current_app.config
     if not config["MAIL_ENABLED"]:
         return 0
-    addressed = [(user.full_name, user.email) for user in recipients if user is not None and user.email]
+    addressed = [user for user in recipients if user is not None and user.email]
     if not addressed:
         return 0
     sent = 0
@@ -93,12 +113,12 @@ def send_mail(recipients, subject, body):
                 smtp.starttls()
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            for name, address in addressed:
+            for user in addressed:
                 message = EmailMessage()
                 message["From"] = config["MAIL_DEFAULT_SENDER"]
-                message["To"] = formataddr((name, address))
-                message["Subject"] = subject
-                message.set_content(body)
+                message["To"] = formataddr((user.full_name, user.email))
+                message["Subject"] = text_for(user, subject)
+                message.set_content(text_for(user, body))
                 smtp.send_message(message)
                 sent += 1
     except (OSError, smtplib.SMTPException) as error:

@@ -317,8 +317,8 @@ def reassign(task, actor, colleague_id):
     if colleague.id != actor.id:
         notify.notify(
             [colleague],
-            _("%(name)s 将待办“%(task)s：%(project)s”转交给您。", name=actor.full_name,
-              task=label(task), project=task.evaluation.project.name),
+            lambda: _("%(name)s 将待办“%(task)s：%(project)s”转交给您。", name=actor.full_name,
+                      task=label(task), project=task.evaluation.project.name),
             evaluation_link(task.evaluation_id),
         )
     db.session.commit()

@@ -260,14 +260,19 @@ def update_meeting(meeting, data, actor, address=""):
     recipients = []
     if changes:
         meeting.revision += 1
-        text = _("会议“%(title)s”有变更：%(changes)s。", title=meeting.title, changes="；".join(changes))
+
+        def text():   # in each reader's language
+            return _("会议“%(title)s”有变更：%(changes)s。", title=meeting.title,
+                     changes="；".join(describe_changes(before, data)))
+
         recipients = _invited_users(meeting)
         notify.notify(recipients, text, link(meeting))
         audit.record(None, actor, ACTION_CHANGE, comment="；".join(changes), address=address,
                      details=_details(meeting, changes=changes))
     db.session.commit()
     if changes:
-        notify.send_mail(recipients, _("【会议变更】%(title)s", title=meeting.title), text + _mail_footer(meeting))
+        notify.send_mail(recipients, lambda: _("【会议变更】%(title)s", title=meeting.title),
+                         lambda: text() + _mail_footer(meeting))
     return changes
 
 
@@ -324,13 +329,12 @@ def publish(meeting, actor, address=""):
     if meeting.issued_on is None:
         meeting.issued_on = local(now).date()
     recipients = _invited_users(meeting)
-    text = _invitation_text(meeting)
-    notify.notify(recipients, text, link(meeting))
+    notify.notify(recipients, lambda: _invitation_text(meeting), link(meeting))
     audit.record(None, actor, ACTION_PUBLISH, address=address,
                  details=_details(meeting, invitees=len(meeting.invitees)))
     db.session.commit()
-    sent = notify.send_mail(recipients, _("【会议通知】%(title)s", title=meeting.title),
-                            notice_text(meeting) + _mail_footer(meeting))
+    sent = notify.send_mail(recipients, lambda: _("【会议通知】%(title)s", title=meeting.title),
+                            lambda: notice_text(meeting) + _mail_footer(meeting))
     return len(recipients), sent
 
 
@@ -417,11 +421,11 @@ def add_invitees(meeting, actor, user_ids=(), section_ids=(), guest=None):
             added.append(invitee)
     recipients = [wanted[inv.user_id] for inv in added if inv.user_id is not None]
     if meeting.is_published and recipients:
-        notify.notify(recipients, _invitation_text(meeting), link(meeting))
+        notify.notify(recipients, lambda: _invitation_text(meeting), link(meeting))
     db.session.commit()
     if meeting.is_published and recipients:
-        notify.send_mail(recipients, _("【会议通知】%(title)s", title=meeting.title),
-                         notice_text(meeting) + _mail_footer(meeting))
+        notify.send_mail(recipients, lambda: _("【会议通知】%(title)s", title=meeting.title),
+                         lambda: notice_text(meeting) + _mail_footer(meeting))
     return len(added)
 
 
@@ -439,8 +443,8 @@ def remove_invitee(meeting, invitee_id, actor):
     user = invitee.user
     meeting.invitees.remove(invitee)
     if meeting.is_published and user is not None:
-        notify.notify([user], _("您已不在会议“%(title)s”（%(when)s）的参加人员名单中。",
-                                title=meeting.title, when=format_span(meeting.starts_at, meeting.ends_at)),
+        notify.notify([user], lambda: _("您已不在会议“%(title)s”（%(when)s）的参加人员名单中。",
+                                        title=meeting.title, when=format_span(meeting.starts_at, meeting.ends_at)),
                       link(meeting))
     db.session.commit()
 
@@ -540,17 +544,19 @@ def remind_silent(meeting, actor):
     for invitee in targets:
         invitee.reminder_count += 1
         invitee.last_reminded_at = now
-    if meeting.reply_by:
-        text = _("请于 %(date)s 前回复会议“%(title)s”（%(when)s，%(place)s）的参会登记。",
-                 date=meeting.reply_by.isoformat(), title=meeting.title,
-                 when=format_span(meeting.starts_at, meeting.ends_at), place=meeting.place)
-    else:
-        text = _("请回复会议“%(title)s”（%(when)s，%(place)s）的参会登记。", title=meeting.title,
-                 when=format_span(meeting.starts_at, meeting.ends_at), place=meeting.place)
+    def text():   # in each reader's language
+        when = format_span(meeting.starts_at, meeting.ends_at)
+        if meeting.reply_by:
+            return _("请于 %(date)s 前回复会议“%(title)s”（%(when)s，%(place)s）的参会登记。",
+                     date=meeting.reply_by.isoformat(), title=meeting.title, when=when, place=meeting.place)
+        return _("请回复会议“%(title)s”（%(when)s，%(place)s）的参会登记。", title=meeting.title,
+                 when=when, place=meeting.place)
+
     users = [inv.user for inv in targets]
     notify.notify(users, text, link(meeting))
     db.session.commit()
-    sent = notify.send_mail(users, _("【登记提醒】%(title)s", title=meeting.title), text + _mail_footer(meeting))
+    sent = notify.send_mail(users, lambda: _("【登记提醒】%(title)s", title=meeting.title),
+                            lambda: text() + _mail_footer(meeting))
     return len(users), sent
 
 

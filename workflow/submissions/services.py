@@ -180,9 +180,10 @@ def add_rectification(evaluation, problem, measure, section_id, due, actor):
                 section_id=section.id, due_date=due, rectification_id=item.id)
     db.session.add(task)
     db.session.flush()
-    notify.notify(tasks.users_to_act(task), _("问题整改：%(problem)s（%(project)s），期限 %(due)s。",
-                                               problem=problem[:60], project=evaluation.project.name,
-                                               due=due.isoformat()), tasks.evaluation_link(evaluation.id))
+    notify.notify(tasks.users_to_act(task),
+                  lambda: _("问题整改：%(problem)s（%(project)s），期限 %(due)s。", problem=problem[:60],
+                            project=evaluation.project.name, due=due.isoformat()),
+                  tasks.evaluation_link(evaluation.id))
     audit.record(evaluation, actor, "rectification", details={"problem": problem, "section": section.name,
                                                                "due": due.isoformat()})
     db.session.commit()
