@@ -12,7 +12,7 @@ from workflow.engine.audit import action_label
 from workflow.engine.tasks import label as task_label
 from workflow.scoring import GRADE_LABELS
 from workflow.i18n import select_locale
-from workflow.permissions import enforce_access, may_visit
+from workflow.permissions import access_rule, enforce_access, may_visit, user_may
 from workflow.roles import Role
 
 # The navigation, in one place: (endpoint, label). A link shows only when the user may
@@ -93,8 +93,12 @@ def _security_headers(response):
 
 
 def _template_globals():
+    # The user looked up once for the ten links, not through the current_user proxy and
+    # Flask-Login's lookup for each: may_visit's answer for each endpoint.
+    user = current_user._get_current_object()
     return {
-        "navigation": [(endpoint, label) for endpoint, label in NAVIGATION if may_visit(endpoint)],
+        "navigation": [(endpoint, label) for endpoint, label in NAVIGATION
+                       if user_may(user, access_rule(endpoint))],
         "may_visit": may_visit,
         "Role": Role,
         "current_locale": select_locale(),
