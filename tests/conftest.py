@@ -217,3 +217,12 @@ def login_as(client):
         return client
 
     return _login
+
+
+def session_cookie(app, response):
+    """The Set-Cookie header of the session cookie in ``response`` (its flags are tested)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(name + "="):
+            return header
+    raise AssertionError(f"no {name} cookie set")

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
 import config
-from tests.conftest import PASSWORD, csrf_token, login, make_section, make_user, post
+from tests.conftest import PASSWORD, csrf_token, login, make_section, make_user, post, session_cookie
 from workflow import clock, create_app
 from workflow.auth import services as auth_services
 from workflow.errors import ServiceError
@@ -74,13 +74,6 @@ def is_signed_in(client):
 def throttle_message(app):
     return f"登录失败次数过多，请 {app.config['LOGIN_WINDOW_MINUTES']} 分钟后再试。"
 
-
-def session_cookie(app, response):
-    name = app.config["SESSION_COOKIE_NAME"]
-    for header in response.headers.getlist("Set-Cookie"):
-        if header.startswith(name + "="):
-            return header
-    raise AssertionError(f"no {name} cookie set")
 
 
 def cookie_attribute(header, attribute):

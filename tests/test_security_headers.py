@@ -6,7 +6,7 @@ the tests here to the answers the table does not make: error pages, static files
 CSRF token, the 413 page, and the cookie set at login."""
 import io
 
-from tests.conftest import PASSWORD, csrf_token, login, make_user
+from tests.conftest import PASSWORD, csrf_token, login, make_user, session_cookie
 from workflow.roles import Role
 
 
@@ -47,13 +47,6 @@ def header_problems(response):
         problems.append(f"a shared cache may keep it (Cache-Control {headers.get('Cache-Control')!r})")
     return problems
 
-
-def session_cookie(app, response):
-    name = app.config["SESSION_COOKIE_NAME"]
-    for header in response.headers.getlist("Set-Cookie"):
-        if header.startswith(name + "="):
-            return header
-    raise AssertionError(f"no {name} cookie set")
 
 
 def cookie_flags(header):
