@@ -1,6 +1,7 @@
 """Rules for plans, their stages, working group and projects."""
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -59,11 +60,16 @@ def get_plan(plan_id):
     return plan
 
 
+@cache
+def _current_plan_query():
+    """Built once per process (a SELECT holds no data; the dashboard and the review queue ask
+    on every view)."""
+    return select(Plan).options(joinedload(Plan.stages)).order_by(Plan.run_year.desc(), Plan.id.desc()).limit(1)
+
+
 def current_plan():
     """The plan the dashboard follows: the newest one, with its stages (one query)."""
-    return db.session.scalar(
-        select(Plan).options(joinedload(Plan.stages)).order_by(Plan.run_year.desc(), Plan.id.desc()).limit(1)
-    )
+    return db.session.scalar(_current_plan_query())
 
 
 def _check(data):
