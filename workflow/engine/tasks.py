@@ -10,13 +10,13 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, false, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from workflow import clock
 from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
-from workflow.models import Evaluation, PlanMember, Project, Task, User
+from workflow.models import Evaluation, PlanMember, Project, Section, Task, User
 from workflow.pagination import keyed_rows
 from workflow.roles import Role
 
@@ -179,12 +179,31 @@ def due_soon_query(user=None, on=None, days=None):
     return query.where(actionable_by(user)) if user is not None else query
 
 
+@cache
+def _page_rows_query():
+    """The rows of a task list's page: _task_query() with only the columns the list shows of
+    the evaluation, project, section and assignee (names; the evaluation's version, which the
+    ORM keeps with it), not their long texts or the assignee's whole row."""
+    return (
+        select(Task)
+        .join(Task.evaluation)
+        .join(Evaluation.project)
+        .options(
+            contains_eager(Task.evaluation).load_only(Evaluation.state, Evaluation.version, Evaluation.project_id)
+            .contains_eager(Evaluation.project).load_only(Project.name, Project.section_id)
+            .joinedload(Project.section).load_only(Section.name),
+            joinedload(Task.assignee).load_only(User.full_name).lazyload(User.role_rows),
+        )
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+    )
+
+
 def page(query, number):
     """One page of a task list (inbox_query() and the like): the page's tasks are found first,
     then only their rows read with project, section and assignee (pagination.keyed_rows)."""
     from workflow.pagination import paginate
 
-    return paginate(query, number, key=Task.id, rows_query=_task_query())
+    return paginate(query, number, key=Task.id, rows_query=_page_rows_query())
 
 
 def inbox(user):
