@@ -233,7 +233,7 @@ def inbox_summary(user, on=None, days=None, first=5):
     overdue_flag = case((Task.due_date < on, 1), else_=0)
     soon_flag = case((and_(Task.due_date >= on, Task.due_date <= on + timedelta(days=days)), 1), else_=0)
     rows = db.session.execute(keyed_rows(
-        inbox_query(user), Task.id, first, rows_query=_task_query(),
+        inbox_query(user), Task.id, first, rows_query=_page_rows_query(),
         total=func.count(), overdue=func.sum(overdue_flag), due_soon=func.sum(soon_flag),
     )).all()
     if not rows:
