@@ -1,6 +1,8 @@
 """Who may see an evaluation, and the lists built on that rule."""
+from functools import cache
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from workflow.engine import actions
@@ -43,12 +45,18 @@ def _owns_rectification(evaluation, section_id):
     ) is not None
 
 
-def get_visible(evaluation_id, user):
-    # The project, its section and plan come in the same query: every evaluation page reads them.
-    evaluation = db.session.get(Evaluation, evaluation_id, options=[
+@cache
+def _evaluation_query():
+    """The evaluation with its project, section and plan in the same query (every evaluation
+    page reads them); built once per process with a bound parameter, not for each page."""
+    return select(Evaluation).options(
         joinedload(Evaluation.project).joinedload(Project.section),
         joinedload(Evaluation.project).joinedload(Project.plan),
-    ])
+    ).where(Evaluation.id == bindparam("evaluation_id"))
+
+
+def get_visible(evaluation_id, user):
+    evaluation = db.session.scalar(_evaluation_query(), {"evaluation_id": evaluation_id})
     if evaluation is None:
         raise NotFound(_("评价不存在。"))
     if not can_view(evaluation, user):
