@@ -9,6 +9,7 @@ thread of its own (see ``in_own_thread``)."""
 import re
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -72,7 +73,10 @@ def in_own_thread(scenario, timeout=120):
 
 def test_a_phone_signs_in_and_the_projector_shows_it(live_server, meeting, app):  # noqa: F811
     refresh_ms = app.config["MEETING_BOARD_REFRESH_SECONDS"] * 1000
-    in_own_thread(lambda browser: phone_and_projector(browser, live_server, meeting, refresh_ms))
+    # The browser's thread has no application context: it gets plain values, not the ORM
+    # object (whose attributes expire at every commit and would need the database to reload).
+    shown = SimpleNamespace(id=meeting.id, title=meeting.title)
+    in_own_thread(lambda browser: phone_and_projector(browser, live_server, shown, refresh_ms))
 
 
 def phone_and_projector(browser, live_server, meeting, refresh_ms):  # noqa: F811
