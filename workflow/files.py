@@ -224,3 +224,8 @@ def download_response(filename, content_type, data):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Content-Length"] = str(len(data))
     return response
+
+
+def pdf_download(title, data):
+    """A rendered document as a download named after its title (made safe, .pdf added)."""
+    return download_response(sanitise_filename(title, "pdf"), "application/pdf", data)

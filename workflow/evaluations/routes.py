@@ -103,4 +103,4 @@ def report_pdf(evaluation_id):
     evaluation = visible_or_abort(evaluation_id, current_user)
     data, frozen = report_for_download(evaluation)
     name = evaluation.project.name + ("绩效评价报告" if frozen else "绩效评价报告（草稿）")
-    return files.download_response(files.sanitise_filename(name, "pdf"), "application/pdf", data)
+    return files.pdf_download(name, data)

@@ -206,8 +206,7 @@ def notice_pdf(meeting_id):
     """The notice (关于召开……的通知) as an official-style PDF with its registration form."""
     meeting = _visible_or_abort(meeting_id)
     data = meeting_documents.render_notice(meeting)
-    return files.download_response(files.sanitise_filename(_("关于召开%(title)s的通知", title=meeting.title), "pdf"),
-                                   "application/pdf", data)
+    return files.pdf_download(_("关于召开%(title)s的通知", title=meeting.title), data)
 
 
 @bp.route("/<int:meeting_id>/summary.json")
@@ -569,5 +568,4 @@ def signin_sheet_pdf(meeting_id):
     """The sign-in sheet (签到表) as an official-style PDF, its 签名 column empty for paper."""
     meeting = _meeting_or_404(meeting_id)
     data = meeting_documents.render_signin_sheet(meeting)
-    return files.download_response(files.sanitise_filename(_("%(title)s签到表", title=meeting.title), "pdf"),
-                                   "application/pdf", data)
+    return files.pdf_download(_("%(title)s签到表", title=meeting.title), data)

@@ -105,8 +105,7 @@ def workplan_pdf(plan_id):
     from workflow.documents.workplan import render_workplan, workplan_filename
 
     plan = _plan_or_404(plan_id)
-    return files.download_response(files.sanitise_filename(workplan_filename(plan), "pdf"), "application/pdf",
-                                   render_workplan(plan))
+    return files.pdf_download(workplan_filename(plan), render_workplan(plan))
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.engine import tasks
 from workflow.errors import NotFound, ServiceError
+from workflow.evaluations.services import FINANCE_STATES, sees_reported_only
 from workflow.extensions import db
 from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
 from workflow.engine.definition import INITIAL_STATE, state_def
@@ -251,19 +252,10 @@ def projects_of(plan, section_id=None, viewer=None):
     )
     if section_id is not None:
         query = query.where(Project.section_id == section_id)
-    if viewer is not None and _reported_only(viewer):
-        from workflow.evaluations.services import FINANCE_STATES
-
+    if viewer is not None and sees_reported_only(viewer):
         query = query.join(Evaluation, Evaluation.project_id == Project.id).where(
             Evaluation.state.in_(FINANCE_STATES))
     return db.session.scalars(query).all()
-
-
-def _reported_only(viewer):
-    # Imported here: evaluations.services reaches the engine, which reaches this module.
-    from workflow.evaluations.services import sees_reported_only
-
-    return sees_reported_only(viewer)
 
 
 def create_project(plan, name, section, actor=None, details=None, **fields):
@@ -313,16 +305,10 @@ def open_self_evaluation(plan, actor, address=""):
 
 def get_project(project_id, viewer=None):
     project = db.session.get(Project, project_id)
-    if project is None or (viewer is not None and _reported_only(viewer)
-                           and project.evaluation.state not in _finance_states()):
+    if project is None or (viewer is not None and sees_reported_only(viewer)
+                           and project.evaluation.state not in FINANCE_STATES):
         raise NotFound(_("项目不存在。"))
     return project
-
-
-def _finance_states():
-    from workflow.evaluations.services import FINANCE_STATES
-
-    return FINANCE_STATES
 
 
 def update_project(project, name, section_id, leader_name, overall_target, actor):

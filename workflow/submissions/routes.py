@@ -79,8 +79,7 @@ def summary_pdf(submission_id):
     from workflow.documents.submission_summary import render_summary, summary_filename
 
     submission = _submission_or_404(submission_id)
-    return files.download_response(files.sanitise_filename(summary_filename(submission), "pdf"),
-                                   "application/pdf", render_summary(submission))
+    return files.pdf_download(summary_filename(submission), render_summary(submission))
 
 
 @bp.route("/<int:submission_id>/package.zip")
