@@ -9,6 +9,7 @@ are in Chinese whatever language the person printing them reads the screens in.
 
 from workflow import clock
 from workflow.documents.render import document_language, render
+from workflow.documents.text import chinese_date, paragraphs
 from workflow.meetings import services
 
 # Empty rows the paper forms keep for people added by hand: at least this many, and the
@@ -16,10 +17,6 @@ from workflow.meetings import services
 SPARE_ROWS = 5
 FORM_ROWS = 15
 
-
-
-def _paragraphs(text):
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def _clock(moment):
@@ -30,9 +27,9 @@ def _when(meeting):
     """2020年6月20日 9:00—11:30 (dates on both ends when the meeting spans days)."""
     start, end = services.local(meeting.starts_at), services.local(meeting.ends_at)
     if start.date() == end.date():
-        return f"{services.chinese_date(start.date())} {_clock(start)}—{_clock(end)}"
-    return (f"{services.chinese_date(start.date())} {_clock(start)}—"
-            f"{services.chinese_date(end.date())} {_clock(end)}")
+        return f"{chinese_date(start.date())} {_clock(start)}—{_clock(end)}"
+    return (f"{chinese_date(start.date())} {_clock(start)}—"
+            f"{chinese_date(end.date())} {_clock(end)}")
 
 
 def form_name(meeting):
@@ -65,17 +62,17 @@ def notice_data(meeting):
     reply_to = notice["organiser"] or notice["issuer"]
     reply = ""
     if meeting.reply_by:
-        reply = (f"请于{services.chinese_date(meeting.reply_by)}前在绩效评价工作台回复参会情况，"
+        reply = (f"请于{chinese_date(meeting.reply_by)}前在绩效评价工作台回复参会情况，"
                  f"或填写{form}（见附件）" + (f"报{reply_to}。" if reply_to else "报送。"))
     return {
         "heading": notice["heading"],
         "title": notice["title"],
         "addressee": notice["addressee"] or "",
-        "purpose": _paragraphs(notice["purpose"]),
+        "purpose": paragraphs(notice["purpose"]),
         "time_text": notice["time_text"],
         "place": notice["place"],
         "participants": [name for name in notice["participants"] if name],
-        "arrangements": _paragraphs(notice["arrangements"]),
+        "arrangements": paragraphs(notice["arrangements"]),
         "reply": reply,
         "attachments": attachments,
         "issuer": notice["issuer"],
@@ -87,7 +84,7 @@ def notice_data(meeting):
             "meeting": notice["title"],
             "when": notice["time_text"],
             "place": notice["place"],
-            "reply_by": services.chinese_date(meeting.reply_by) if meeting.reply_by else "",
+            "reply_by": chinese_date(meeting.reply_by) if meeting.reply_by else "",
             "reply_to": reply_to,
             "columns": ["序号", "姓名", "单位/科室", "职务", "联系电话", "是否参加", "备注"],
             "rows": registration_rows(meeting),

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from workflow import scoring
 from workflow.documents.render import document_language, render
+from workflow.documents.text import paragraphs
 from workflow.selfeval import content
 
 # An outline title such as "一、基本情况（一）项目概况" holds two headings: the 一、 part (黑体)
@@ -26,10 +27,6 @@ def split_title(title):
             headings.append((2, match.group(2).strip()))
         return headings
     return [(2, title)] if title else []
-
-
-def _paragraphs(text):
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def _value(number, text, unit):
@@ -58,7 +55,7 @@ def _report_data(evaluation, draft):
         sections.append({
             "key": item.key,
             "headings": [{"level": level, "text": heading} for level, heading in split_title(item.title)],
-            "paragraphs": _paragraphs(text),
+            "paragraphs": paragraphs(text),
         })
     indicators = [
         {

@@ -8,11 +8,13 @@ plain data; render_summary() renders it. The document is in Chinese whatever lan
 person downloading it reads the screens in.
 """
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 
 from workflow import scoring
 from workflow.documents.render import document_language, render
+from workflow.documents.text import chinese_date
 from workflow.excel.exporter import local_date, organisation
 from workflow.submissions import services
 
@@ -39,13 +41,9 @@ def score_text(score):
     return "—" if score is None else str(Decimal(score).quantize(scoring.SCORE_QUANTUM))
 
 
-def chinese_date(moment):
+def issued_on(moment):
     """2020年9月1日, the office's calendar day of ``moment``."""
-    day = local_date(moment)
-    if not day:
-        return ""
-    year, month, date_of_month = (int(part) for part in day.split("-"))
-    return f"{year}年{month}月{date_of_month}日"
+    return chinese_date(date.fromisoformat(local_date(moment))) if moment is not None else ""
 
 
 def grade_counts(rows):
@@ -81,7 +79,7 @@ def summary_data(submission, rows=None):
         "rate": rate_text(rate),
         "grades": grade_counts(rows),
         "note": [line.strip() for line in (submission.note or "").splitlines() if line.strip()],
-        "date": chinese_date(submission.created_at),
+        "date": issued_on(submission.created_at),
         "rows": table,
     }
 

@@ -9,6 +9,7 @@ edited group, date or text shows in the next download.
 import re
 
 from workflow.documents.render import render
+from workflow.documents.text import paragraphs
 from workflow.excel.exporter import organisation
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -32,10 +33,6 @@ PARTS = (("group", "组织领导"), ("principles", "评价原则"), ("method", "
          ("stages", "工作步骤"), ("requirements", "工作要求"), ("basis", "评价依据"))
 
 GROUP_LABELS = (("leader", "组　长"), ("deputy", "副组长"), ("member", "成　员"))
-
-
-def _paragraphs(text):
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def title_lines(title, org):
@@ -96,10 +93,10 @@ def workplan_data(plan):
     office = plan.office_section.name if plan.office_section else ""
     parts = {
         "group": True,   # 组织领导 always: the group and its office are the plan's core
-        "principles": bool(_paragraphs(plan.principles)),
-        "method": bool(_paragraphs(plan.method)),
+        "principles": bool(paragraphs(plan.principles)),
+        "method": bool(paragraphs(plan.method)),
         "stages": bool(stages),
-        "requirements": bool(_paragraphs(plan.requirements)),
+        "requirements": bool(paragraphs(plan.requirements)),
         "basis": bool(documents),
     }
     shown = [key for key, _title in PARTS if parts[key]]
@@ -114,14 +111,14 @@ def workplan_data(plan):
         "basis_citation": basis_citation(documents),
         "group": [row for row in group if row["names"]],
         "office": office,
-        "principles": _paragraphs(plan.principles),
-        "method": _paragraphs(plan.method),
+        "principles": paragraphs(plan.principles),
+        "method": paragraphs(plan.method),
         "stages": [
             {"number": number, "name": stage.name, "period": stage_period(stage, plan.run_year),
              "duty": STAGE_DUTIES.get(stage.kind, "")}
             for number, stage in _numbered(stages)
         ],
-        "requirements": _paragraphs(plan.requirements),
+        "requirements": paragraphs(plan.requirements),
         "basis_documents": documents,
     }
 

@@ -24,6 +24,7 @@ from workflow.engine import audit, notify
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow import files
+from workflow.documents.text import chinese_date
 from workflow.meetings import tokens
 from workflow.models import AuditRecord, Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin, Section, User
 from workflow.models.meetings import MEETING_KINDS
@@ -84,10 +85,6 @@ def format_clock(moment, now=None):
     if local(now or clock.now()).date() == moment_local.date():
         return moment_local.strftime("%H:%M")
     return moment_local.strftime("%Y-%m-%d %H:%M")
-
-
-def chinese_date(day):
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def chinese_time(moment):
