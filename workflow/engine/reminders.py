@@ -79,28 +79,29 @@ def run(today=None):
         due = task.due_date.isoformat()
         link = tasks.evaluation_link(task.evaluation_id)
         recipients = tasks.users_to_act(task)
-        # Messages are functions: each reader gets them in their own language (the command
-        # itself runs in the default one).
-        if threshold == OVERDUE:
-            def text(task=task, project=project, due=due):
+        # Messages are functions, run by notify() and send_mail() right here in each reader's
+        # language (the command itself runs in the default one).
+        overdue = threshold == OVERDUE
+
+        def text():
+            if overdue:
                 return _("已逾期：%(task)s“%(project)s”，截止日期 %(due)s。", task=tasks.label(task), project=project, due=due)
-        else:
-            def text(task=task, project=project, due=due):
-                return _("即将到期：%(task)s“%(project)s”，截止日期 %(due)s。", task=tasks.label(task), project=project, due=due)
+            return _("即将到期：%(task)s“%(project)s”，截止日期 %(due)s。", task=tasks.label(task), project=project, due=due)
+
         notify.notify(recipients, text, link)
-        summary.emails += notify.send_mail(recipients, lambda text=text: _("【绩效评价】%(text)s", text=text()), text)
+        summary.emails += notify.send_mail(recipients, lambda: _("【绩效评价】%(text)s", text=text()), text)
         summary.reminders += 1
-        if threshold == OVERDUE:
+        if overdue:
             targets = [u for u in _escalation_targets(task) if u not in recipients]
 
-            def escalation(task=task, project=project, due=due, recipients=recipients):
+            def escalation():
                 people = "、".join(u.full_name for u in recipients) or _("（无人）")
                 return _("督办：%(task)s“%(project)s”已逾期（截止 %(due)s），经办人：%(people)s。",
                          task=tasks.label(task), project=project, due=due, people=people)
 
             notify.notify(targets, escalation, link)
             summary.emails += notify.send_mail(
-                targets, lambda project=project: _("【绩效评价督办】%(project)s", project=project), escalation)
+                targets, lambda: _("【绩效评价督办】%(project)s", project=project), escalation)
             summary.escalations += 1
         summary.tasks.append((task.id, threshold))
         db.session.commit()
