@@ -46,6 +46,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from bench.server import gunicorn, p95, postgres_database  # noqa: E402
+from tests.factories import PATHS as WALKS  # noqa: E402
 
 PASSWORD = "Load-pass-2020"
 SECRET = "load-bench-secret-key"
@@ -57,24 +58,26 @@ STATE_SHARES = (
     ("preparing", 0.10), ("self_evaluating", 0.25), ("submitted", 0.15), ("returned", 0.05),
     ("reviewed", 0.15), ("approved", 0.10), ("reported", 0.10), ("applied", 0.10),
 )
+
+
+def _steps(walk):
+    """The tests' walk to a state (tests/factories.PATHS: trigger, who, comment) as
+    (trigger, from, to, who), the states taken from the workflow definition itself."""
+    from workflow.engine.definition import TRANSITION_BY_TRIGGER
+
+    steps, current = [], "preparing"
+    for trigger, part, _comment in walk:
+        dest = TRANSITION_BY_TRIGGER[trigger].dest
+        steps.append((trigger, current, dest, part))
+        current = dest
+    return steps
+
+
 # The transitions that lead from 准备中 to each state: (trigger, from, to, who).
-PATHS = {
-    "preparing": [],
-    "self_evaluating": [("open_self_evaluation", "preparing", "self_evaluating", "office")],
-}
-PATHS["submitted"] = PATHS["self_evaluating"] + [("submit", "self_evaluating", "submitted", "staff")]
-PATHS["returned"] = PATHS["submitted"] + [("return_for_revision", "submitted", "returned", "reviewer")]
-PATHS["reviewed"] = PATHS["submitted"] + [("pass_review", "submitted", "reviewed", "reviewer")]
-PATHS["approved"] = PATHS["reviewed"] + [("approve", "reviewed", "approved", "leader")]
-PATHS["reported"] = PATHS["approved"] + [("report", "approved", "reported", "office")]
-PATHS["applied"] = PATHS["reported"] + [("apply", "reported", "applied", "office")]
-
-
+PATHS = {state: _steps(walk) for state, walk in WALKS.items()}
 
 
 # The database --------------------------------------------------------------------------------
-
-
 
 
 def _spread(total, shares):
