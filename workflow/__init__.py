@@ -50,10 +50,11 @@ def create_app(config_name=None, overrides=None):
 
 
 def _init_extensions(app):
-    from workflow import i18n
+    from workflow import i18n, read_only
     from workflow.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
+    read_only.init_app(app, db)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
