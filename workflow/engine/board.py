@@ -2,12 +2,13 @@
 Everything is read from evaluations and their open tasks with a few aggregate queries."""
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import case, func, literal, null, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Date, bindparam, case, func, literal, null, select, union_all
+from sqlalchemy.orm import joinedload, load_only
 
 from workflow.engine.definition import STATES
 from workflow.engine.tasks import today
@@ -46,38 +47,36 @@ class Row:
         return [(name, self.counts.get(name, 0)) for name in STATE_NAMES]
 
 
-# The opening tag of each state's cell. A large bureau's board has 100 sections × 8 states:
-# its rows and cells are written as strings here (section_rows_html, state_cells) rather than
+# A large bureau's board has 100 sections × 8 states: its section rows are written here as
+# strings from one format string per row (the state cells in the workflow's order), rather than
 # by template loops, which looked up and escaped each value through Jinja and took a third of
 # the page's time.
-_CELL_OPENINGS = {name: Markup('<td class="text-center" data-state="%s">') % name for name in STATE_NAMES}
-
-
-def state_cells(row):
-    """The row's cells, one per state in the workflow's order: the count, blank for none."""
-    return Markup("".join(
-        f"{_CELL_OPENINGS[name]}{n or ''}</td>" for name, n in row.cells
-    ))
+_ROW_FORMAT = (
+    '<tr data-section="{label}" data-mark="{colour}"><td>{mark}</td><td>{label}</td>\n    '
+    + "".join(f'<td class="text-center" data-state="{name}">{{{index}}}</td>' for index, name in enumerate(STATE_NAMES))
+    + '\n    <td data-count="total">{total}</td></tr>\n  '
+)
 
 
 def section_rows_html(rows, marks):
     """The board's section rows (``marks``: the mark's HTML by colour, rendered once by the
-    template), written in one pass for the same reason as state_cells."""
+    template); a count of none is left blank."""
     html = []
     for row in rows:
-        label, colour = escape(row.label), row.mark
-        html.append(
-            f'<tr data-section="{label}" data-mark="{colour}"><td>{marks[colour]}</td><td>{label}</td>\n'
-            f'    {state_cells(row)}\n    <td data-count="total">{row.total}</td></tr>\n  '
-        )
+        counts = row.counts
+        colour = row.mark
+        html.append(_ROW_FORMAT.format(*[counts.get(name) or "" for name in STATE_NAMES], label=escape(row.label),
+                                       colour=colour, mark=marks[colour], total=row.total))
     return Markup("".join(html))
 
 
 def plans_and_choice(plan_id=None):
     """The plans the board's picker offers (newest first) and the one to show: ``plan_id``'s,
-    or the newest; with every plan's stages, in one query."""
+    or the newest; with every plan's stages, in one query. Only the plans' titles and years:
+    not their long texts (basis documents, principles, requirements, the framework)."""
     plans = db.session.scalars(
-        select(Plan).options(joinedload(Plan.stages)).order_by(Plan.run_year.desc(), Plan.id.desc())
+        select(Plan).options(load_only(Plan.title, Plan.budget_year, Plan.run_year), joinedload(Plan.stages))
+        .order_by(Plan.run_year.desc(), Plan.id.desc())
     ).unique().all()
     if plan_id is None:
         return plans, (plans[0] if plans else None)
@@ -87,36 +86,37 @@ def plans_and_choice(plan_id=None):
     return plans, plan
 
 
-def _urgency_columns(on, days):
-    open_task = Task.completed_at.is_(None)
-    overdue = func.sum(case(((open_task & (Task.due_date < on)), 1), else_=0))
-    soon = func.sum(case(((open_task & (Task.due_date >= on) & (Task.due_date <= on + timedelta(days=days))), 1), else_=0))
-    return overdue, soon
-
-
-def board(plan, on=None):
-    on = on or today()
-    days = current_app.config["DUE_SOON_DAYS"]
-    # Both aggregates in one statement (UNION ALL: one round trip to the database): the
-    # evaluations per section and state (kind 0), and the overdue and due-soon open tasks per
-    # section and task state (kind 1).
-    overdue, soon = _urgency_columns(on, days)
+@cache
+def _counts_statement():
+    """Both aggregates in one statement (UNION ALL: one round trip to the database), built
+    once per process with bound parameters (plan_id, on, soon): the evaluations per section and
+    state (kind 0), and the overdue and due-soon open tasks per section and task state (kind 1)."""
+    plan_id, on, soon = bindparam("plan_id"), bindparam("on", type_=Date), bindparam("soon", type_=Date)
+    overdue = func.sum(case((Task.due_date < on, 1), else_=0))
+    due_soon = func.sum(case((Task.due_date >= on, 1), else_=0))
     counts = (
         select(literal(0), Project.section_id, Section.name, Evaluation.state, func.count(), literal(0), literal(0))
         .join(Evaluation, Evaluation.project_id == Project.id)
         .join(Section, Section.id == Project.section_id)
-        .where(Project.plan_id == plan.id)
+        .where(Project.plan_id == plan_id)
         .group_by(Project.section_id, Section.name, Evaluation.state)
     )
     urgencies = (
-        select(literal(1), Project.section_id, null(), Task.state, literal(0), overdue, soon)
+        select(literal(1), Project.section_id, null(), Task.state, literal(0), overdue, due_soon)
         .join(Evaluation, Evaluation.project_id == Project.id)
         .join(Task, Task.evaluation_id == Evaluation.id)
-        # Tasks due later (or undated) add nothing to either sum: leave them out of the join.
-        .where(Project.plan_id == plan.id, Task.completed_at.is_(None), Task.due_date <= on + timedelta(days=days))
+        # Only open tasks due by the end of the due-soon window: those due later (or undated)
+        # are neither overdue nor due soon.
+        .where(Project.plan_id == plan_id, Task.completed_at.is_(None), Task.due_date <= soon)
         .group_by(Project.section_id, Task.state)
     )
-    rows = db.session.execute(union_all(counts, urgencies)).all()
+    return union_all(counts, urgencies)
+
+
+def board(plan, on=None):
+    on = on or today()
+    soon = on + timedelta(days=current_app.config["DUE_SOON_DAYS"])
+    rows = db.session.execute(_counts_statement(), {"plan_id": plan.id, "on": on, "soon": soon}).all()
     sections = {}
     for kind, section_id, name, state, n, _overdue, _soon in rows:
         if kind == 0:
