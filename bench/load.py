@@ -181,7 +181,7 @@ def build(database_url, instance, args):
             submitter = rng.choice(staff_of[section_id]) if len(PATHS[state]) >= 2 else None
             scored = state in ("reviewed", "approved", "reported", "applied")
             evaluation_rows.append(dict(
-                project_id=project_id, state=state, version=len(PATHS[state]) + 1,
+                project_id=project_id, plan_id=plan.id, section_id=section_id, state=state, version=len(PATHS[state]) + 1,
                 submitted_by_id=submitter.id if submitter else None, submitted_at=now if submitter else None,
                 updated_at=now, overall_achievement="基本完成年度目标。" if state != "preparing" else "",
                 total_score=Decimal("91.50") if scored else None, grade="excellent" if scored else None,

@@ -100,7 +100,8 @@ def approved_batch(plan, model, office, pdf, count, title, prefix):
         section = sections[number % len(sections)]
         name = f"{prefix}第{number:03d}号项目"
         project = Project(plan_id=plan.id, name=name, section_id=section.id, budget_year=plan.budget_year)
-        evaluation = Evaluation(state="reported", total_score=model.total_score, grade=model.grade)
+        evaluation = Evaluation(state="reported", total_score=model.total_score, grade=model.grade,
+                                plan_id=plan.id, section_id=section.id)
         project.evaluation = evaluation
         data = copy.deepcopy(base)
         data["project"].update(name=name, section=section.name)

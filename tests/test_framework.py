@@ -5,6 +5,7 @@ import pytest
 
 from tests import factories
 from tests.conftest import login, post
+from workflow.engine import board
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import AuditRecord, Indicator, Task
@@ -121,6 +122,23 @@ def test_the_office_edits_a_project_and_its_section_task_moves(app):
                                                    Task.completed_at.is_(None)))
     assert task.section_id == org.section_b.id
     assert db.session.scalar(db.select(AuditRecord).where(AuditRecord.action == "project_edit")) is not None
+
+
+def test_the_evaluation_keeps_copies_of_its_projects_plan_and_section(app):
+    """The board counts from the evaluation's copies (models.Evaluation.plan_id, section_id):
+    they are set at creation and follow a change of section, without making the section's open
+    form outdated (the version and the time of the last edit stay)."""
+    org, plan = factories.make_setup()
+    project = factories.make_project(plan, "应急物资储备项目", org.section_a, org.office)
+    evaluation = project.evaluation
+    assert (evaluation.plan_id, evaluation.section_id) == (plan.id, org.section_a.id)
+    version, updated_at = evaluation.version, evaluation.updated_at
+    plans.update_project(project, project.name, org.section_b.id, "", "", org.office)
+    db.session.expire_all()
+    assert (evaluation.plan_id, evaluation.section_id) == (plan.id, org.section_b.id)
+    assert (evaluation.version, evaluation.updated_at) == (version, updated_at)
+    section_rows, _stages, _totals = board.board(plan)
+    assert [(row.key, row.total) for row in section_rows] == [(org.section_b.id, 1)]
 
 
 def test_project_edits_are_refused_when_they_break_a_rule(app):

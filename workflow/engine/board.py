@@ -14,7 +14,7 @@ from workflow.engine.definition import STATES
 from workflow.engine.tasks import today
 from workflow.errors import NotFound
 from workflow.extensions import db
-from workflow.models import Evaluation, Plan, Project, Section, Task
+from workflow.models import Evaluation, Plan, Section, Task
 
 MARK_ORDER = {"green": 0, "yellow": 1, "red": 2}
 STATE_NAMES = tuple(state.name for state in STATES)
@@ -94,21 +94,21 @@ def _counts_statement():
     plan_id, on, soon = bindparam("plan_id"), bindparam("on", type_=Date), bindparam("soon", type_=Date)
     overdue = func.sum(case((Task.due_date < on, 1), else_=0))
     due_soon = func.sum(case((Task.due_date >= on, 1), else_=0))
+    # The evaluations' own copies of their project's plan and section (one index; no join
+    # with the plan's projects).
     counts = (
-        select(literal(0), Project.section_id, Section.name, Evaluation.state, func.count(), literal(0), literal(0))
-        .join(Evaluation, Evaluation.project_id == Project.id)
-        .join(Section, Section.id == Project.section_id)
-        .where(Project.plan_id == plan_id)
-        .group_by(Project.section_id, Section.name, Evaluation.state)
+        select(literal(0), Evaluation.section_id, Section.name, Evaluation.state, func.count(), literal(0), literal(0))
+        .join(Section, Section.id == Evaluation.section_id)
+        .where(Evaluation.plan_id == plan_id)
+        .group_by(Evaluation.section_id, Section.name, Evaluation.state)
     )
     urgencies = (
-        select(literal(1), Project.section_id, null(), Task.state, literal(0), overdue, due_soon)
-        .join(Evaluation, Evaluation.project_id == Project.id)
+        select(literal(1), Evaluation.section_id, null(), Task.state, literal(0), overdue, due_soon)
         .join(Task, Task.evaluation_id == Evaluation.id)
         # Only open tasks due by the end of the due-soon window: those due later (or undated)
         # are neither overdue nor due soon.
-        .where(Project.plan_id == plan_id, Task.completed_at.is_(None), Task.due_date <= soon)
-        .group_by(Project.section_id, Task.state)
+        .where(Evaluation.plan_id == plan_id, Task.completed_at.is_(None), Task.due_date <= soon)
+        .group_by(Evaluation.section_id, Task.state)
     )
     return union_all(counts, urgencies)
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -33,9 +33,17 @@ class Project(db.Model):
 
 class Evaluation(db.Model):
     __tablename__ = "evaluations"
+    __table_args__ = (Index("ix_evaluations_plan_section_state", "plan_id", "section_id", "state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), unique=True)
+    # Copies of the project's plan and section, so that the progress board and the other
+    # per-plan counts read one index (plan, section, state) instead of joining every project of
+    # the plan. A project's plan never changes; its section changes only in
+    # plans.services.update_project, which updates this copy. No foreign key: migration 0009
+    # says why.
+    plan_id: Mapped[int | None] = mapped_column()
+    section_id: Mapped[int | None] = mapped_column()
     # The workflow state; the one machine in workflow/engine reads and writes it.
     state: Mapped[str] = mapped_column(String(32), default="preparing", index=True)
     # Optimistic lock: every UPDATE checks and bumps it, so of two concurrent actions on

@@ -5,8 +5,9 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow.engine import tasks
 from workflow.errors import NotFound, ServiceError
@@ -268,7 +269,7 @@ def create_project(plan, name, section, actor=None, details=None, **fields):
     project = Project(plan_id=plan.id, name=name, section_id=section.id, budget_year=plan.budget_year, **fields)
     project.plan = plan
     project.section = section
-    project.evaluation = Evaluation(state=INITIAL_STATE)
+    project.evaluation = Evaluation(state=INITIAL_STATE, plan_id=plan.id, section_id=section.id)
     content.ensure_content(project.evaluation)
     refresh_findings(project.evaluation)  # stored with the INSERT
     db.session.add(project)
@@ -311,6 +312,16 @@ def get_project(project_id, viewer=None):
     return project
 
 
+def _copy_section(evaluation, section_id):
+    """The evaluation's copy of its project's section (models.Evaluation.section_id), written
+    by a plain UPDATE: it neither bumps the optimistic-lock version nor touches updated_at, so a
+    form the section has open stays current."""
+    table = Evaluation.__table__
+    db.session.execute(update(table).where(table.c.id == evaluation.id)
+                       .values(section_id=section_id, updated_at=table.c.updated_at))
+    set_committed_value(evaluation, "section_id", section_id)
+
+
 def update_project(project, name, section_id, leader_name, overall_target, actor):
     """The office corrects a project's name, section, leader or overall target. The section
     may change only before submission; its open section task moves with it."""
@@ -338,6 +349,7 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
                 Task.evaluation_id == project.evaluation.id, Task.completed_at.is_(None),
                 Task.section_id == project.section_id)):
             task.section_id, task.assignee_id = section.id, None
+        _copy_section(project.evaluation, section.id)
     changed = {key: value for key, value in (("name", name), ("section", section.name)) if
                (key == "name" and value != project.name) or (key == "section" and section.id != project.section_id)}
     project.name, project.section_id = name, section.id
