@@ -58,22 +58,26 @@ def keyed_rows(query, key, limit, offset=0, rows_query=None, **windows):
     return rows_query.join(page, key == page.c.page_key).add_columns(*(page.c[name] for name in windows))
 
 
-def paginate(query, number=1, size=PAGE_SIZE, key=None, rows_query=None):
+def paginate(query, number=1, size=PAGE_SIZE, key=None, rows_query=None, whole_rows=False):
     """Rows of ``query`` (an ORM select with its ORDER BY) for page ``number``. The total
     comes with the rows (a window count, no second query); a page past the end shows the
     last page. With ``key`` (the listed entity's primary key column), the page's keys are
-    found first and only their full rows read (keyed_rows: for wide, eager-loaded rows)."""
+    found first and only their full rows read (keyed_rows: for wide, eager-loaded rows).
+
+    The items are the rows' first column (the listed entity), or with ``whole_rows`` the rows
+    themselves (a ``rows_query`` of plain columns; the total is left on them as their last
+    column, named ``total``)."""
     offset = (number - 1) * size
     if key is None:
-        statement = query.add_columns(func.count().over()).limit(size).offset(offset)
+        statement = query.add_columns(func.count().over().label("total")).limit(size).offset(offset)
     else:
         statement = keyed_rows(query, key, size, offset, rows_query, total=func.count())
     rows = db.session.execute(statement).all()
     if rows:
-        return Page([row[0] for row in rows], number, size, rows[0][-1])
+        return Page(rows if whole_rows else [row[0] for row in rows], number, size, rows[0][-1])
     if number == 1:
         return Page([], 1, size, 0)
     total = db.session.scalar(
         select(func.count()).select_from(query.options(lazyload("*")).order_by(None).subquery())
     )
-    return paginate(query, max(1, ceil(total / size)), size, key, rows_query)
+    return paginate(query, max(1, ceil(total / size)), size, key, rows_query, whole_rows)

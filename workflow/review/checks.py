@@ -179,9 +179,10 @@ def _store(counts, only_unknown=False):
 
 
 def store_unknown_counts(evaluations):
-    """Compute and store the counts of those of ``evaluations`` that have none yet (NULL: from
-    before the counts were kept), their content loaded in a fixed number of queries whatever
-    their number. True when it stored any (the caller commits)."""
+    """Compute and store the counts of those of ``evaluations`` (anything with their id and
+    findings_total, such as the review queue's rows) that have none yet (NULL: from before the
+    counts were kept), their content loaded in a fixed number of queries whatever their
+    number. True when it stored any (the caller commits)."""
     unknown = [e.id for e in evaluations if e.findings_total is None]
     if not unknown:
         return False
