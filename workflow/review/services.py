@@ -9,7 +9,7 @@ from workflow.engine.definition import states_where
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, ReviewComment, Section, User
-from workflow.pagination import PAGE_SIZE, paginate
+from workflow.pagination import PAGE_SIZE, KeyedPages
 from workflow.review import checks
 from workflow.roles import Role
 
@@ -96,6 +96,8 @@ QUEUE_ORDER = (Evaluation.state, Project.name, Evaluation.id)
 
 
 def _under_review(query, plan_id=None):
+    """``query`` limited to the evaluations under review (of plan ``plan_id``: a value or a
+    bound parameter)."""
     query = query.where(Evaluation.state.in_(REVIEW_STATES))
     return query if plan_id is None else query.where(Project.plan_id == plan_id)
 
@@ -145,16 +147,21 @@ def queue(plan_id=None):
     return _with_counts(rows)
 
 
-def queue_page(number=1, plan_id=None, size=PAGE_SIZE):
-    """One page of the queue: its items are (row of _rows_query(), open findings, all findings).
-    One statement: the page's ids are found on evaluations and projects only, and only their
-    rows read with section and submitter (pagination.keyed_rows)."""
-    def read():
-        return paginate(_queue_query(plan_id), number, size, key=Evaluation.id, rows_query=_rows_query(),
-                        whole_rows=True)
+@cache
+def _pages(of_one_plan):
+    """Built once per process (for the whole queue, or for a plan given as ``plan_id``): one
+    statement, the page's ids found on evaluations and projects only and only their rows read
+    with section and submitter (pagination.keyed_rows)."""
+    plan_id = bindparam("plan_id") if of_one_plan else None
+    return KeyedPages(_queue_query(plan_id), Evaluation.id, _rows_query(), whole_rows=True)
 
-    page = read()
+
+def queue_page(number=1, plan_id=None, size=PAGE_SIZE):
+    """One page of the queue: its items are (row of _rows_query(), open findings, all findings)."""
+    pages = _pages(plan_id is not None)
+    params = {} if plan_id is None else {"plan_id": plan_id}
+    page = pages.page(number, size, params)
     if _store_unknown(page.items):
-        page = read()
+        page = pages.page(number, size, params)
     page.items = _with_counts(page.items)
     return page
