@@ -3,13 +3,13 @@ query gives: the same tasks in the same order, the same total, the same window s
 past the end still shows the last one."""
 from datetime import timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func
 
 from tests.factories import make_project, make_setup
 from workflow.engine import tasks
 from workflow.extensions import db
 from workflow.models import Task
-from workflow.pagination import keyed_rows, paginate
+from workflow.pagination import KeyedPages, keyed_rows, paginate
 
 
 def spread_due_dates(plan, org, count):
@@ -36,6 +36,24 @@ def test_keyed_pages_match_the_plain_query(app):
         assert (keyed.total, keyed.number) == (plain.total, plain.number) == (13, number)
     past_the_end = paginate(query, 9, size=5, key=Task.id, rows_query=tasks._task_query())
     assert (past_the_end.number, [t.id for t in past_the_end.items]) == (3, everything[10:])
+
+
+def test_pages_of_a_statement_built_once_match_the_plain_query(app):
+    org, plan = make_setup()
+    spread_due_dates(plan, org, 13)
+    everything = [task.id for task in tasks.inbox(org.staff_a)]
+    # A condition whose value is given when the statement runs, as a bound parameter.
+    pages = KeyedPages(tasks.inbox_query(org.staff_a).where(Task.id >= bindparam("from_id")), Task.id,
+                       tasks._task_query())
+    mine = {"from_id": 0}
+    for number in (1, 2, 3):
+        page = pages.page(number, size=5, params=mine)
+        assert [t.id for t in page.items] == everything[(number - 1) * 5:number * 5]
+        assert (page.total, page.number) == (13, number)
+    past_the_end = pages.page(9, size=5, params=mine)
+    assert (past_the_end.number, [t.id for t in past_the_end.items]) == (3, everything[10:])
+    nobody = pages.page(2, size=5, params={"from_id": max(everything) + 1})
+    assert (nobody.number, nobody.items, nobody.total) == (1, [], 0)
 
 
 def test_the_dashboard_summary_counts_the_whole_inbox(app):

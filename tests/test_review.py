@@ -246,6 +246,10 @@ def test_queue_can_be_limited_to_a_plan(world):
     factories.make_evaluation(other_plan, org, "submitted", name="他方案项目")
     assert [e.id for e, _o, _a in services.queue(plan.id)] == [mine.id]
     assert len(services.queue()) == 2
+    # The pages too (their statement built once, the plan given when it runs).
+    page = services.queue_page(1, plan_id=plan.id)
+    assert ([e.id for e, _o, _a in page.items], page.total) == ([mine.id], 1)
+    assert services.queue_page(1).total == 2
 
 
 # The diff after a return -------------------------------------------------------------------

@@ -122,3 +122,14 @@ def test_busy_pages_send_few_statements_whatever_the_size_of_the_plan(app):
             extra = [s for s in large[key] if s not in small[key]] or large[key]
             problems += ["    " + " ".join(s.split())[:160] for s in extra[:5]]
     assert not problems, "\n".join(problems)
+
+
+def test_the_review_queue_reads_its_page_in_one_statement(app):
+    """The user, the current plan, the page's rows with the total (the page's ids and their
+    rows together), the plan's unsubmitted projects with their number: four statements."""
+    org, plan = make_setup()
+    for n in range(3):
+        add_evaluation(plan, f"待复核项目{n}", org.section_a, org.staff_a, "submitted", org)
+    add_evaluation(plan, "自评中的项目", org.section_b, org.staff_b, "self_evaluating", org)
+    statements = statements_of(signed_in(app, org.reviewer), "/evaluations/review")
+    assert len(statements) == 4, "\n".join(" ".join(s.split())[:160] for s in statements)

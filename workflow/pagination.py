@@ -3,7 +3,7 @@ a page shows a fixed number of them whatever the size of the plan."""
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, literal, select
 from sqlalchemy.orm import lazyload
 
 from workflow.extensions import db
@@ -53,27 +53,75 @@ def keyed_rows(query, key, limit, offset=0, rows_query=None, **windows):
     narrow rows instead of hundreds of wide ones: a third off the office's inbox (700 open
     tasks) on PostgreSQL."""
     columns = [key.label("page_key")] + [aggregate.over().label(name) for name, aggregate in windows.items()]
-    page = query.with_only_columns(*columns, maintain_column_froms=False).limit(limit).offset(offset).subquery()
+    page = (query.with_only_columns(*columns, maintain_column_froms=False)
+            .limit(_written(limit)).offset(_written(offset)).subquery())
     rows_query = query if rows_query is None else rows_query
     return rows_query.join(page, key == page.c.page_key).add_columns(*(page.c[name] for name in windows))
 
 
-def paginate(query, number=1, size=PAGE_SIZE, key=None, rows_query=None):
+def paginate(query, number=1, size=PAGE_SIZE, key=None, rows_query=None, whole_rows=False):
     """Rows of ``query`` (an ORM select with its ORDER BY) for page ``number``. The total
     comes with the rows (a window count, no second query); a page past the end shows the
     last page. With ``key`` (the listed entity's primary key column), the page's keys are
-    found first and only their full rows read (keyed_rows: for wide, eager-loaded rows)."""
-    offset = (number - 1) * size
-    if key is None:
-        statement = query.add_columns(func.count().over()).limit(size).offset(offset)
-    else:
-        statement = keyed_rows(query, key, size, offset, rows_query, total=func.count())
-    rows = db.session.execute(statement).all()
+    found first and only their full rows read (keyed_rows: for wide, eager-loaded rows).
+
+    The items are the rows' first column (the listed entity), or with ``whole_rows`` the rows
+    themselves (a ``rows_query`` of plain columns; the total is left on them as their last
+    column, named ``total``)."""
+    def read(limit, offset):
+        if key is None:
+            statement = (query.add_columns(func.count().over().label("total"))
+                         .limit(_written(limit)).offset(_written(offset)))
+        else:
+            statement = keyed_rows(query, key, limit, offset, rows_query, total=func.count())
+        return db.session.execute(statement).all()
+
+    return _paged(read, lambda: db.session.scalar(_count(query)), number, size, whole_rows)
+
+
+class KeyedPages:
+    """paginate(query, key=..., rows_query=...) for a list read on every view of a busy page:
+    its statement is built once, the page's LIMIT and OFFSET (and the query's own bound
+    parameters, ``params``) given when it runs. Keep the object (functools.cache): building
+    the statement and SQLAlchemy's cache key of a new one cost as much as running it."""
+
+    def __init__(self, query, key, rows_query=None, whole_rows=False):
+        limit = bindparam("page_limit", type_=Integer, literal_execute=True)
+        offset = bindparam("page_offset", type_=Integer, literal_execute=True)
+        self.statement = keyed_rows(query, key, limit, offset, rows_query, total=func.count())
+        self.count = _count(query)
+        self.whole_rows = whole_rows
+
+    def page(self, number=1, size=PAGE_SIZE, params=None):
+        params = params or {}
+
+        def read(limit, offset):
+            return db.session.execute(self.statement, {**params, "page_limit": limit, "page_offset": offset}).all()
+
+        return _paged(read, lambda: db.session.scalar(self.count, params), number, size, self.whole_rows)
+
+
+def _written(number):
+    """A LIMIT or OFFSET (a number; an expression is left as it is) written into the
+    statement's text when it runs rather than sent as a parameter. PostgreSQL plans a prepared
+    statement whose LIMIT or OFFSET is a parameter anew on every execution (not knowing how
+    many rows are kept, a plan for any value looks costlier than a fresh one); with the numbers
+    written in, it plans each page's statement once: 0.6 ms less for the review queue's page
+    on a large plan."""
+    return literal(number, Integer, literal_execute=True) if isinstance(number, int) else number
+
+
+def _count(query):
+    """The number of rows of ``query``."""
+    return select(func.count()).select_from(query.options(lazyload("*")).order_by(None).subquery())
+
+
+def _paged(read, count, number, size, whole_rows):
+    """Page ``number`` of the rows ``read(limit, offset)`` gives (each with the total as its last
+    column); past the end, the last page (``count()``: the total)."""
+    rows = read(size, (number - 1) * size)
     if rows:
-        return Page([row[0] for row in rows], number, size, rows[0][-1])
+        return Page(rows if whole_rows else [row[0] for row in rows], number, size, rows[0][-1])
     if number == 1:
         return Page([], 1, size, 0)
-    total = db.session.scalar(
-        select(func.count()).select_from(query.options(lazyload("*")).order_by(None).subquery())
-    )
-    return paginate(query, max(1, ceil(total / size)), size, key, rows_query)
+    return _paged(read, count, max(1, ceil(count() / size)), size, whole_rows)

@@ -6,9 +6,10 @@ reviewer may mark a finding as explained (FindingNote); it stays listed, marked 
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, inspect, select, update
+from sqlalchemy import Integer, bindparam, func, inspect, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -179,9 +180,10 @@ def _store(counts, only_unknown=False):
 
 
 def store_unknown_counts(evaluations):
-    """Compute and store the counts of those of ``evaluations`` that have none yet (NULL: from
-    before the counts were kept), their content loaded in a fixed number of queries whatever
-    their number. True when it stored any (the caller commits)."""
+    """Compute and store the counts of those of ``evaluations`` (anything with their id and
+    findings_total, such as the review queue's rows) that have none yet (NULL: from before the
+    counts were kept), their content loaded in a fixed number of queries whatever their
+    number. True when it stored any (the caller commits)."""
     unknown = [e.id for e in evaluations if e.findings_total is None]
     if not unknown:
         return False
@@ -195,11 +197,9 @@ def store_unknown_counts(evaluations):
     return True
 
 
-def _unsubmitted(plan):
-    return (
-        select(Project).join(Evaluation, Evaluation.project_id == Project.id)
-        .where(Project.plan_id == plan.id, Evaluation.state.in_(states_where("section_edits")))
-    )
+def _unsubmitted(plan_id):
+    """The evaluations of plan ``plan_id`` (a value or a bound parameter) not submitted yet."""
+    return (Project.plan_id == plan_id, Evaluation.state.in_(states_where("section_edits")))
 
 
 def plan_findings(plan, limit=None):
@@ -208,21 +208,32 @@ def plan_findings(plan, limit=None):
     return plan_findings_and_count(plan, limit)[0]
 
 
-def plan_findings_and_count(plan, limit=None):
-    """(the first ``limit`` findings of plan_findings(), how many there are in all), from one
-    query. A large plan has hundreds of unsubmitted projects: the first ones come from the
-    (plan, name) index and stop at ``limit``, only their names read, and the number from a
-    count computed once beside them (a window count would join and sort every one of them)."""
+@cache
+def _plan_findings_query(limited):
+    """Built once per process (the review queue runs it on every view), the plan and the
+    ``limit`` bound parameters. A large plan has hundreds of unsubmitted projects: the first
+    ones come from the (plan, name) index and stop at the limit, only their names read, and
+    the number from a count computed once beside them (a window count would join and sort
+    every one of them)."""
+    plan_id = bindparam("plan_id")
     total = (
         select(func.count()).select_from(Evaluation).join(Project, Evaluation.project_id == Project.id)
-        .where(Project.plan_id == plan.id, Evaluation.state.in_(states_where("section_edits")))
-        .scalar_subquery()
+        .where(*_unsubmitted(plan_id)).scalar_subquery()
     )
     query = (
-        _unsubmitted(plan).with_only_columns(Project.id, Project.name, Section.name, total)
-        .join(Section, Project.section_id == Section.id).order_by(Project.name, Project.id)
+        select(Project.id, Project.name, Section.name, total)
+        .join(Evaluation, Evaluation.project_id == Project.id).join(Section, Project.section_id == Section.id)
+        .where(*_unsubmitted(plan_id)).order_by(Project.name, Project.id)
     )
-    rows = db.session.execute(query.limit(limit) if limit is not None else query).all()
+    # The limit written into the statement (pagination._written): PostgreSQL then keeps one plan.
+    return query.limit(bindparam("limit", type_=Integer, literal_execute=True)) if limited else query
+
+
+def plan_findings_and_count(plan, limit=None):
+    """(the first ``limit`` findings of plan_findings(), how many there are in all), from one
+    query (_plan_findings_query)."""
+    params = {"plan_id": plan.id} if limit is None else {"plan_id": plan.id, "limit": limit}
+    rows = db.session.execute(_plan_findings_query(limit is not None), params).all()
     # The message looked up once and filled in for each of the (up to fifty) projects: what
     # gettext(message, **values) does, without asking for the catalogue every time.
     message = _("“%(name)s”（%(section)s）尚未提交自评。")

@@ -24,7 +24,7 @@ def queue():
     page = services.queue_page(page_number(request.args.get("page")))
     plan_findings, unsubmitted = checks.plan_findings_and_count(plan, PLAN_FINDINGS_SHOWN) if plan else ([], 0)
     return render_template(
-        "review/queue.html", rows=page.items, page=page, state_def=state_def,
+        "review/queue.html", rows=page.items, page=page, states=services.REVIEW_STATES, state_def=state_def,
         plan=plan, plan_findings=plan_findings, unsubmitted=unsubmitted,
     )
 

@@ -3,13 +3,13 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy.orm import joinedload
 
 from workflow.engine.definition import states_where
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, ReviewComment, Section, User
-from workflow.pagination import PAGE_SIZE, paginate
+from workflow.pagination import PAGE_SIZE, KeyedPages
 from workflow.review import checks
 from workflow.roles import Role
 
@@ -91,62 +91,77 @@ def comments_for(evaluation, user):
     return comments(evaluation) if may_read_comments(evaluation, user) else []
 
 
+# The queue's order: what waits for the reviewers first, then what waits for the leader.
+QUEUE_ORDER = (Evaluation.state, Project.name, Evaluation.id)
+
+
+def _under_review(query, plan_id=None):
+    """``query`` limited to the evaluations under review (of plan ``plan_id``: a value or a
+    bound parameter)."""
+    query = query.where(Evaluation.state.in_(REVIEW_STATES))
+    return query if plan_id is None else query.where(Project.plan_id == plan_id)
+
+
 def _queue_query(plan_id=None):
     """The ids of the evaluations under review, in the queue's order. Only ids: sorting and
     counting hundreds of rows needs no more than the state and the project's name."""
-    query = (
-        select(Evaluation.id).join(Evaluation.project)
-        .where(Evaluation.state.in_(REVIEW_STATES)).order_by(Evaluation.state, Project.name, Evaluation.id)
-    )
-    if plan_id is not None:
-        query = query.where(Project.plan_id == plan_id)
-    return query
+    return _under_review(select(Evaluation.id).join(Evaluation.project).order_by(*QUEUE_ORDER), plan_id)
 
 
 @cache
 def _rows_query():
-    """Built once per process, the ids an expanding bound parameter. Only the columns the queue
-    shows (and the version the ORM keeps): not the evaluations' and projects' long texts nor
-    the submitters' whole rows."""
+    """Built once per process, without conditions: what the queue shows of an evaluation, as
+    plain rows (id, state, findings_open, findings_total, project, section, submitted_by).
+    Not ORM entities: the queue changes none of them, and building 25 evaluations with their
+    projects, sections and submitters cost more than the query itself."""
     return (
-        select(Evaluation).join(Evaluation.project)
-        .options(load_only(Evaluation.state, Evaluation.version, Evaluation.project_id, Evaluation.submitted_by_id,
-                           Evaluation.findings_open, Evaluation.findings_total),
-                 contains_eager(Evaluation.project).load_only(Project.name, Project.section_id)
-                 .joinedload(Project.section).load_only(Section.name),
-                 joinedload(Evaluation.submitted_by).load_only(User.full_name).lazyload(User.role_rows))
-        .where(Evaluation.id.in_(bindparam("ids", expanding=True)))
+        select(Evaluation.id, Evaluation.state, Evaluation.findings_open, Evaluation.findings_total,
+               Project.name.label("project"), Section.name.label("section"), User.full_name.label("submitted_by"))
+        .select_from(Evaluation).join(Evaluation.project).join(Project.section).outerjoin(Evaluation.submitted_by)
+        .order_by(*QUEUE_ORDER)
     )
 
 
-def _rows(ids):
-    """The evaluations ``ids`` in that order, with what the queue shows, in one query. Not their
-    content: the counts of findings are stored on them (checks.refresh_findings)."""
-    if not ids:
-        return []
-    found = db.session.scalars(_rows_query(), {"ids": list(ids)}).all()
-    by_id = {evaluation.id: evaluation for evaluation in found}
-    return [by_id[i] for i in ids if i in by_id]
+def _store_unknown(rows):
+    """Compute, store and commit the counts of those of ``rows`` that have none yet (NULL: from
+    before the counts were kept). True when it did: the caller reads the rows again, and the
+    next view only reads."""
+    if not checks.store_unknown_counts(rows):
+        return False
+    db.session.commit()
+    return True
 
 
-def _with_findings(ids):
-    """[(evaluation, open findings, all findings)] of the evaluations ``ids``, from the counts
-    stored on them. Those not known yet (NULL) are computed, stored and committed first, and
-    the rows read again: the next view only reads."""
-    evaluations = _rows(ids)
-    if checks.store_unknown_counts(evaluations):
-        db.session.commit()
-        evaluations = _rows(ids)
-    return [(e, e.findings_open, e.findings_total) for e in evaluations]
+def _with_counts(rows):
+    """[(row, open findings, all findings)]: the counts stored on the evaluations, not their
+    content (checks.refresh_findings keeps the counts up to date)."""
+    return [(row, row.findings_open, row.findings_total) for row in rows]
 
 
 def queue(plan_id=None):
-    """Evaluations under review with the number of open findings of each."""
-    return _with_findings(db.session.scalars(_queue_query(plan_id)).all())
+    """Evaluations under review (rows of _rows_query()) with the number of open findings of each."""
+    query = _under_review(_rows_query(), plan_id)
+    rows = db.session.execute(query).all()
+    if _store_unknown(rows):
+        rows = db.session.execute(query).all()
+    return _with_counts(rows)
+
+
+@cache
+def _pages(of_one_plan):
+    """Built once per process (for the whole queue, or for a plan given as ``plan_id``): one
+    statement, the page's ids found on evaluations and projects only and only their rows read
+    with section and submitter (pagination.keyed_rows)."""
+    plan_id = bindparam("plan_id") if of_one_plan else None
+    return KeyedPages(_queue_query(plan_id), Evaluation.id, _rows_query(), whole_rows=True)
 
 
 def queue_page(number=1, plan_id=None, size=PAGE_SIZE):
-    """One page of the queue: its items are (evaluation, open findings, all findings)."""
-    page = paginate(_queue_query(plan_id), number, size)
-    page.items = _with_findings(page.items)
+    """One page of the queue: its items are (row of _rows_query(), open findings, all findings)."""
+    pages = _pages(plan_id is not None)
+    params = {} if plan_id is None else {"plan_id": plan_id}
+    page = pages.page(number, size, params)
+    if _store_unknown(page.items):
+        page = pages.page(number, size, params)
+    page.items = _with_counts(page.items)
     return page
