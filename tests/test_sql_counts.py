@@ -125,11 +125,12 @@ def test_busy_pages_send_few_statements_whatever_the_size_of_the_plan(app):
 
 
 def test_the_review_queue_reads_its_page_in_one_statement(app):
-    """The user, the current plan, the page's rows with the total (the page's ids and their
-    rows together), the plan's unsubmitted projects with their number: four statements."""
+    """The user, the page's rows with the total (the page's ids and their rows together), the
+    current plan's unsubmitted projects with their number and the plan's title: three
+    statements."""
     org, plan = make_setup()
     for n in range(3):
         add_evaluation(plan, f"待复核项目{n}", org.section_a, org.staff_a, "submitted", org)
     add_evaluation(plan, "自评中的项目", org.section_b, org.staff_b, "self_evaluating", org)
     statements = statements_of(signed_in(app, org.reviewer), "/evaluations/review")
-    assert len(statements) == 4, "\n".join(" ".join(s.split())[:160] for s in statements)
+    assert len(statements) == 3, "\n".join(" ".join(s.split())[:160] for s in statements)

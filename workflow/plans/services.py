@@ -62,11 +62,20 @@ def get_plan(plan_id):
     return plan
 
 
+# The plan the dashboard and the review queue follow: the newest one.
+CURRENT_PLAN_ORDER = (Plan.run_year.desc(), Plan.id.desc())
+
+
 @cache
 def _current_plan_query():
-    """Built once per process (a SELECT holds no data; the dashboard and the review queue ask
-    on every view)."""
-    return select(Plan).options(joinedload(Plan.stages)).order_by(Plan.run_year.desc(), Plan.id.desc()).limit(1)
+    """Built once per process (a SELECT holds no data; the dashboard asks on every view)."""
+    return select(Plan).options(joinedload(Plan.stages)).order_by(*CURRENT_PLAN_ORDER).limit(1)
+
+
+def current_plan_id():
+    """The current plan's id, as a scalar subquery: for a statement that reads rows of the
+    current plan and nothing of the plan itself (the review queue), one statement less."""
+    return select(Plan.id).order_by(*CURRENT_PLAN_ORDER).limit(1).scalar_subquery()
 
 
 def current_plan():

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from workflow import scoring
 from workflow.engine.definition import states_where
 from workflow.extensions import db
-from workflow.models import Evaluation, FindingNote, Project, Section
+from workflow.models import Evaluation, FindingNote, Plan, Project, Section
 from workflow.selfeval import content
 from workflow.selfeval.framework import EXECUTION_RATE
 
@@ -209,24 +209,38 @@ def plan_findings(plan, limit=None):
 
 
 @cache
-def _plan_findings_query(limited):
-    """Built once per process (the review queue runs it on every view), the plan and the
-    ``limit`` bound parameters. A large plan has hundreds of unsubmitted projects: the first
-    ones come from the (plan, name) index and stop at the limit, only their names read, and
-    the number from a count computed once beside them (a window count would join and sort
-    every one of them)."""
-    plan_id = bindparam("plan_id")
+def _plan_findings_query(limited, current=False):
+    """Built once per process (the review queue runs it on every view): the plan (a bound
+    parameter, or with ``current`` the current plan) and the ``limit`` given when it runs. A
+    large plan has hundreds of unsubmitted projects: the first ones come from the (plan, name)
+    index and stop at the limit, only their names read (and the plan's title), and the number
+    from a count computed once beside them (a window count would join and sort every one of
+    them)."""
+    from workflow.plans.services import current_plan_id  # plans' services use the checks
+
+    plan_id = current_plan_id() if current else bindparam("plan_id")
+    # Counted from the evaluations' own copy of their plan (one index, no join with the
+    # plan's projects).
     total = (
-        select(func.count()).select_from(Evaluation).join(Project, Evaluation.project_id == Project.id)
-        .where(*_unsubmitted(plan_id)).scalar_subquery()
+        select(func.count()).select_from(Evaluation)
+        .where(Evaluation.plan_id == plan_id, Evaluation.state.in_(states_where("section_edits"))).scalar_subquery()
     )
     query = (
-        select(Project.id, Project.name, Section.name, total)
+        select(Project.id, Project.name, Section.name, Plan.title, total)
         .join(Evaluation, Evaluation.project_id == Project.id).join(Section, Project.section_id == Section.id)
+        .join(Plan, Project.plan_id == Plan.id)
         .where(*_unsubmitted(plan_id)).order_by(Project.name, Project.id)
     )
     # The limit written into the statement (pagination._written): PostgreSQL then keeps one plan.
     return query.limit(bindparam("limit", type_=Integer, literal_execute=True)) if limited else query
+
+
+def _plan_findings(rows):
+    # The message looked up once and filled in for each of the (up to fifty) projects: what
+    # gettext(message, **values) does, without asking for the catalogue every time.
+    message = _("“%(name)s”（%(section)s）尚未提交自评。")
+    return [Finding(f"not_submitted:{project_id}", "completeness", message % {"name": name, "section": section})
+            for project_id, name, section, _title, _n in rows]
 
 
 def plan_findings_and_count(plan, limit=None):
@@ -234,12 +248,17 @@ def plan_findings_and_count(plan, limit=None):
     query (_plan_findings_query)."""
     params = {"plan_id": plan.id} if limit is None else {"plan_id": plan.id, "limit": limit}
     rows = db.session.execute(_plan_findings_query(limit is not None), params).all()
-    # The message looked up once and filled in for each of the (up to fifty) projects: what
-    # gettext(message, **values) does, without asking for the catalogue every time.
-    message = _("“%(name)s”（%(section)s）尚未提交自评。")
-    findings = [Finding(f"not_submitted:{project_id}", "completeness", message % {"name": name, "section": section})
-                for project_id, name, section, _n in rows]
-    return findings, (rows[0][-1] if rows else 0)
+    return _plan_findings(rows), (rows[0][-1] if rows else 0)
+
+
+def current_plan_findings(limit):
+    """(the current plan's title, the first ``limit`` findings of plan_findings(), how many
+    there are in all) from one query, without reading the plan first (the review queue shows
+    no more of it); (None, [], 0) when every project of the plan (or no plan) is submitted."""
+    rows = db.session.execute(_plan_findings_query(True, current=True), {"limit": limit}).all()
+    if not rows:
+        return None, [], 0
+    return rows[0][3], _plan_findings(rows), rows[0][-1]
 
 
 def explain(evaluation, code, note, actor):

@@ -7,7 +7,6 @@ from workflow.errors import ServiceError
 from workflow.evaluations.services import visible_or_abort
 from workflow.pagination import page_number
 from workflow.permissions import roles
-from workflow.plans import services as plans
 from workflow.review import bp, checks, services
 from workflow.roles import Role
 from workflow.selfeval import services as selfeval
@@ -20,12 +19,11 @@ PLAN_FINDINGS_SHOWN = 50
 @bp.route("/review")
 @reviewers
 def queue():
-    plan = plans.current_plan()
     page = services.queue_page(page_number(request.args.get("page")))
-    plan_findings, unsubmitted = checks.plan_findings_and_count(plan, PLAN_FINDINGS_SHOWN) if plan else ([], 0)
+    plan_title, plan_findings, unsubmitted = checks.current_plan_findings(PLAN_FINDINGS_SHOWN)
     return render_template(
         "review/queue.html", rows=page.items, page=page, states=services.REVIEW_STATES, state_def=state_def,
-        plan=plan, plan_findings=plan_findings, unsubmitted=unsubmitted,
+        plan_title=plan_title, plan_findings=plan_findings, unsubmitted=unsubmitted,
     )
 
 
