@@ -16,9 +16,16 @@ from workflow.work.forms import ReassignForm
 
 def _task_list(template, title, query, **extra):
     """One page of a task list: a large plan's office has hundreds of tasks."""
-    page = tasks.page(query, page_number(request.args.get("page")))
+    return _render_tasks(template, title, tasks.page(query, _page_number()), **extra)
+
+
+def _page_number():
+    return page_number(request.args.get("page"))
+
+
+def _render_tasks(template, title, page, **extra):
     return render_template(
-        template, title=title, tasks=page.items, page=page, state_def=state_def, urgency=tasks.urgency,
+        template, title=title, tasks=page.items, page=page, urgency=tasks.urgency,
         today=tasks.today(), confirm=ConfirmForm(), **extra,
     )
 
@@ -26,7 +33,7 @@ def _task_list(template, title, query, **extra):
 @bp.route("/inbox")
 @logged_in
 def inbox():
-    return _task_list("work/tasks.html", _("我的待办"), tasks.inbox_query(current_user), tab="inbox")
+    return _render_tasks("work/tasks.html", _("我的待办"), tasks.inbox_page(current_user, _page_number()), tab="inbox")
 
 
 @bp.route("/overdue")
