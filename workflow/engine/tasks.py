@@ -53,6 +53,15 @@ def label(task):
     return state_def(task.state).task_label
 
 
+def labels_of(tasks):
+    """label() of each state among ``tasks`` (a list's rows), translated once per state."""
+    labels = {}
+    for task in tasks:
+        if task.state not in labels:
+            labels[task.state] = str(label(task))
+    return labels
+
+
 def due_date_for(evaluation, state_name):
     stage_kind = state_def(state_name).stage
     if stage_kind is None:
