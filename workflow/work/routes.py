@@ -35,7 +35,7 @@ def _render_tasks(template, title, page, **extra):
     )
 
 
-# An id no database row has (the largest INTEGER), to find where a path holds its id.
+# A number no route's fixed text holds: where it stands in a path built with it, the id goes.
 _MARKER = "2147483647"
 
 
