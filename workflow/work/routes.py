@@ -28,7 +28,7 @@ def _render_tasks(template, title, page, **extra):
     # links, a label and a note each: url_for and the translations took half the page's time).
     return render_template(
         template, title=title, tasks=page.items, page=page, urgency=tasks.urgency,
-        today=tasks.today(), confirm=ConfirmForm(), labels=tasks.labels_of(page.items),
+        today=tasks.today(), labels=tasks.labels_of(page.items),
         evaluation_url=_id_url("evaluations.detail", "evaluation_id"),
         claim_url=_id_url("work.claim", "task_id"), reassign_url=_id_url("work.reassign", "task_id"),
         overdue_note=_("逾期 %(n)d 天"), remaining_note=_("剩余 %(n)d 天"), **extra,
