@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, case, func
 
-from tests.factories import make_project, make_setup
+from tests.factories import make_plan, make_project, make_setup, make_user, walk_to
 from workflow.engine import tasks
 from workflow.extensions import db
 from workflow.models import Task
-from workflow.pagination import KeyedPages, keyed_rows, paginate
+from workflow.pagination import PAGE_SIZE, KeyedPages, keyed_rows, paginate
 
 
 def spread_due_dates(plan, org, count):
@@ -77,3 +77,29 @@ def test_window_sums_come_as_the_last_columns_in_order(app):
                                          total=func.count(), dated=func.sum(dated))).all()
     assert len(rows) == 2
     assert [tuple(row[1:]) for row in rows] == [(7, 6), (7, 6)]
+
+
+def test_the_inbox_page_lists_what_the_inbox_rule_gives_to_everyone(app):
+    """The inbox's page is a statement built once, the user's values bound at each request
+    (tasks.inbox_page); it lists exactly the tasks of tasks.inbox() (the rule built with the
+    user's values) for every role, inside and outside the working group, with a claimed task
+    and for a user without any role."""
+    org, plan = make_setup()
+    other_plan = make_plan(title="没有工作组的方案")
+    for n, state in enumerate(("self_evaluating", "submitted", "reviewed", "submitted", "preparing")):
+        for chosen, section in ((plan, org.section_a), (other_plan, org.section_b)):
+            walk_to(make_project(chosen, f"项目{n}{section.name}", section, org.office).evaluation, state, org)
+    claimed = next(t for t in tasks.inbox(org.reviewer2) if t.role == "reviewer")
+    tasks.claim(claimed, org.reviewer2)
+    nobody = make_user("nobody", [], org.section_a)
+    people = [org.office, org.leader, org.reviewer, org.reviewer2, org.outsider, org.staff_a, org.staff_b,
+              org.admin, org.finance, nobody]
+    for user in people:
+        expected = [task.id for task in tasks.inbox(user)]
+        page = tasks.inbox_page(user, 1)
+        assert [row.id for row in page.items] == expected[:PAGE_SIZE], user.username
+        assert page.total == len(expected), user.username
+        summary = tasks.inbox_summary(user)
+        assert ([row.id for row in summary["next"]], summary["count"]) == (expected[:5], len(expected))
+    assert tasks.inbox(org.outsider) != tasks.inbox(org.reviewer2)
+    assert claimed.id not in [task.id for task in tasks.inbox(org.reviewer)]

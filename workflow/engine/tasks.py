@@ -6,18 +6,19 @@ tasks. A reviewer or leader never gets the task of an evaluation they submitted.
 """
 from datetime import timedelta
 from functools import cache
+from math import ceil
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, false, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow import clock
 from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, PlanMember, Project, Section, Task, User
-from workflow.pagination import keyed_rows
+from workflow.pagination import PAGE_SIZE, Page, keyed_rows
 from workflow.roles import Role
 
 # Review and approval belong to the plan's working group when it has one (actions.py refuses
@@ -50,6 +51,15 @@ def label(task):
     if task.state == RECTIFICATION:
         return _("问题整改")
     return state_def(task.state).task_label
+
+
+def labels_of(tasks):
+    """label() of each state among ``tasks`` (a list's rows), translated once per state."""
+    labels = {}
+    for task in tasks:
+        if task.state not in labels:
+            labels[task.state] = str(label(task))
+    return labels
 
 
 def due_date_for(evaluation, state_name):
@@ -103,30 +113,40 @@ def actionable_by(user):
     Project)."""
     if not user.roles:
         return false()
-    role_codes = [role.value for role in user.roles]
+    return _actionable(user.id, [role.value for role in user.roles], user.section_id)
+
+
+def _actionable_params(user):
+    """The values of _actionable()'s bound parameters for ``user`` (who has a role)."""
+    return {"me": user.id, "my_roles": [role.value for role in user.roles], "my_section": user.section_id}
+
+
+def _actionable(me, role_codes, section_id):
+    """The rule of actionable_by(), on the user's values or on bound parameters (the pages'
+    statements, built once per process: see _inbox_filter())."""
     unclaimed_for_role = and_(
         Task.assignee_id.is_(None),
         Task.role.in_(role_codes),
-        or_(Task.section_id.is_(None), Task.section_id == user.section_id),
+        or_(Task.section_id.is_(None), Task.section_id == section_id),
     )
     own_submission = and_(
         Task.role.in_([Role.REVIEWER.value, Role.LEADER.value]),
-        Evaluation.submitted_by_id == user.id,
+        Evaluation.submitted_by_id == me,
     )
     return and_(
         Task.completed_at.is_(None),
-        or_(Task.assignee_id == user.id, unclaimed_for_role),
+        or_(Task.assignee_id == me, unclaimed_for_role),
         ~own_submission,
-        _working_group_allows(user),
+        _working_group_allows(me),
     )
 
 
-def _working_group_allows(user):
+def _working_group_allows(me):
     """SQL condition: the task is not a group task, its plan has no working group, or
-    ``user`` is in the group (as 组长 for the leader's task). The subqueries are not
+    user ``me`` is in the group (as 组长 for the leader's task). The subqueries are not
     correlated with the task: the database reads the few plan ids once, not once per task."""
     plans_with_group = select(PlanMember.plan_id)
-    my_plans = plans_with_group.where(PlanMember.user_id == user.id)
+    my_plans = plans_with_group.where(PlanMember.user_id == me)
     led_plans = my_plans.where(PlanMember.group_role == "leader")
     return or_(
         Task.role.not_in(GROUP_TASK_ROLES),
@@ -180,30 +200,79 @@ def due_soon_query(user=None, on=None, days=None):
 
 
 @cache
-def _page_rows_query():
-    """The rows of a task list's page: _task_query() with only the columns the list shows of
-    the evaluation, project, section and assignee (names; the evaluation's version, which the
-    ORM keeps with it), not their long texts or the assignee's whole row."""
+def _row_query():
+    """What a task list shows of each task, its project, section and assignee, as plain rows
+    in the lists' order: a page's rows are only shown, and building ORM objects (task,
+    evaluation, project, section, user) for them cost more than the database's work."""
     return (
-        select(Task)
+        select(Task.id, Task.state, Task.evaluation_id, Task.due_date, Task.completed_at, Task.assignee_id,
+               Project.name.label("project_name"), Section.name.label("section_name"),
+               User.full_name.label("assignee_name"))
         .join(Task.evaluation)
         .join(Evaluation.project)
-        .options(
-            contains_eager(Task.evaluation).load_only(Evaluation.state, Evaluation.version, Evaluation.project_id)
-            .contains_eager(Evaluation.project).load_only(Project.name, Project.section_id)
-            .joinedload(Project.section).load_only(Section.name),
-            joinedload(Task.assignee).load_only(User.full_name).lazyload(User.role_rows),
-        )
+        .outerjoin(Project.section)
+        .outerjoin(Task.assignee)
         .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
     )
 
 
-def page(query, number):
-    """One page of a task list (inbox_query() and the like): the page's tasks are found first,
-    then only their rows read with project, section and assignee (pagination.keyed_rows)."""
-    from workflow.pagination import paginate
+def _keyed(query, **windows):
+    """One page of ``query``'s rows (_row_query()) with their total and ``windows``
+    (pagination.keyed_rows), the page's size and offset bound parameters."""
+    return keyed_rows(query, Task.id, bindparam("page_limit"), bindparam("page_offset"),
+                      rows_query=_row_query(), total=func.count(), **windows)
 
-    return paginate(query, number, key=Task.id, rows_query=_page_rows_query())
+
+@cache
+def _inbox_filter():
+    """inbox_query() of any user who has a role, the user's values bound parameters
+    (_actionable_params()). Built once per process with the statements around it: building
+    and keying the permission rule anew took longer than the database's work on the office's
+    700 open tasks (a statement built once keeps its cache key)."""
+    return _task_query().where(
+        _actionable(bindparam("me"), bindparam("my_roles", expanding=True), bindparam("my_section"))
+    )
+
+
+@cache
+def _inbox_page_statement():
+    return _keyed(_inbox_filter())
+
+
+@cache
+def _inbox_summary_statement():
+    """The first tasks of the inbox with the number of tasks, of overdue ones and of those
+    due soon (the rules of urgency(); the dates bound parameters)."""
+    on, soon_until = bindparam("on"), bindparam("soon_until")
+    overdue_flag = case((Task.due_date < on, 1), else_=0)
+    soon_flag = case((and_(Task.due_date >= on, Task.due_date <= soon_until), 1), else_=0)
+    return _keyed(_inbox_filter(), overdue=func.sum(overdue_flag), due_soon=func.sum(soon_flag))
+
+
+def page(query, number, params=None, statement=None):
+    """One page of a task list (inbox_query() and the like) as plain rows (_row_query(), with
+    ``total`` last): the page's tasks are found first, then only their rows read, the total
+    in the same statement (pagination.keyed_rows). ``statement``: that statement when built
+    once (_inbox_page_statement()), ``params`` its values. A page past the end shows the
+    last page."""
+    values = dict(params or {}, page_limit=PAGE_SIZE, page_offset=(number - 1) * PAGE_SIZE)
+    rows = db.session.execute(_keyed(query) if statement is None else statement, values).all()
+    if rows:
+        return Page(rows, number, PAGE_SIZE, rows[0].total)
+    if number == 1:
+        return Page([], 1, PAGE_SIZE, 0)
+    total = db.session.scalar(
+        select(func.count()).select_from(query.with_only_columns(Task.id, maintain_column_froms=False)
+                                         .order_by(None).subquery()), values
+    )
+    return page(query, max(1, ceil(total / PAGE_SIZE)), params, statement)
+
+
+def inbox_page(user, number):
+    """One page of 我的待办 (page())."""
+    if not user.roles:
+        return page(inbox_query(user), number)
+    return page(_inbox_filter(), number, _actionable_params(user), _inbox_page_statement())
 
 
 def inbox(user):
@@ -225,22 +294,21 @@ def due_soon(user=None, on=None, days=None):
 
 def inbox_summary(user, on=None, days=None, first=5):
     """What the dashboard shows of the inbox, without loading it: the first ``first`` tasks
-    and, computed by the database over the whole inbox in the same query (window
-    aggregates), the number of tasks, of overdue ones and of those due soon (the rules of
-    urgency())."""
+    (plain rows, as page()'s) and, computed by the database over the whole inbox in the same
+    query (window aggregates), the number of tasks, of overdue ones and of those due soon
+    (the rules of urgency())."""
+    if not user.roles:  # actionable_by(): nothing
+        return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     on = on or today()
     days = current_app.config["DUE_SOON_DAYS"] if days is None else days
-    overdue_flag = case((Task.due_date < on, 1), else_=0)
-    soon_flag = case((and_(Task.due_date >= on, Task.due_date <= on + timedelta(days=days)), 1), else_=0)
-    rows = db.session.execute(keyed_rows(
-        inbox_query(user), Task.id, first, rows_query=_page_rows_query(),
-        total=func.count(), overdue=func.sum(overdue_flag), due_soon=func.sum(soon_flag),
-    )).all()
+    rows = db.session.execute(_inbox_summary_statement(), {
+        **_actionable_params(user), "on": on, "soon_until": on + timedelta(days=days),
+        "page_limit": first, "page_offset": 0,
+    }).all()
     if not rows:
         return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
-    _task, total, overdue_count, soon_count = rows[0]
-    return {"count": total, "overdue": overdue_count or 0, "due_soon": soon_count or 0,
-            "next": [row[0] for row in rows]}
+    return {"count": rows[0].total, "overdue": rows[0].overdue or 0, "due_soon": rows[0].due_soon or 0,
+            "next": rows}
 
 
 def watches_everything(user):
