@@ -85,20 +85,21 @@ class KeyedPages:
     parameters, ``params``) given when it runs. Keep the object (functools.cache): building
     the statement and SQLAlchemy's cache key of a new one cost as much as running it."""
 
-    def __init__(self, query, key, rows_query=None, whole_rows=False):
+    def __init__(self, query, key, rows_query=None, whole_rows=False, **windows):
         limit = bindparam("page_limit", type_=Integer, literal_execute=True)
         offset = bindparam("page_offset", type_=Integer, literal_execute=True)
-        self.statement = keyed_rows(query, key, limit, offset, rows_query, total=func.count())
+        # ``windows``: more aggregates over all the rows, after the total (keyed_rows).
+        self.statement = keyed_rows(query, key, limit, offset, rows_query, total=func.count(), **windows)
         self.count = _count(query)
         self.whole_rows = whole_rows
 
+    def rows(self, limit, offset=0, params=None):
+        """The rows of the statement from ``offset`` (at most ``limit``)."""
+        return db.session.execute(self.statement, {**(params or {}), "page_limit": limit, "page_offset": offset}).all()
+
     def page(self, number=1, size=PAGE_SIZE, params=None):
-        params = params or {}
-
-        def read(limit, offset):
-            return db.session.execute(self.statement, {**params, "page_limit": limit, "page_offset": offset}).all()
-
-        return _paged(read, lambda: db.session.scalar(self.count, params), number, size, self.whole_rows)
+        return _paged(lambda limit, offset: self.rows(limit, offset, params),
+                      lambda: db.session.scalar(self.count, params or {}), number, size, self.whole_rows)
 
 
 def _written(number):
@@ -117,11 +118,11 @@ def _count(query):
 
 
 def _paged(read, count, number, size, whole_rows):
-    """Page ``number`` of the rows ``read(limit, offset)`` gives (each with the total as its last
-    column); past the end, the last page (``count()``: the total)."""
+    """Page ``number`` of the rows ``read(limit, offset)`` gives (each with the total as its
+    column ``total``); past the end, the last page (``count()``: the total)."""
     rows = read(size, (number - 1) * size)
     if rows:
-        return Page(rows if whole_rows else [row[0] for row in rows], number, size, rows[0][-1])
+        return Page(rows if whole_rows else [row[0] for row in rows], number, size, rows[0].total)
     if number == 1:
         return Page([], 1, size, 0)
     return _paged(read, count, max(1, ceil(count() / size)), size, whole_rows)

@@ -6,7 +6,6 @@ tasks. A reviewer or leader never gets the task of an evaluation they submitted.
 """
 from datetime import timedelta
 from functools import cache
-from math import ceil
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -18,7 +17,7 @@ from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, PlanMember, Project, Section, Task, User
-from workflow.pagination import PAGE_SIZE, Page, keyed_rows
+from workflow.pagination import KeyedPages, paginate
 from workflow.roles import Role
 
 # Review and approval belong to the plan's working group when it has one (actions.py refuses
@@ -216,11 +215,10 @@ def _row_query():
     )
 
 
-def _keyed(query, **windows):
-    """One page of ``query``'s rows (_row_query()) with their total and ``windows``
-    (pagination.keyed_rows), the page's size and offset bound parameters."""
-    return keyed_rows(query, Task.id, bindparam("page_limit"), bindparam("page_offset"),
-                      rows_query=_row_query(), total=func.count(), **windows)
+def _pages(query, **windows):
+    """Pages of ``query``'s rows (_row_query()) with their total and ``windows``
+    (pagination.KeyedPages: the page's tasks found first, then only their rows read)."""
+    return KeyedPages(query, Task.id, rows_query=_row_query(), whole_rows=True, **windows)
 
 
 @cache
@@ -235,44 +233,31 @@ def _inbox_filter():
 
 
 @cache
-def _inbox_page_statement():
-    return _keyed(_inbox_filter())
+def _inbox_pages():
+    return _pages(_inbox_filter())
 
 
 @cache
-def _inbox_summary_statement():
+def _inbox_summary_pages():
     """The first tasks of the inbox with the number of tasks, of overdue ones and of those
     due soon (the rules of urgency(); the dates bound parameters)."""
     on, soon_until = bindparam("on"), bindparam("soon_until")
     overdue_flag = case((Task.due_date < on, 1), else_=0)
     soon_flag = case((and_(Task.due_date >= on, Task.due_date <= soon_until), 1), else_=0)
-    return _keyed(_inbox_filter(), overdue=func.sum(overdue_flag), due_soon=func.sum(soon_flag))
+    return _pages(_inbox_filter(), overdue=func.sum(overdue_flag), due_soon=func.sum(soon_flag))
 
 
-def page(query, number, params=None, statement=None):
+def page(query, number):
     """One page of a task list (inbox_query() and the like) as plain rows (_row_query(), with
-    ``total`` last): the page's tasks are found first, then only their rows read, the total
-    in the same statement (pagination.keyed_rows). ``statement``: that statement when built
-    once (_inbox_page_statement()), ``params`` its values. A page past the end shows the
-    last page."""
-    values = dict(params or {}, page_limit=PAGE_SIZE, page_offset=(number - 1) * PAGE_SIZE)
-    rows = db.session.execute(_keyed(query) if statement is None else statement, values).all()
-    if rows:
-        return Page(rows, number, PAGE_SIZE, rows[0].total)
-    if number == 1:
-        return Page([], 1, PAGE_SIZE, 0)
-    total = db.session.scalar(
-        select(func.count()).select_from(query.with_only_columns(Task.id, maintain_column_froms=False)
-                                         .order_by(None).subquery()), values
-    )
-    return page(query, max(1, ceil(total / PAGE_SIZE)), params, statement)
+    ``total`` among them). A page past the end shows the last page."""
+    return paginate(query, number, key=Task.id, rows_query=_row_query(), whole_rows=True)
 
 
 def inbox_page(user, number):
-    """One page of 我的待办 (page())."""
+    """One page of 我的待办."""
     if not user.roles:
         return page(inbox_query(user), number)
-    return page(_inbox_filter(), number, _actionable_params(user), _inbox_page_statement())
+    return _inbox_pages().page(number, params=_actionable_params(user))
 
 
 def inbox(user):
@@ -301,10 +286,8 @@ def inbox_summary(user, on=None, days=None, first=5):
         return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     on = on or today()
     days = current_app.config["DUE_SOON_DAYS"] if days is None else days
-    rows = db.session.execute(_inbox_summary_statement(), {
-        **_actionable_params(user), "on": on, "soon_until": on + timedelta(days=days),
-        "page_limit": first, "page_offset": 0,
-    }).all()
+    rows = _inbox_summary_pages().rows(first, params={
+        **_actionable_params(user), "on": on, "soon_until": on + timedelta(days=days)})
     if not rows:
         return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     return {"count": rows[0].total, "overdue": rows[0].overdue or 0, "due_soon": rows[0].due_soon or 0,
