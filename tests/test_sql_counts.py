@@ -134,3 +134,14 @@ def test_the_review_queue_reads_its_page_in_one_statement(app):
     add_evaluation(plan, "自评中的项目", org.section_b, org.staff_b, "self_evaluating", org)
     statements = statements_of(signed_in(app, org.reviewer), "/evaluations/review")
     assert len(statements) == 3, "\n".join(" ".join(s.split())[:160] for s in statements)
+
+
+def test_the_dashboard_reads_the_user_with_the_section_and_the_inbox_in_one_statement_each(app):
+    """The user with the roles, the section and the unread count; the current plan; the inbox's
+    first tasks with their numbers: three statements for a section's staff and a reviewer."""
+    org, plan = make_setup()
+    add_evaluation(plan, "应急物资储备项目", org.section_a, org.staff_a, "self_evaluating", org)
+    add_evaluation(plan, "危险化学品监测预警项目", org.section_b, org.staff_b, "submitted", org)
+    for who in (org.staff_a, org.reviewer):
+        statements = statements_of(signed_in(app, who), "/")
+        assert len(statements) == 3, "\n".join(" ".join(s.split())[:160] for s in statements)

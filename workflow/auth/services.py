@@ -27,13 +27,14 @@ def load_user(user_id):
         pk, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    # The roles and the unread count in the same query: every request reads the roles
-    # (access checks, navigation) and every page shows the count (the bell).
+    # The roles, the section and the unread count in the same query: every request reads the
+    # roles (access checks, navigation), every page shows the count (the bell), and the
+    # dashboard and a section's pages name the user's section.
     from workflow.engine import notify
 
     row = db.session.execute(
         select(User, notify.unread_query(User.id).scalar_subquery())
-        .options(joinedload(User.role_rows)).where(User.id == pk)
+        .options(joinedload(User.role_rows), joinedload(User.section)).where(User.id == pk)
     ).unique().first()
     if row is None:
         return None
