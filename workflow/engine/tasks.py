@@ -147,12 +147,18 @@ def _working_group_allows(me):
     plans_with_group = select(PlanMember.plan_id)
     my_plans = plans_with_group.where(PlanMember.user_id == me)
     led_plans = my_plans.where(PlanMember.group_role == "leader")
+    # The evaluation's own copy of its plan: the inbox's tasks are found without joining the
+    # plan's projects (_inbox_filter()).
     return or_(
         Task.role.not_in(GROUP_TASK_ROLES),
-        Project.plan_id.not_in(plans_with_group),
-        and_(Task.role != Role.LEADER.value, Project.plan_id.in_(my_plans)),
-        Project.plan_id.in_(led_plans),
+        Evaluation.plan_id.not_in(plans_with_group),
+        and_(Task.role != Role.LEADER.value, Evaluation.plan_id.in_(my_plans)),
+        Evaluation.plan_id.in_(led_plans),
     )
+
+
+# The lists' order: by due date, undated last, then as created.
+ROW_ORDER = (Task.due_date.is_(None), Task.due_date, Task.id)
 
 
 @cache
@@ -169,7 +175,7 @@ def _task_query():
             contains_eager(Task.evaluation).contains_eager(Evaluation.project).joinedload(Project.section),
             joinedload(Task.assignee).lazyload(User.role_rows),
         )
-        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+        .order_by(*ROW_ORDER)
     )
 
 
@@ -211,7 +217,7 @@ def _row_query():
         .join(Evaluation.project)
         .outerjoin(Project.section)
         .outerjoin(Task.assignee)
-        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+        .order_by(*ROW_ORDER)
     )
 
 
@@ -227,8 +233,10 @@ def _inbox_filter():
     (_actionable_params()). Built once per process with the statements around it: building
     and keying the permission rule anew took longer than the database's work on the office's
     700 open tasks (a statement built once keeps its cache key)."""
-    return _task_query().where(
-        _actionable(bindparam("me"), bindparam("my_roles", expanding=True), bindparam("my_section"))
+    return (
+        select(Task).join(Task.evaluation)
+        .where(_actionable(bindparam("me"), bindparam("my_roles", expanding=True), bindparam("my_section")))
+        .order_by(*ROW_ORDER)
     )
 
 
