@@ -38,7 +38,6 @@ def detail(evaluation_id):
         buttons=actions.available(evaluation, current_user),
         history=audit.timeline(evaluation),
         task=tasks.open_task(evaluation),
-        form=TransitionForm(),
         state_by_name=STATE_BY_NAME,
         transition_by_trigger=TRANSITION_BY_TRIGGER,
         may_edit=selfeval.can_edit(evaluation, current_user),
