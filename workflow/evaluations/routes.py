@@ -29,6 +29,7 @@ NO_RESULTS = {"rectifications": [], "may_close": None, "sections": []}
 @logged_in
 def detail(evaluation_id):
     evaluation = visible_or_abort(evaluation_id, current_user)
+    may_edit = selfeval.can_edit(evaluation, current_user)
     return render_template(
         "evaluations/detail.html",
         evaluation=evaluation,
@@ -40,8 +41,9 @@ def detail(evaluation_id):
         task=tasks.open_task(evaluation),
         state_by_name=STATE_BY_NAME,
         transition_by_trigger=TRANSITION_BY_TRIGGER,
-        may_edit=selfeval.can_edit(evaluation, current_user),
-        problems=selfeval.completeness_problems(evaluation) if evaluation.state in selfeval.EDITABLE_STATES else [],
+        may_edit=may_edit,
+        # Shown to whoever may still edit (the section's staff), nobody else: not computed for others.
+        problems=selfeval.completeness_problems(evaluation) if may_edit else [],
         may_review=review.may_comment(evaluation, current_user),
         review_comments=review.comments_for(evaluation, current_user),
         # Result application shows only once the evaluation is with the finance bureau.
