@@ -4,12 +4,7 @@ from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import actions, audit, tasks
-from workflow.engine.definition import (
-    STATE_BY_NAME,
-    STATES,
-    TRANSITION_BY_TRIGGER,
-    state_def,
-)
+from workflow.engine.definition import STATES, TRANSITION_BY_TRIGGER, state_def
 from workflow.errors import ServiceError
 from workflow.evaluations import bp, services
 from workflow.evaluations.forms import TransitionForm
@@ -39,8 +34,6 @@ def detail(evaluation_id):
         buttons=actions.available(evaluation, current_user),
         history=audit.timeline(evaluation),
         task=tasks.open_task(evaluation),
-        state_by_name=STATE_BY_NAME,
-        transition_by_trigger=TRANSITION_BY_TRIGGER,
         may_edit=may_edit,
         # Shown to whoever may still edit (the section's staff), nobody else: not computed for others.
         problems=selfeval.completeness_problems(evaluation) if may_edit else [],
