@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
-from workflow.engine import actions, audit, tasks
+from workflow.engine import actions, audit
 from workflow.engine.definition import STATES, TRANSITION_BY_TRIGGER, state_def
 from workflow.errors import ServiceError
 from workflow.evaluations import bp, services
@@ -23,7 +23,7 @@ NO_RESULTS = {"rectifications": [], "may_close": None, "sections": []}
 @bp.route("/<int:evaluation_id>")
 @logged_in
 def detail(evaluation_id):
-    evaluation = visible_or_abort(evaluation_id, current_user)
+    evaluation, task = visible_or_abort(evaluation_id, current_user, find=services.visible_with_open_task)
     may_edit = selfeval.can_edit(evaluation, current_user)
     return render_template(
         "evaluations/detail.html",
@@ -33,7 +33,7 @@ def detail(evaluation_id):
         states=STATES,
         buttons=actions.available(evaluation, current_user),
         history=audit.timeline(evaluation),
-        task=tasks.open_task(evaluation),
+        task=task,
         may_edit=may_edit,
         # Shown to whoever may still edit (the section's staff), nobody else: not computed for others.
         problems=selfeval.completeness_problems(evaluation) if may_edit else [],
