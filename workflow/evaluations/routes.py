@@ -37,7 +37,6 @@ def detail(evaluation_id):
         may_edit=may_edit,
         # Shown to whoever may still edit (the section's staff), nobody else: not computed for others.
         problems=selfeval.completeness_problems(evaluation) if may_edit else [],
-        may_review=review.may_comment(evaluation, current_user),
         review_comments=review.comments_for(evaluation, current_user),
         # Result application shows only once the evaluation is with the finance bureau.
         **(rectification_context(evaluation) if state_def(evaluation.state).with_finance else NO_RESULTS),
