@@ -38,3 +38,22 @@ def test_other_patterns_and_values_go_to_flask_babel(app):
 def test_templates_use_the_numeric_filters(app):
     assert app.jinja_env.filters["datetimeformat"] is i18n.datetimeformat
     assert app.jinja_env.filters["dateformat"] is i18n.dateformat
+
+
+def test_the_filters_follow_a_change_of_time_zone_within_the_request(app):
+    """The zone is read where Flask-Babel keeps it for the request: refresh() is followed."""
+    from flask_babel import get_babel, refresh
+
+    babel = get_babel()
+    with app.test_request_context("/"):
+        assert i18n.datetimeformat(MOMENTS[0], "yyyy-MM-dd HH:mm") == "2026-11-28 05:05"
+        saved = babel.default_timezone
+        babel.default_timezone = "UTC"
+        try:
+            refresh()
+            assert i18n.datetimeformat(MOMENTS[0], "yyyy-MM-dd HH:mm") == "2026-11-27 21:05"
+            assert i18n.dateformat(MOMENTS[0], "yyyy-MM-dd") == "2026-11-27"
+        finally:
+            babel.default_timezone = saved
+            refresh()
+        assert i18n.datetimeformat(MOMENTS[0], "yyyy-MM-dd HH:mm") == "2026-11-28 05:05"

@@ -3,9 +3,10 @@ user's record (and in the session before logging in)."""
 from datetime import date, datetime
 
 from flask import current_app, g, has_request_context, session
-from flask_babel import Domain, format_date, format_datetime, to_user_timezone
+from flask_babel import Domain, format_date, format_datetime, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from pytz import UTC
 
 LOGIN_REQUIRED_MESSAGE = _l("请先登录。")
 SESSION_KEY = "locale"
@@ -61,11 +62,32 @@ _NUMERIC_PATTERNS = {
 }
 
 
+def _user_zone():
+    """The request's time zone as Flask-Babel settled it (``g._flask_babel.babel_tzinfo``, which
+    its refresh() drops), read without the four context look-ups of get_timezone(); asked of
+    Flask-Babel when not settled yet or when Flask-Babel keeps it elsewhere one day."""
+    try:
+        request_g = g._get_current_object()
+    except RuntimeError:  # no app context
+        return get_timezone()
+    zone = getattr(getattr(request_g, "_flask_babel", None), "babel_tzinfo", None)
+    return zone if zone is not None else get_timezone()
+
+
+def _to_user_timezone(value):
+    """As Flask-Babel's to_user_timezone() (a naive value is UTC), without its normalize():
+    astimezone() into a pytz zone already takes the offset in force at that instant (normalize
+    is for arithmetic across a change of offset), and a page converts dozens of timestamps."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(_user_zone())
+
+
 def datetimeformat(value, format=None):  # noqa: A002 - Flask-Babel's name
     pattern = _NUMERIC_PATTERNS.get(format)
     if pattern is None or not isinstance(value, datetime) or not 1000 <= value.year <= 9999:
         return format_datetime(value, format)
-    return pattern.format(to_user_timezone(value))
+    return pattern.format(_to_user_timezone(value))
 
 
 def dateformat(value, format=None):  # noqa: A002 - Flask-Babel's name
@@ -73,7 +95,7 @@ def dateformat(value, format=None):  # noqa: A002 - Flask-Babel's name
     if pattern is None or "H" in format or not isinstance(value, date) or not 1000 <= value.year <= 9999:
         return format_date(value, format)
     if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
+        value = _to_user_timezone(value).date()
     return pattern.format(value)
 
 

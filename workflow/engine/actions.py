@@ -61,8 +61,12 @@ def _group_refusal(evaluation, transition, actor):
 
 
 def available(evaluation, actor):
-    """The transitions ``actor`` may fire now: the buttons to show."""
-    return [t for t in TRANSITIONS if refusal(evaluation, t, actor) is None]
+    """The transitions ``actor`` may fire now: the buttons to show.
+
+    The transitions from other states or for other roles are passed over before refusal(),
+    which would word (and translate) a reason nobody reads."""
+    return [t for t in TRANSITIONS
+            if evaluation.state in t.source and actor.roles & t.roles and refusal(evaluation, t, actor) is None]
 
 
 @dataclass

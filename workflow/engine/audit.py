@@ -1,6 +1,7 @@
 """Writing and reading the audit log."""
 import csv
 import io
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
@@ -73,9 +74,41 @@ _TIMELINE = (
 )
 
 
+class TimelineEntry(NamedTuple):
+    at: object
+    actor_id: int | None
+    actor_name: str | None
+    comment: str
+    action: str
+    action_name: str  # what people read of the action and the states, in the page's language
+    from_state: str | None
+    from_name: str
+    to_state: str | None
+    to_name: str
+
+
 def timeline(evaluation):
-    """What the evaluation page lists of its history, oldest first (as ``history``)."""
-    return db.session.execute(_TIMELINE, {"evaluation_id": evaluation.id}).all()
+    """What the evaluation page lists of its history, oldest first (as ``history``), with the
+    names of the actions and states. A history repeats a few actions and states many times:
+    each name is translated once for the page, not once for each line."""
+    from workflow.engine.definition import STATE_BY_NAME
+
+    names = {}
+
+    def name_of(kind, key):
+        if (kind, key) not in names:
+            if kind == "action":
+                names[kind, key] = str(action_label(key))
+            else:
+                state = STATE_BY_NAME.get(key)
+                names[kind, key] = str(state.label) if state is not None else ""
+        return names[kind, key]
+
+    return [
+        TimelineEntry(row.at, row.actor_id, row.actor_name, row.comment, row.action, name_of("action", row.action),
+                      row.from_state, name_of("state", row.from_state), row.to_state, name_of("state", row.to_state))
+        for row in db.session.execute(_TIMELINE, {"evaluation_id": evaluation.id})
+    ]
 
 
 def export_csv(plan_id=None):

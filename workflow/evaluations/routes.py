@@ -3,13 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
-from workflow.engine import actions, audit, tasks
-from workflow.engine.definition import (
-    STATE_BY_NAME,
-    STATES,
-    TRANSITION_BY_TRIGGER,
-    state_def,
-)
+from workflow.engine import actions, audit
+from workflow.engine.definition import STATES, TRANSITION_BY_TRIGGER, state_def
 from workflow.errors import ServiceError
 from workflow.evaluations import bp, services
 from workflow.evaluations.forms import TransitionForm
@@ -28,7 +23,8 @@ NO_RESULTS = {"rectifications": [], "may_close": None, "sections": []}
 @bp.route("/<int:evaluation_id>")
 @logged_in
 def detail(evaluation_id):
-    evaluation = visible_or_abort(evaluation_id, current_user)
+    evaluation, task = visible_or_abort(evaluation_id, current_user, find=services.visible_with_open_task)
+    may_edit = selfeval.can_edit(evaluation, current_user)
     return render_template(
         "evaluations/detail.html",
         evaluation=evaluation,
@@ -37,13 +33,10 @@ def detail(evaluation_id):
         states=STATES,
         buttons=actions.available(evaluation, current_user),
         history=audit.timeline(evaluation),
-        task=tasks.open_task(evaluation),
-        form=TransitionForm(),
-        state_by_name=STATE_BY_NAME,
-        transition_by_trigger=TRANSITION_BY_TRIGGER,
-        may_edit=selfeval.can_edit(evaluation, current_user),
-        problems=selfeval.completeness_problems(evaluation) if evaluation.state in selfeval.EDITABLE_STATES else [],
-        may_review=review.may_comment(evaluation, current_user),
+        task=task,
+        may_edit=may_edit,
+        # Shown to whoever may still edit (the section's staff), nobody else: not computed for others.
+        problems=selfeval.completeness_problems(evaluation) if may_edit else [],
         review_comments=review.comments_for(evaluation, current_user),
         # Result application shows only once the evaluation is with the finance bureau.
         **(rectification_context(evaluation) if state_def(evaluation.state).with_finance else NO_RESULTS),

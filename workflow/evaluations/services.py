@@ -2,14 +2,14 @@
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from workflow.engine import actions
 from workflow.engine.definition import states_where
 from workflow.errors import Forbidden, NotFound
 from workflow.extensions import db
-from workflow.models import Evaluation, Project
+from workflow.models import Evaluation, Project, Task
 from workflow.roles import Role
 
 # The finance bureau sees what has been reported to it, nothing before.
@@ -55,13 +55,32 @@ def _evaluation_query():
     ).where(Evaluation.id == bindparam("evaluation_id"))
 
 
-def get_visible(evaluation_id, user):
-    evaluation = db.session.scalar(_evaluation_query(), {"evaluation_id": evaluation_id})
+@cache
+def _page_query():
+    """The evaluation as _evaluation_query() reads it, with its open workflow task beside it
+    (as tasks.open_task() finds it; there is at most one): the evaluation page shows both, in
+    one query instead of two."""
+    open_task = and_(Task.evaluation_id == Evaluation.id, Task.completed_at.is_(None), Task.rectification_id.is_(None))
+    return _evaluation_query().add_columns(Task).outerjoin(Task, open_task).limit(1)
+
+
+def _visible(evaluation, user):
     if evaluation is None:
         raise NotFound(_("评价不存在。"))
     if not can_view(evaluation, user):
         raise Forbidden(_("您无权查看该评价。"))
     return evaluation
+
+
+def get_visible(evaluation_id, user):
+    return _visible(db.session.scalar(_evaluation_query(), {"evaluation_id": evaluation_id}), user)
+
+
+def visible_with_open_task(evaluation_id, user):
+    """(evaluation, its open workflow task or None): what the evaluation page shows; the same
+    refusals as get_visible()."""
+    row = db.session.execute(_page_query(), {"evaluation_id": evaluation_id}).first()
+    return _visible(row[0] if row else None, user), (row[1] if row else None)
 
 
 def awaiting(trigger_state, plan_id=None):
@@ -76,14 +95,12 @@ def awaiting(trigger_state, plan_id=None):
     return db.session.scalars(query).all()
 
 
-def visible_or_abort(evaluation_id, user):
-    """For routes: the evaluation, or the 404 / 403 page."""
+def visible_or_abort(evaluation_id, user, find=get_visible):
+    """For routes: the evaluation (or what ``find`` gives), or the 404 / 403 page."""
     from flask import abort
 
-    from workflow.errors import NotFound
-
     try:
-        return get_visible(evaluation_id, user)
+        return find(evaluation_id, user)
     except NotFound:
         abort(404)
     except Forbidden:
