@@ -88,25 +88,36 @@ def plans_and_choice(plan_id=None):
 
 @cache
 def _counts_statement():
-    """Both aggregates in one statement (UNION ALL: one round trip to the database), built
-    once per process with bound parameters (plan_id, on, soon): the evaluations per section and
-    state (kind 0), and the overdue and due-soon open tasks per section and task state (kind 1)."""
+    """The board's numbers in one statement (UNION ALL: one round trip to the database), built
+    once per process with bound parameters (plan_id, on, soon), about two rows per section:
+
+    - kind 0, per section: its name and its evaluations' count in each state (the columns in
+      the workflow's order);
+    - kind 1, per section and task state: its open tasks overdue and due soon (summed per
+      section for the marks and per state for the stages' rows).
+
+    The evaluations are found by their own copy of their project's plan and section, and the
+    open tasks by their due date (each from an index; no join with the plan's projects)."""
     plan_id, on, soon = bindparam("plan_id"), bindparam("on", type_=Date), bindparam("soon", type_=Date)
-    overdue = func.sum(case((Task.due_date < on, 1), else_=0))
-    due_soon = func.sum(case((Task.due_date >= on, 1), else_=0))
-    # The evaluations' own copies of their project's plan and section (one index; no join
-    # with the plan's projects).
-    counts = (
-        select(literal(0), Evaluation.section_id, Section.name, Evaluation.state, func.count(), literal(0), literal(0))
-        .join(Section, Section.id == Evaluation.section_id)
-        .where(Evaluation.plan_id == plan_id)
-        .group_by(Evaluation.section_id, Section.name, Evaluation.state)
+    no_counts = [literal(0) for _name in STATE_NAMES]
+    urgency = (func.sum(case((Task.due_date < on, 1), else_=0)), func.sum(case((Task.due_date >= on, 1), else_=0)))
+    # Counted per section first (in the index's order), then named: joining the sections'
+    # names to 100 rows instead of 2,000.
+    per_section = (
+        select(Evaluation.section_id,
+               *[func.count().filter(Evaluation.state == name).label(name) for name in STATE_NAMES])
+        .where(Evaluation.plan_id == plan_id).group_by(Evaluation.section_id).subquery()
     )
+    counts = (
+        select(literal(0), per_section.c.section_id, Section.name, *[per_section.c[name] for name in STATE_NAMES],
+               null(), literal(0), literal(0))
+        .join(Section, Section.id == per_section.c.section_id)
+    )
+    # Only open tasks due by the end of the due-soon window: those due later (or undated) are
+    # neither overdue nor due soon.
     urgencies = (
-        select(literal(1), Evaluation.section_id, null(), Task.state, literal(0), overdue, due_soon)
+        select(literal(1), Evaluation.section_id, null(), *no_counts, Task.state, *urgency)
         .join(Task, Task.evaluation_id == Evaluation.id)
-        # Only open tasks due by the end of the due-soon window: those due later (or undated)
-        # are neither overdue nor due soon.
         .where(Evaluation.plan_id == plan_id, Task.completed_at.is_(None), Task.due_date <= soon)
         .group_by(Evaluation.section_id, Task.state)
     )
@@ -117,23 +128,20 @@ def board(plan, on=None):
     on = on or today()
     soon = on + timedelta(days=current_app.config["DUE_SOON_DAYS"])
     rows = db.session.execute(_counts_statement(), {"plan_id": plan.id, "on": on, "soon": soon}).all()
-    sections = {}
-    for kind, section_id, name, state, n, _overdue, _soon in rows:
+    sections, urgencies, urgency_by_state = {}, [], {}
+    for kind, section_id, name, *numbers in rows:
+        *counts, task_state, n_overdue, n_soon = numbers
         if kind == 0:
-            row = sections.get(section_id)
-            if row is None:
-                row = sections[section_id] = Row(section_id, name)
-            row.counts[state] = n
-            row.total += n
-    urgency_by_state = {}
-    for kind, section_id, _name, state, _n, n_overdue, n_soon in rows:
-        if kind != 1:
-            continue
-        if section_id in sections:
-            sections[section_id].overdue += n_overdue or 0
-            sections[section_id].due_soon += n_soon or 0
-        o, s = urgency_by_state.get(state, (0, 0))
-        urgency_by_state[state] = (o + (n_overdue or 0), s + (n_soon or 0))
+            sections[section_id] = Row(section_id, name, counts={state: n for state, n in zip(STATE_NAMES, counts) if n},
+                                       total=sum(counts))
+        else:
+            urgencies.append((section_id, task_state, n_overdue or 0, n_soon or 0))
+    for section_id, task_state, n_overdue, n_soon in urgencies:
+        row = sections[section_id]  # its evaluations were counted in the same statement
+        row.overdue += n_overdue
+        row.due_soon += n_soon
+        o, s = urgency_by_state.get(task_state, (0, 0))
+        urgency_by_state[task_state] = (o + n_overdue, s + n_soon)
     section_rows = sorted(sections.values(), key=lambda r: (-MARK_ORDER[r.mark], r.label))
 
     stage_rows = []
