@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -72,3 +72,12 @@ class Evaluation(db.Model):
     narrative = relationship("NarrativeSection", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+def derived_update():
+    """An UPDATE of evaluations for data derived from elsewhere (the findings counts, the copy
+    of the project's section), to be given its WHERE and values: plain SQL, so it neither
+    bumps the optimistic-lock version nor touches updated_at. No one edited the evaluation: a
+    form open on it must not look outdated."""
+    table = Evaluation.__table__
+    return update(table).values(updated_at=table.c.updated_at)

@@ -5,7 +5,7 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -16,6 +16,7 @@ from workflow.extensions import db
 from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
 from workflow.engine.definition import INITIAL_STATE, state_def
 from workflow.selfeval import content, framework
+from workflow.models.evaluations import derived_update
 from workflow.models.plans import STAGE_KINDS
 
 STAGE_NAMES = {
@@ -322,12 +323,9 @@ def get_project(project_id, viewer=None):
 
 
 def _copy_section(evaluation, section_id):
-    """The evaluation's copy of its project's section (models.Evaluation.section_id), written
-    by a plain UPDATE: it neither bumps the optimistic-lock version nor touches updated_at, so a
-    form the section has open stays current."""
-    table = Evaluation.__table__
-    db.session.execute(update(table).where(table.c.id == evaluation.id)
-                       .values(section_id=section_id, updated_at=table.c.updated_at))
+    """The evaluation's copy of its project's section (models.Evaluation.section_id), derived
+    data: a form the section has open stays current."""
+    db.session.execute(derived_update().where(Evaluation.__table__.c.id == evaluation.id).values(section_id=section_id))
     set_committed_value(evaluation, "section_id", section_id)
 
 

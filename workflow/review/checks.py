@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, bindparam, func, inspect, select, update
+from sqlalchemy import Integer, bindparam, func, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,6 +17,7 @@ from workflow import scoring
 from workflow.engine.definition import states_where
 from workflow.extensions import db
 from workflow.models import Evaluation, FindingNote, Plan, Project, Section
+from workflow.models.evaluations import derived_update
 from workflow.selfeval import content
 from workflow.selfeval.framework import EXECUTION_RATE
 
@@ -167,9 +168,8 @@ def _store(counts, only_unknown=False):
     concurrent write stored meanwhile (they were computed from newer content)."""
     table = Evaluation.__table__
     statement = (
-        update(table).where(table.c.id == bindparam("row_id"))
-        .values(findings_open=bindparam("open_count"), findings_total=bindparam("all_count"),
-                updated_at=table.c.updated_at)  # keep it: no one edited the evaluation
+        derived_update().where(table.c.id == bindparam("row_id"))
+        .values(findings_open=bindparam("open_count"), findings_total=bindparam("all_count"))
     )
     if only_unknown:
         statement = statement.where(table.c.findings_total.is_(None))
