@@ -9,8 +9,9 @@ notifications. The schema comes from the migrations (flask_migrate.upgrade); the
 bulk inserts, so building takes some seconds. Then gunicorn (2 workers by default) serves the
 app against that database on a free loopback port, and one client per person logs in.
 
-Each round requests, one after the other, the trivial endpoint (/healthz, which answers
-without touching the database) and every measured page: the dashboard (/), the inbox
+Each round requests, one after the other, the trivial endpoint (/healthz, which does no work
+of its own: like every request of a logged-in client it only passes the session and loads the
+session's user, one query) and every measured page: the dashboard (/), the inbox
 (/work/inbox), an evaluation page, the review queue and the progress board, each as the
 people who use it (a section's staff, a reviewer, the office, the 组长). After warm-up
 rounds, the median and p95 of many sequential rounds are printed, one line per page, with the
