@@ -1,5 +1,5 @@
-"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, ``remind``, ``backup`` and
-``restore``."""
+"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, ``remind``, ``backup``,
+``restore`` and ``refresh-derived``."""
 import click
 from flask.cli import with_appcontext
 
@@ -13,6 +13,7 @@ def init_app(app):
     app.cli.add_command(remind)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(refresh_derived)
 
 
 @click.command("create-admin")
@@ -115,3 +116,16 @@ def restore(path, force):
         raise click.ClickException(error.message) from None
     replaced = "（已替换原有数据）" if summary.replaced else ""
     click.echo(f"已从 {path} 恢复{replaced}：{summary.tables} 张表，{summary.rows} 行，{summary.files} 个文件，校验一致。")
+
+
+@click.command("refresh-derived")
+@with_appcontext
+def refresh_derived():
+    """Compute what is stored on the evaluations for the busy pages (the copies of the
+    project's plan and section, the findings counts) again and repair what differs, e.g. after
+    a change made directly in the database."""
+    from workflow.maintenance import derived
+
+    summary = derived.refresh()
+    click.echo(f"已检查 {summary.evaluations} 个评价：方案与科室副本修正 {summary.copies} 个，"
+               f"核查问题计数修正 {summary.counts} 个。")

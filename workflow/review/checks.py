@@ -187,14 +187,35 @@ def store_unknown_counts(evaluations):
     unknown = [e.id for e in evaluations if e.findings_total is None]
     if not unknown:
         return False
+    loaded, notes = _with_content(unknown)
+    _store({e.id: _counts(evaluation_findings(e, notes.get(e.id, {}))) for e in loaded}, only_unknown=True)
+    return True
+
+
+def recount(evaluation_ids):
+    """Compute the counts of the evaluations ``evaluation_ids`` again and store those that
+    differ from the stored ones (a direct change to the database bypassed the services);
+    returns how many differed (the caller commits)."""
+    loaded, notes = _with_content(evaluation_ids)
+    wrong = {}
+    for evaluation in loaded:
+        counts = _counts(evaluation_findings(evaluation, notes.get(evaluation.id, {})))
+        if (evaluation.findings_open, evaluation.findings_total) != counts:
+            wrong[evaluation.id] = counts
+    if wrong:
+        _store(wrong)
+    return len(wrong)
+
+
+def _with_content(evaluation_ids):
+    """The evaluations with what the checks read, and their explanations, in a fixed number of
+    queries whatever their number."""
     loaded = db.session.scalars(
-        select(Evaluation).where(Evaluation.id.in_(unknown)).options(
+        select(Evaluation).where(Evaluation.id.in_(evaluation_ids)).options(
             selectinload(Evaluation.funding_rows), selectinload(Evaluation.indicators),
             selectinload(Evaluation.narrative), joinedload(Evaluation.project))
     ).unique().all()
-    notes = notes_by_evaluation(unknown)
-    _store({e.id: _counts(evaluation_findings(e, notes.get(e.id, {}))) for e in loaded}, only_unknown=True)
-    return True
+    return loaded, notes_by_evaluation(evaluation_ids)
 
 
 def _unsubmitted(plan_id):
