@@ -346,6 +346,35 @@ def test_history_names_the_system_for_records_without_a_person(app, world):
     assert "·系统" in last and "记录财政局反馈" in last and "自动提醒" in last
 
 
+def test_a_long_history_shows_its_latest_records_and_all_of_them_on_request(app, world):
+    """Every save is a record: the page lists the latest 30 in order and says how many there
+    are; ?history=all lists every one."""
+    from workflow.engine import audit
+    from workflow.evaluations.routes import HISTORY_SHOWN
+
+    evaluation = evaluation_in(world, "self_evaluating")  # two records: created, opened
+    for n in range(1, 41):
+        audit.record(evaluation, world["staff_a"], "edit", "self_evaluating", "self_evaluating", comment=f"第{n}次保存")
+    _db.session.commit()
+    client = signed_in(app, world["staff_a"])
+
+    def entries(page):
+        history = page.split('data-testid="history"')[1].split("</ol>")[0]
+        return [re.sub(r"\s+", "", e) for e in re.findall(r'<li class="history-item">(.*?)</li>', history, re.S)]
+
+    page = text(client.get(f"/evaluations/{evaluation.id}"))
+    shown = entries(page)
+    assert len(shown) == HISTORY_SHOWN == 30
+    assert "第11次保存" in shown[0] and "第40次保存" in shown[-1]  # the latest, oldest first
+    assert "共 42 条记录，以下为最近 30 条。" in page
+    assert f'href="/evaluations/{evaluation.id}?history=all#history"' in page
+
+    whole = text(client.get(f"/evaluations/{evaluation.id}?history=all"))
+    every = entries(whole)
+    assert len(every) == 42 and "创建项目" in every[0] and "第40次保存" in every[-1]
+    assert 'data-testid="history-more"' not in whole
+
+
 def test_diagram_highlights_the_state_and_speaks_chinese(app, world):
     client = signed_in(app, world["staff_a"])
     response = client.get("/help/workflow.svg?state=submitted")

@@ -4,7 +4,7 @@ import io
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from workflow import clock
@@ -63,15 +63,19 @@ def history(evaluation):
 
 
 # The evaluation page's record: plain rows of the six values it shows, the actor's name
-# beside them (outer join: records of the system have none). Built once with a bound
-# parameter; no AuditRecord or User objects, no JSON details parsed for every line.
+# beside them (outer join: records of the system have none), and the number of records (a
+# window count: the page shows the latest ones). Built once with bound parameters; no
+# AuditRecord or User objects, no JSON details parsed for every line. Newest first, so that a
+# limit keeps the latest.
 _TIMELINE = (
     select(AuditRecord.at, AuditRecord.action, AuditRecord.from_state, AuditRecord.to_state, AuditRecord.comment,
-           User.id.label("actor_id"), User.full_name.label("actor_name"))
+           User.id.label("actor_id"), User.full_name.label("actor_name"), func.count().over().label("total"))
     .outerjoin(User, AuditRecord.actor_id == User.id)
     .where(AuditRecord.evaluation_id == bindparam("evaluation_id"))
-    .order_by(AuditRecord.at, AuditRecord.id)
+    .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
 )
+# The limit written into the statement: PostgreSQL keeps one plan (pagination._written says why).
+_LATEST = _TIMELINE.limit(bindparam("limit", type_=Integer, literal_execute=True))
 
 
 class TimelineEntry(NamedTuple):
@@ -87,10 +91,12 @@ class TimelineEntry(NamedTuple):
     to_name: str
 
 
-def timeline(evaluation):
+def timeline(evaluation, limit=None):
     """What the evaluation page lists of its history, oldest first (as ``history``), with the
-    names of the actions and states. A history repeats a few actions and states many times:
-    each name is translated once for the page, not once for each line."""
+    names of the actions and states: (entries, the number of records in all). With ``limit``,
+    only the latest ``limit`` records (every save is one: a busy form has hundreds). A history
+    repeats a few actions and states many times: each name is translated once for the page,
+    not once for each line."""
     from workflow.engine.definition import STATE_BY_NAME
 
     names = {}
@@ -104,11 +110,16 @@ def timeline(evaluation):
                 names[kind, key] = str(state.label) if state is not None else ""
         return names[kind, key]
 
-    return [
+    if limit is None:
+        rows = db.session.execute(_TIMELINE, {"evaluation_id": evaluation.id}).all()
+    else:
+        rows = db.session.execute(_LATEST, {"evaluation_id": evaluation.id, "limit": limit}).all()
+    entries = [
         TimelineEntry(row.at, row.actor_id, row.actor_name, row.comment, row.action, name_of("action", row.action),
                       row.from_state, name_of("state", row.from_state), row.to_state, name_of("state", row.to_state))
-        for row in db.session.execute(_TIMELINE, {"evaluation_id": evaluation.id})
+        for row in reversed(rows)
     ]
+    return entries, (rows[0].total if rows else 0)
 
 
 def export_csv(plan_id=None):

@@ -18,6 +18,9 @@ from workflow.submissions.routes import rectification_context
 
 
 NO_RESULTS = {"rectifications": [], "may_close": None, "sections": []}
+# The evaluation page lists the latest records of the history (every save is one); the whole
+# record is one click away (?history=all).
+HISTORY_SHOWN = 30
 
 
 @bp.route("/<int:evaluation_id>")
@@ -25,6 +28,8 @@ NO_RESULTS = {"rectifications": [], "may_close": None, "sections": []}
 def detail(evaluation_id):
     evaluation, task = visible_or_abort(evaluation_id, current_user, find=services.visible_with_open_task)
     may_edit = selfeval.can_edit(evaluation, current_user)
+    whole_history = request.args.get("history") == "all"
+    history, history_total = audit.timeline(evaluation, None if whole_history else HISTORY_SHOWN)
     return render_template(
         "evaluations/detail.html",
         evaluation=evaluation,
@@ -32,7 +37,8 @@ def detail(evaluation_id):
         state=state_def(evaluation.state),
         states=STATES,
         buttons=actions.available(evaluation, current_user),
-        history=audit.timeline(evaluation),
+        history=history,
+        history_total=history_total,
         task=task,
         may_edit=may_edit,
         # Shown to whoever may still edit (the section's staff), nobody else: not computed for others.
