@@ -7,14 +7,15 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import Date, bindparam, case, func, literal, null, select, union_all
+from sqlalchemy import Date, bindparam, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
+from workflow.engine import tasks
 from workflow.engine.definition import STATES
-from workflow.engine.tasks import today
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.models import Evaluation, Plan, Section, Task
+from workflow.models.plans import NEWEST_FIRST
 
 MARK_ORDER = {"green": 0, "yellow": 1, "red": 2}
 STATE_NAMES = tuple(state.name for state in STATES)
@@ -77,7 +78,7 @@ def plans_and_choice(plan_id=None):
     not their long texts (basis documents, principles, requirements, the framework)."""
     plans = db.session.scalars(
         select(Plan).options(load_only(Plan.title, Plan.budget_year, Plan.run_year), joinedload(Plan.stages))
-        .order_by(Plan.run_year.desc(), Plan.id.desc())
+        .order_by(*NEWEST_FIRST)
     ).unique().all()
     if plan_id is None:
         return plans, (plans[0] if plans else None)
@@ -101,7 +102,8 @@ def _counts_statement():
     open tasks by their due date (each from an index; no join with the plan's projects)."""
     plan_id, on, soon = bindparam("plan_id"), bindparam("on", type_=Date), bindparam("soon", type_=Date)
     no_counts = [literal(0) for _name in STATE_NAMES]
-    urgency = (func.sum(case((Task.due_date < on, 1), else_=0)), func.sum(case((Task.due_date >= on, 1), else_=0)))
+    sums = tasks.urgency_sums(on, soon)
+    urgency = (sums["overdue"], sums["due_soon"])
     # Counted per section first (in the index's order), then named: joining the sections'
     # names to 100 rows instead of 2,000.
     per_section = (
@@ -126,7 +128,7 @@ def _counts_statement():
 
 
 def board(plan, on=None):
-    on = on or today()
+    on = on or tasks.today()
     soon = on + timedelta(days=current_app.config["DUE_SOON_DAYS"])
     rows = db.session.execute(_counts_statement(), {"plan_id": plan.id, "on": on, "soon": soon}).all()
     sections, urgencies, urgency_by_state = {}, [], {}

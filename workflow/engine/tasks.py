@@ -107,12 +107,23 @@ def create_task(evaluation):
     return task
 
 
+def is_overdue(on):
+    """SQL: an open task's due date has passed on ``on`` (urgency()'s red)."""
+    return Task.due_date < on
+
+
+def is_due_soon(on, until):
+    """SQL: an open task is due from ``on`` to ``until``, the end of the due-soon window
+    (urgency()'s yellow)."""
+    return and_(Task.due_date >= on, Task.due_date <= until)
+
+
 def actionable_by(user):
     """SQL condition: open tasks ``user`` may act on (needs Task joined to Evaluation and
     Project)."""
     if not user.roles:
         return false()
-    return _actionable(user.id, [role.value for role in user.roles], user.section_id)
+    return _actionable(**_actionable_params(user))
 
 
 def _actionable_params(user):
@@ -120,13 +131,13 @@ def _actionable_params(user):
     return {"me": user.id, "my_roles": [role.value for role in user.roles], "my_section": user.section_id}
 
 
-def _actionable(me, role_codes, section_id):
+def _actionable(me, my_roles, my_section):
     """The rule of actionable_by(), on the user's values or on bound parameters (the pages'
     statements, built once per process: see _inbox_filter())."""
     unclaimed_for_role = and_(
         Task.assignee_id.is_(None),
-        Task.role.in_(role_codes),
-        or_(Task.section_id.is_(None), Task.section_id == section_id),
+        Task.role.in_(my_roles),
+        or_(Task.section_id.is_(None), Task.section_id == my_section),
     )
     own_submission = and_(
         Task.role.in_([Role.REVIEWER.value, Role.LEADER.value]),
@@ -191,16 +202,14 @@ def section_queue_query(section_id):
 
 def overdue_query(user=None, on=None):
     on = on or today()
-    query = _task_query().where(Task.completed_at.is_(None), Task.due_date < on)
+    query = _task_query().where(Task.completed_at.is_(None), is_overdue(on))
     return query.where(actionable_by(user)) if user is not None else query
 
 
 def due_soon_query(user=None, on=None, days=None):
     on = on or today()
     days = current_app.config["DUE_SOON_DAYS"] if days is None else days
-    query = _task_query().where(
-        Task.completed_at.is_(None), Task.due_date >= on, Task.due_date <= on + timedelta(days=days)
-    )
+    query = _task_query().where(Task.completed_at.is_(None), is_due_soon(on, on + timedelta(days=days)))
     return query.where(actionable_by(user)) if user is not None else query
 
 
@@ -235,7 +244,8 @@ def _inbox_filter():
     700 open tasks (a statement built once keeps its cache key)."""
     return (
         select(Task).join(Task.evaluation)
-        .where(_actionable(bindparam("me"), bindparam("my_roles", expanding=True), bindparam("my_section")))
+        .where(_actionable(me=bindparam("me"), my_roles=bindparam("my_roles", expanding=True),
+                           my_section=bindparam("my_section")))
         .order_by(*ROW_ORDER)
     )
 
@@ -250,9 +260,7 @@ def _inbox_summary_pages():
     """The first tasks of the inbox with the number of tasks, of overdue ones and of those
     due soon (the rules of urgency(); the dates bound parameters)."""
     on, soon_until = bindparam("on"), bindparam("soon_until")
-    overdue_flag = case((Task.due_date < on, 1), else_=0)
-    soon_flag = case((and_(Task.due_date >= on, Task.due_date <= soon_until), 1), else_=0)
-    return _pages(_inbox_filter(), overdue=func.sum(overdue_flag), due_soon=func.sum(soon_flag))
+    return _pages(_inbox_filter(), **urgency_sums(on, soon_until))
 
 
 def page(query, number):
@@ -321,6 +329,13 @@ def overdue_query_for(user, on=None):
 
 def due_soon_query_for(user, on=None):
     return due_soon_query(None if watches_everything(user) else user, on)
+
+
+def urgency_sums(on, until):
+    """SQL aggregates: how many of the rows are overdue on ``on`` and how many due soon (to
+    ``until``), as {"overdue": ..., "due_soon": ...}."""
+    return {"overdue": func.sum(case((is_overdue(on), 1), else_=0)),
+            "due_soon": func.sum(case((is_due_soon(on, until), 1), else_=0))}
 
 
 def urgency(task, on=None, days=None):

@@ -60,6 +60,11 @@ class Plan(db.Model):
         return min(upcoming, key=lambda s: s.start_date) if upcoming else None
 
 
+# Plans newest first: the order of every list of plans; the first is the current plan (the one
+# the dashboard and the review queue follow).
+NEWEST_FIRST = (Plan.run_year.desc(), Plan.id.desc())
+
+
 class Stage(db.Model):
     __tablename__ = "stages"
     __table_args__ = (

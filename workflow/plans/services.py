@@ -17,7 +17,7 @@ from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stag
 from workflow.engine.definition import INITIAL_STATE, state_def
 from workflow.selfeval import content, framework
 from workflow.models.evaluations import derived_update
-from workflow.models.plans import STAGE_KINDS
+from workflow.models.plans import NEWEST_FIRST, STAGE_KINDS
 
 STAGE_NAMES = {
     "prepare": _l("准备阶段"),
@@ -53,7 +53,7 @@ class PlanData:
 
 
 def list_plans():
-    return db.session.scalars(select(Plan).order_by(Plan.run_year.desc(), Plan.id.desc())).all()
+    return db.session.scalars(select(Plan).order_by(*NEWEST_FIRST)).all()
 
 
 def get_plan(plan_id):
@@ -63,20 +63,16 @@ def get_plan(plan_id):
     return plan
 
 
-# The plan the dashboard and the review queue follow: the newest one.
-CURRENT_PLAN_ORDER = (Plan.run_year.desc(), Plan.id.desc())
-
-
 @cache
 def _current_plan_query():
     """Built once per process (a SELECT holds no data; the dashboard asks on every view)."""
-    return select(Plan).options(joinedload(Plan.stages)).order_by(*CURRENT_PLAN_ORDER).limit(1)
+    return select(Plan).options(joinedload(Plan.stages)).order_by(*NEWEST_FIRST).limit(1)
 
 
 def current_plan_id():
     """The current plan's id, as a scalar subquery: for a statement that reads rows of the
     current plan and nothing of the plan itself (the review queue), one statement less."""
-    return select(Plan.id).order_by(*CURRENT_PLAN_ORDER).limit(1).scalar_subquery()
+    return select(Plan.id).order_by(*NEWEST_FIRST).limit(1).scalar_subquery()
 
 
 def current_plan():

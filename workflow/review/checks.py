@@ -218,9 +218,10 @@ def _with_content(evaluation_ids):
     return loaded, notes_by_evaluation(evaluation_ids)
 
 
-def _unsubmitted(plan_id):
-    """The evaluations of plan ``plan_id`` (a value or a bound parameter) not submitted yet."""
-    return (Project.plan_id == plan_id, Evaluation.state.in_(states_where("section_edits")))
+def _unsubmitted(plan_id, plan_column=Project.plan_id):
+    """The evaluations of plan ``plan_id`` (a value or a bound parameter) not submitted yet,
+    the plan read from ``plan_column`` (the project's, or the evaluation's copy of it)."""
+    return (plan_column == plan_id, Evaluation.state.in_(states_where("section_edits")))
 
 
 def plan_findings(plan, limit=None):
@@ -243,8 +244,7 @@ def _plan_findings_query(limited, current=False):
     # Counted from the evaluations' own copy of their plan (one index, no join with the
     # plan's projects).
     total = (
-        select(func.count()).select_from(Evaluation)
-        .where(Evaluation.plan_id == plan_id, Evaluation.state.in_(states_where("section_edits"))).scalar_subquery()
+        select(func.count()).select_from(Evaluation).where(*_unsubmitted(plan_id, Evaluation.plan_id)).scalar_subquery()
     )
     query = (
         select(Project.id, Project.name, Section.name, Plan.title, total)
