@@ -388,11 +388,7 @@ def self_evaluation(office, plan_id):
     task = inbox.get_by_test_id("task-list").locator("tr", has_text=MINE)
     expect(task).to_contain_text("2020-07-30")
     expect(task).to_contain_text("剩余 10 天")
-    task.get_by_role("link", name=MINE).click()
-    page = desk.page
-    page.wait_for_url(re.compile(r"/evaluations/\d+$"))
-    evaluation_id = int(page.url.rsplit("/", 1)[1])
-    page.get_by_role("link", name="填报自评表").click()
+    page, evaluation_id = open_the_form(desk, task, MINE)
     fill_self_evaluation(page, MINE_CONTENT)
     expect(page.get_by_test_id("total")).to_contain_text("99.70")
     expect(page.get_by_test_id("grade")).to_have_text("优")
@@ -419,11 +415,7 @@ def self_evaluation(office, plan_id):
     desk = office.desk(LATE_STAFF)
     task = desk.nav("我的待办").get_by_test_id("task-list").locator("tr", has_text=LATE_PROJECT)
     expect(task).to_contain_text("逾期 4 天")
-    task.get_by_role("link", name=LATE_PROJECT).click()
-    page = desk.page
-    page.wait_for_url(re.compile(r"/evaluations/\d+$"))
-    late_id = int(page.url.rsplit("/", 1)[1])
-    page.get_by_role("link", name="填报自评表").click()
+    page, late_id = open_the_form(desk, task, LATE_PROJECT)
     fill_self_evaluation(page, LATE_CONTENT)
     expect(page.get_by_test_id("total")).to_contain_text(LATE_SCORE)
     expect(page.get_by_test_id("grade")).to_have_text("优")
@@ -431,6 +423,17 @@ def self_evaluation(office, plan_id):
     page.get_by_test_id("action-submit").click()
     expect_flash(page, "当前状态：待复核")
     return evaluation_id, late_id
+
+
+def open_the_form(desk, task, project):
+    """From the inbox's row ``task``, the project's evaluation page and then its form: (the
+    page, the evaluation's id)."""
+    task.get_by_role("link", name=project).click()
+    page = desk.page
+    page.wait_for_url(re.compile(r"/evaluations/\d+$"))
+    evaluation_id = int(page.url.rsplit("/", 1)[1])
+    page.get_by_role("link", name="填报自评表").click()
+    return page, evaluation_id
 
 
 def fill_self_evaluation(page, content):
