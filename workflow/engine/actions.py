@@ -17,14 +17,22 @@ from workflow.roles import Role
 CONCURRENT_CHANGE = "concurrent_change"
 
 
+def _leaves_state(evaluation, transition):
+    return evaluation.state in transition.source
+
+
+def _held_role(actor, transition):
+    return bool(actor.roles & transition.roles)
+
+
 def refusal(evaluation, transition, actor, comment=None):
     """Why ``actor`` may not fire ``transition`` on ``evaluation`` now, or None.
 
     ``comment=None`` asks whether the button may be shown (the comment comes later)."""
-    if evaluation.state not in transition.source:
+    if not _leaves_state(evaluation, transition):
         return _("当前状态（%(state)s）下不能执行“%(action)s”。",
                  state=state_def(evaluation.state).label, action=transition.label)
-    if not (actor.roles & transition.roles):
+    if not _held_role(actor, transition):
         return _("您没有执行“%(action)s”的权限。", action=transition.label)
     project = evaluation.project
     if transition.own_section and actor.section_id != project.section_id:
@@ -66,7 +74,7 @@ def available(evaluation, actor):
     The transitions from other states or for other roles are passed over before refusal(),
     which would word (and translate) a reason nobody reads."""
     return [t for t in TRANSITIONS
-            if evaluation.state in t.source and actor.roles & t.roles and refusal(evaluation, t, actor) is None]
+            if _leaves_state(evaluation, t) and _held_role(actor, t) and refusal(evaluation, t, actor) is None]
 
 
 @dataclass
