@@ -21,6 +21,7 @@ from workflow.extensions import db
 from workflow.models import Section, User
 from workflow.plans import services as plans
 from workflow.roles import Role
+from workflow.selfeval.outline import labels
 
 PASSWORD = "Passw0rd!x"  # the same as tests.conftest.PASSWORD: factory users can log in
 RUN_YEAR = 2020
@@ -200,9 +201,10 @@ def fill_complete(evaluation, budget="206.632", executed="172.743"):
         else:
             ind.nature, ind.target, ind.actual = scoring.POSITIVE, Decimal(100), Decimal(100)
     written = {s.key for s in evaluation.narrative}
+    names = labels(project.plan.report_sections)
     for outline in project.plan.report_sections:
         if outline.key not in written:
-            evaluation.narrative.append(NarrativeSection(key=outline.key, text=f"{outline.title}：内容。"))
+            evaluation.narrative.append(NarrativeSection(key=outline.key, text=f"{names[outline.key]}：内容。"))
     services.recompute(evaluation)
     db.session.commit()
     return evaluation

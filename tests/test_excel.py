@@ -544,11 +544,10 @@ def test_self_evaluation_export_speaks_the_users_language(app, world):
     ("评价方案", "—"),
 ])
 def test_the_competent_department_is_the_organisation_in_the_plans_title(title, organisation):
-    from types import SimpleNamespace
-
     from workflow.excel import exporter
+    from workflow.models import Plan
 
-    assert exporter.organisation(SimpleNamespace(title=title)) == organisation
+    assert exporter.organisation(Plan(title=title)) == organisation
 
 
 def test_texts_that_look_like_formulas_stay_text(app, world):

@@ -23,7 +23,8 @@ def test_a_new_plan_starts_from_the_self_evaluation_template_and_the_seed_outlin
     assert sum(weights(plan)) == Decimal(100)
     assert [row.level1 for row in plan.indicators][:2] == ["预算执行率", "产出指标"]
     assert plan.indicators[0].kind == framework.EXECUTION_RATE
-    assert [s.key for s in plan.report_sections][:2] == ["overview", "goals"]
+    assert [s.key for s in plan.report_sections][:3] == ["preamble", "overview", "goals"]
+    assert [(s.chapter, s.title) for s in plan.report_sections][1:3] == [("基本情况", "项目概况"), ("基本情况", "项目绩效目标")]
 
 
 def test_switching_to_the_key_evaluation_template(app):

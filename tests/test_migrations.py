@@ -141,3 +141,33 @@ def test_session_database_is_at_head():
     """The database every other test uses was built by the migrations and is at head."""
     assert version_in_database() == [head_revision()]
     assert table_names() == model_tables() | {"alembic_version"}
+
+
+def test_0011_splits_numbered_outline_titles_into_chapters_and_back(fresh_app):
+    """Outlines written with typed numbers become chapters and part titles without numbers,
+    with a preamble first; the downgrade writes the numbers back as they were."""
+    upgrade(revision="0010")
+    old = [("overview", "一、基本情况（一）项目概况", 0), ("goals", "（二）项目绩效目标", 1),
+           ("purpose", "二、绩效评价工作开展情况（一）绩效评价目的", 2), ("funding", "（二）项目资金实际使用等情况", 3),
+           ("conclusion", "三、综合评价情况及评价结论", 4), ("problems", "四、问题（一）存在的问题", 5)]
+    with _db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO plans (id, title, budget_year, run_year, basis_documents, principles, method,"
+                                " requirements, framework, result_summary) VALUES (1, '方案', 2019, 2020, '[]', '', '',"
+                                " '', 'self', '')"))
+        for key, title, order in old:
+            connection.execute(text("INSERT INTO plan_report_sections (plan_id, key, title, hint, required, sort_order)"
+                                    " VALUES (1, :key, :title, '', true, :order)"), {"key": key, "title": title, "order": order})
+    upgrade(revision="0011")
+    with _db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT key, chapter, title, cites_annex FROM plan_report_sections"
+                                       " ORDER BY sort_order")).all()
+    assert [tuple(row) for row in rows] == [
+        ("preamble", "", "", False),
+        ("overview", "基本情况", "项目概况", False), ("goals", "基本情况", "项目绩效目标", False),
+        ("purpose", "绩效评价工作开展情况", "绩效评价目的", False),
+        ("funding", "绩效评价工作开展情况", "项目资金实际使用等情况", False),
+        ("conclusion", "综合评价情况及评价结论", "", True), ("problems", "问题", "存在的问题", False)]
+    downgrade(revision="0010")
+    with _db.engine.connect() as connection:
+        back = connection.execute(text("SELECT key, title, sort_order FROM plan_report_sections ORDER BY sort_order")).all()
+    assert [tuple(row) for row in back] == old

@@ -20,6 +20,7 @@ from tests.factories import (
     make_setup,
     make_user,
 )
+from workflow.selfeval.outline import labels
 from workflow import scoring
 from workflow.engine import actions, tasks
 from workflow.errors import ServiceError
@@ -211,7 +212,8 @@ def test_an_empty_evaluation_lists_every_gap(world):
     assert "请填写年度总体目标。" in problems
     assert "请填写年度资金总额的全年预算数和全年执行数。" in problems
     assert f"“{QUANTITY}”请填写年度指标值和实际完成值。" in problems
-    required = [s.title for s in evaluation.project.plan.report_sections if s.required]
+    names = labels(evaluation.project.plan.report_sections)
+    required = [names[s.key] for s in evaluation.project.plan.report_sections if s.required]
     assert all(f"请填写报告的“{title}”部分。" in problems for title in required)
     with pytest.raises(ServiceError, match=rf"^自评尚未填写完整（{len(problems)} 项），例如：请填写年度总体目标。$"):
         actions.perform(evaluation.id, "submit", org.staff_a)

@@ -4,29 +4,17 @@ report_data() turns an evaluation into plain data (the only thing the template s
 render_report() renders it. The structure follows the plan's report outline, so changing
 the outline changes the report without touching code.
 """
-import re
+from datetime import date
 from decimal import Decimal
 
-from workflow import scoring
+from workflow import clock, scoring
 from workflow.documents.render import document_language, render
-from workflow.documents.text import paragraphs
-from workflow.selfeval import content
+from workflow.documents.text import chinese_date, paragraphs
+from workflow.excel.exporter import local_date
+from workflow.selfeval import content, outline
 
-# An outline title such as "一、基本情况（一）项目概况" holds two headings: the 一、 part (黑体)
-# and the （一） part (楷体). Split so that each gets its own font.
-_LEVEL1 = re.compile(r"^([一二三四五六七八九十]+、[^（(]*)(.*)$")
-
-
-def split_title(title):
-    """[(level, text)] of an outline title: level 1 for 一、, 2 for （一）."""
-    title = (title or "").strip()
-    match = _LEVEL1.match(title)
-    if match:
-        headings = [(1, match.group(1).strip())]
-        if match.group(2).strip():
-            headings.append((2, match.group(2).strip()))
-        return headings
-    return [(2, title)] if title else []
+ANNEX_NAME = "绩效评价指标评分表"
+ANNEX_CITATION = "（见附表）"
 
 
 def _value(number, text, unit):
@@ -37,26 +25,46 @@ def _value(number, text, unit):
     return f"{number}{unit or ''}"
 
 
-def report_data(evaluation, draft=False):
-    """Plain data for templates/documents/report.html, in the documents' language."""
+def report_data(evaluation, draft=False, serialized=None, issued_at=None):
+    """Plain data for templates/documents/report.html, in the documents' language.
+
+    ``serialized``: the content as content.serialize() gives it (an approval snapshot's
+    data), else the evaluation's content now. ``issued_at``: the moment whose day is the
+    成文日期 (the approval's), else now."""
     with document_language():
-        return _report_data(evaluation, draft)
+        return _report_data(evaluation, draft, serialized, issued_at)
 
 
-def _report_data(evaluation, draft):
-    data = content.serialize(evaluation)
-    project = data["project"]
-    outline = sorted(evaluation.project.plan.report_sections, key=lambda s: (s.sort_order, s.id or 0))
+def printed_sections(report_sections, narrative):
+    """The outline's sections the report prints, in order, numbered from what is printed:
+    [{key, headings: [{level, text}], paragraphs}]. An optional section left empty is left
+    out, heading and all; a chapter whose every section is left out goes with them."""
+    ordered = sorted(report_sections, key=lambda s: (s.sort_order, s.id or 0))
+    printed = [item for item in ordered if paragraphs(narrative.get(item.key, "")) or item.required]
     sections = []
-    for item in outline:
-        text = data["narrative"].get(item.key, "")
-        if not text and not item.required:
-            continue   # an optional section left empty is left out, heading and all
+    for item, headings in outline.number(printed):
+        texts = outline.number_items(paragraphs(narrative.get(item.key, "")))
+        if item.cites_annex and texts and ANNEX_CITATION not in texts[-1]:
+            texts[-1] += ANNEX_CITATION
         sections.append({
             "key": item.key,
-            "headings": [{"level": level, "text": heading} for level, heading in split_title(item.title)],
-            "paragraphs": paragraphs(text),
+            "headings": [{"level": heading.level, "text": heading.text} for heading in headings],
+            "paragraphs": texts,
         })
+    return sections
+
+
+def _report_data(evaluation, draft, serialized, issued_at):
+    data = serialized if serialized is not None else content.serialize(evaluation)
+    project = data["project"]
+    plan = evaluation.project.plan
+    narrative = dict(data["narrative"])
+    if outline.PREAMBLE not in narrative:   # never opened since the outline gained it
+        narrative[outline.PREAMBLE] = content.default_preamble(evaluation)
+    sections = printed_sections(plan.report_sections, narrative)
+    preamble = [s for s in sections if s["key"] == outline.PREAMBLE]
+    sections = [s for s in sections if s["key"] != outline.PREAMBLE]
+    issued_on = local_date(issued_at or clock.now())
     indicators = [
         {
             "level1": ind["level1"], "level2": ind["level2"], "name": ind["name"],
@@ -69,12 +77,20 @@ def _report_data(evaluation, draft):
     ]
     total_weight = sum((Decimal(ind["weight"]) for ind in data["indicators"] if ind["weight"]), Decimal(0))
     grade = data["grade"]
+    annex = f"{project['name']}{ANNEX_NAME}"
     return {
+        "organisation": plan.organisation,
         "title": f"{project['name']}绩效评价报告",
         "project_name": project["name"],
         "section_name": project["section"],
         "budget_year": project["budget_year"],
+        "preamble": preamble[0]["paragraphs"] if preamble else [],
         "sections": sections,
+        "annex_name": annex,
+        "attachments": [annex],
+        # 署名 is the department's (the report goes out in its name), dated the approval's day.
+        "issuer": plan.organisation or project["section"],
+        "date_text": chinese_date(date.fromisoformat(issued_on)),
         "indicators": indicators,
         "total_weight": format(total_weight.normalize(), "f"),
         "total_score": data["total_score"] or "",
@@ -84,9 +100,9 @@ def _report_data(evaluation, draft):
     }
 
 
-def render_report(evaluation, draft=False):
-    """PDF bytes of the evaluation's report."""
-    return render("report.html", report_data(evaluation, draft))
+def render_report(evaluation, draft=False, serialized=None, issued_at=None):
+    """PDF bytes of the evaluation's report (report_data() says what the arguments are)."""
+    return render("report.html", report_data(evaluation, draft, serialized, issued_at))
 
 
 def report_for_download(evaluation):

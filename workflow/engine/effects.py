@@ -24,5 +24,5 @@ def freeze(evaluation, actor):
     from workflow.selfeval.services import take_snapshot
 
     snapshot = take_snapshot(evaluation, "approval", actor)
-    snapshot.pdf = render_report(evaluation, draft=False)
+    snapshot.pdf = render_report(evaluation, draft=False, serialized=snapshot.data)
     snapshot.pdf_sha256 = hashlib.sha256(snapshot.pdf).hexdigest()

@@ -163,8 +163,7 @@ def grade_label(code):
 def organisation(plan):
     """主管部门: the organisation the plan's title begins with (承德市应急管理局 in
     "承德市应急管理局2020年……方案"), or '—'."""
-    match = re.match(r"\s*([^\d\s].*?)\s*(?:19|20)\d{2}\s*年", plan.title or "")
-    return match.group(1) if match else "—"
+    return plan.organisation or "—"
 
 
 def local_date(moment):

@@ -29,7 +29,11 @@ class PlanIndicator(db.Model):
 
 
 class PlanReportSection(db.Model):
-    """One section of the report outline (the seed's 一、基本情况 …), written per evaluation."""
+    """One section of the report outline, written per evaluation: a part （一）项目概况 of a
+    chapter 一、基本情况. Titles carry no numbers: chapter, part and item numbers are computed
+    from the sections a report actually prints (workflow/selfeval/outline.py). Consecutive
+    sections with the same ``chapter`` form one chapter; a section without ``title`` is the
+    chapter's own text; a section without ``chapter`` (the preamble) precedes the chapters."""
 
     __tablename__ = "plan_report_sections"
     __table_args__ = (UniqueConstraint("plan_id", "key"),)
@@ -37,9 +41,12 @@ class PlanReportSection(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(32))
+    chapter: Mapped[str] = mapped_column(String(100), default="")
     title: Mapped[str] = mapped_column(String(100))
     hint: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(default=True)
+    # The section that states the score ends with "（见附表）": the scoring table follows.
+    cites_annex: Mapped[bool] = mapped_column(default=False)
     sort_order: Mapped[int] = mapped_column(default=0)
 
     plan = relationship("Plan", back_populates="report_sections")

@@ -1,4 +1,5 @@
 """The evaluation plan (评价工作方案): its working group and its timeline of stages."""
+import re
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -46,6 +47,13 @@ class Plan(db.Model):
         "PlanReportSection", back_populates="plan", cascade="all, delete-orphan",
         order_by="PlanReportSection.sort_order",
     )
+
+    @property
+    def organisation(self):
+        """The organisation the title begins with (承德市应急管理局 in "承德市应急管理局2020年……
+        方案"), or ''. The documents' 署名 and organisation line and the 自评表's 主管部门."""
+        match = re.match(r"\s*([^\d\s].*?)\s*(?:19|20)\d{2}\s*年", self.title or "")
+        return match.group(1) if match else ""
 
     def stage(self, kind):
         return next((stage for stage in self.stages if stage.kind == kind), None)

@@ -12,6 +12,7 @@ from workflow.models import Evaluation, Project, ReviewComment, Section, User
 from workflow.pagination import PAGE_SIZE, KeyedPages
 from workflow.review import checks
 from workflow.roles import Role
+from workflow.selfeval import outline
 
 REVIEW_STATES = states_where("under_review")
 
@@ -37,7 +38,8 @@ def may_comment(evaluation, user):
 def comment_targets(evaluation):
     """[(value, label)]: the whole evaluation, each report section, each indicator."""
     targets = [("general", _("总体意见"))]
-    targets += [(f"section:{s.key}", s.title) for s in evaluation.project.plan.report_sections]
+    names = outline.labels(evaluation.project.plan.report_sections)
+    targets += [(f"section:{s.key}", names[s.key]) for s in evaluation.project.plan.report_sections]
     targets += [(f"indicator:{i.id}", i.name or i.level2 or i.level1) for i in evaluation.indicators]
     return targets
 

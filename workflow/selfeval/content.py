@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from workflow.extensions import db
 from workflow.models import FundingRow, Indicator, NarrativeSection, PlanReportSection
 from workflow.models.content import FUNDING_KINDS
-from workflow.selfeval import framework
+from workflow.selfeval import framework, outline
 
 FUNDING_LABELS = {
     "total": _l("年度资金总额"),
@@ -108,7 +108,26 @@ def ensure_content(evaluation):
     if not evaluation.project.plan.report_sections:
         framework.ensure_plan_framework(evaluation.project.plan)
         added = True
+    if _prefill_preamble(evaluation):
+        added = True
     return added
+
+
+def default_preamble(evaluation):
+    """The opening paragraph a report starts from (the writer may change it)."""
+    project = evaluation.project
+    return outline.preamble_text(project.plan.organisation, project.name, project.plan.basis_documents)
+
+
+def _prefill_preamble(evaluation):
+    """The preamble of an outline that has one is written for the section from the plan's
+    basis documents, once: what the writer then makes of it (even nothing) is theirs."""
+    if not any(section.key == outline.PREAMBLE for section in evaluation.project.plan.report_sections):
+        return False
+    if any(section.key == outline.PREAMBLE for section in evaluation.narrative):
+        return False
+    evaluation.narrative.append(NarrativeSection(key=outline.PREAMBLE, text=default_preamble(evaluation)))
+    return True
 
 
 def funding(evaluation):

@@ -10,6 +10,7 @@ from workflow import scoring
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Indicator, PlanIndicator, PlanReportSection
+from workflow.selfeval import outline
 
 TEMPLATES = {
     "self": (_l("单位自评（项目支出绩效自评表）"), scoring.SELF_EVALUATION_TEMPLATE),
@@ -19,19 +20,22 @@ TEMPLATES = {
 EXECUTION_RATE = "execution_rate"
 EXECUTION_RATE_NAME = "预算执行率"
 
-# The seed report's outline (承德市应急管理局, 2019 矿山“专家会诊”项目). A plan may change titles,
-# drop optional sections or add its own; the report is built from the plan's outline.
+# The seed report's outline (承德市应急管理局, 2019 矿山“专家会诊”项目): (key, chapter, part title, hint,
+# required, cites the scoring table). No numbers here: workflow/selfeval/outline.py numbers
+# what is printed. A plan may change titles, drop optional sections or add its own; the report
+# is built from the plan's outline.
 DEFAULT_OUTLINE = (
-    ("overview", "一、基本情况（一）项目概况", "项目主要内容、项目实施情况", True),
-    ("goals", "（二）项目绩效目标", "年度绩效目标", True),
-    ("purpose", "二、绩效评价工作开展情况（一）绩效评价目的", "", False),
-    ("funding", "（二）项目资金实际使用等情况", "资金来源、资金管理情况", True),
-    ("organisation", "（三）项目组织情况分析", "项目申报、公示等", False),
-    ("management", "（四）项目管理情况分析", "", False),
-    ("conclusion", "三、综合评价情况及评价结论", "评价得分、等级及结论", True),
-    ("experience", "四、主要工作经验、问题和建议（一）取得的经验", "", False),
-    ("problems", "（二）存在的问题", "", True),
-    ("measures", "（三）下一步改进措施", "", True),
+    (outline.PREAMBLE, "", "", "评价依据、目的和对象（已按工作方案的依据文件预填）", False, False),
+    ("overview", "基本情况", "项目概况", "项目主要内容、项目实施情况", True, False),
+    ("goals", "基本情况", "项目绩效目标", "年度绩效目标", True, False),
+    ("purpose", "绩效评价工作开展情况", "绩效评价目的", "", False, False),
+    ("funding", "绩效评价工作开展情况", "项目资金实际使用等情况", "资金来源、资金管理情况", True, False),
+    ("organisation", "绩效评价工作开展情况", "项目组织情况分析", "项目申报、公示等", False, False),
+    ("management", "绩效评价工作开展情况", "项目管理情况分析", "", False, False),
+    ("conclusion", "综合评价情况及评价结论", "", "评价得分、等级及结论", True, True),
+    ("experience", "主要工作经验、问题和建议", "取得的经验", "", False, False),
+    ("problems", "主要工作经验、问题和建议", "存在的问题", "", True, False),
+    ("measures", "主要工作经验、问题和建议", "下一步改进措施", "", True, False),
 )
 
 
@@ -53,8 +57,9 @@ def apply_template(plan, code):
 
 def apply_default_outline(plan):
     plan.report_sections = [
-        PlanReportSection(key=key, title=title, hint=hint, required=required, sort_order=index)
-        for index, (key, title, hint, required) in enumerate(DEFAULT_OUTLINE)
+        PlanReportSection(key=key, chapter=chapter, title=title, hint=hint, required=required,
+                          cites_annex=cites_annex, sort_order=index)
+        for index, (key, chapter, title, hint, required, cites_annex) in enumerate(DEFAULT_OUTLINE)
     ]
 
 
@@ -67,7 +72,8 @@ def copy_plan_framework(source, plan):
         for p in source.indicators
     ]
     plan.report_sections = [
-        PlanReportSection(key=s.key, title=s.title, hint=s.hint, required=s.required, sort_order=s.sort_order)
+        PlanReportSection(key=s.key, chapter=s.chapter, title=s.title, hint=s.hint, required=s.required,
+                          cites_annex=s.cites_annex, sort_order=s.sort_order)
         for s in source.report_sections
     ]
 

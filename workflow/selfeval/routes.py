@@ -7,7 +7,7 @@ from workflow.errors import ServiceError
 from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in
 from workflow.selfeval import bp, content, services
-from workflow.selfeval import framework
+from workflow.selfeval import framework, outline
 from workflow.selfeval.framework import EXECUTION_RATE
 
 
@@ -21,6 +21,7 @@ def _render(evaluation, values=None, status=200):
         funding_labels=content.FUNDING_LABELS,
         funding_columns=content.FUNDING_COLUMNS,
         outline=evaluation.project.plan.report_sections,
+        outline_labels=outline.labels(evaluation.project.plan.report_sections),
         texts={s.key: s.text for s in evaluation.narrative},
         editable=editable,
         actuals=evaluation.state in services.ACTUAL_STATES,

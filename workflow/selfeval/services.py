@@ -15,6 +15,7 @@ from workflow.extensions import db
 from workflow.models import NarrativeSection, Snapshot
 from workflow.roles import Role
 from workflow.selfeval import content
+from workflow.selfeval import outline as report_outline
 from workflow.selfeval.framework import EXECUTION_RATE
 
 # Targets, budget and narrative may be written from 准备阶段 on; actual values only once
@@ -112,11 +113,12 @@ def _apply_form(evaluation, form, errors):
         _apply_indicator(ind, form, errors, actuals)
 
     sections = {section.key: section for section in evaluation.narrative}
+    names = report_outline.labels(evaluation.project.plan.report_sections)
     for outline in evaluation.project.plan.report_sections:
         name = f"text-{outline.key}"
         if name not in form:
             continue
-        text = _text(form.get(name), outline.title, errors, TEXT_LIMIT)
+        text = _text(form.get(name), names[outline.key], errors, TEXT_LIMIT)
         if text is None:
             continue
         if outline.key in sections:
@@ -302,9 +304,10 @@ def completeness_problems(evaluation):
         if scoring.deviation_reason_required(ind.target, ind.actual) and not ind.deviation_reason.strip():
             problems.append(_("“%(name)s”偏差较大，请填写偏差原因分析及改进措施。", name=label))
     written = {section.key for section in evaluation.narrative if section.text.strip()}
+    names = report_outline.labels(project.plan.report_sections)
     for outline in project.plan.report_sections:
         if outline.required and outline.key not in written:
-            problems.append(_("请填写报告的“%(title)s”部分。", title=outline.title))
+            problems.append(_("请填写报告的“%(title)s”部分。", title=names[outline.key]))
     return problems
 
 
@@ -325,7 +328,7 @@ def last_snapshot(evaluation, kind):
 
 def _flatten(data, evaluation):
     """{(path): (label, value)} of the parts of a serialisation people compare."""
-    titles = {s.key: s.title for s in evaluation.project.plan.report_sections}
+    titles = report_outline.labels(evaluation.project.plan.report_sections)
     flat = {
         ("project", "leader_name"): (_("项目负责人"), data["project"]["leader_name"]),
         ("project", "overall_target"): (_("年度总体目标"), data["project"]["overall_target"]),

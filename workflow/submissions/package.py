@@ -65,7 +65,8 @@ def freeze_missing_reports(submission):
         .where(SubmissionItem.submission_id == submission.id, Snapshot.pdf_sha256.is_(None))
     ).all()
     for item in missing:
-        pdf = render_report(item.evaluation, draft=False)
+        pdf = render_report(item.evaluation, draft=False, serialized=item.snapshot.data,
+                            issued_at=item.snapshot.created_at)
         item.snapshot.pdf, item.snapshot.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
     if missing:
         db.session.commit()
