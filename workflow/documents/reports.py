@@ -44,7 +44,7 @@ def printed_sections(report_sections, narrative):
     sections = []
     for item, headings in outline.number(printed):
         texts = outline.number_items(paragraphs(narrative.get(item.key, "")))
-        if item.cites_annex and texts and ANNEX_CITATION not in texts[-1]:
+        if item.cites_annex and texts and not any(ANNEX_CITATION in text for text in texts):
             texts[-1] += ANNEX_CITATION
         sections.append({
             "key": item.key,
