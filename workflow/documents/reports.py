@@ -10,6 +10,7 @@ from decimal import Decimal
 from workflow import scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import paragraphs
+from workflow.documents.titles import CAPTION_SIZE_PT, title_lines
 from workflow.selfeval import content
 
 # An outline title such as "一、基本情况（一）项目概况" holds two headings: the 一、 part (黑体)
@@ -71,6 +72,8 @@ def _report_data(evaluation, draft):
     grade = data["grade"]
     return {
         "title": f"{project['name']}绩效评价报告",
+        "title_lines": title_lines(f"{project['name']}绩效评价报告"),
+        "caption_lines": title_lines(f"{project['name']}绩效评价指标评分表", size_pt=CAPTION_SIZE_PT),
         "project_name": project["name"],
         "section_name": project["section"],
         "budget_year": project["budget_year"],
