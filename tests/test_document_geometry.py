@@ -18,6 +18,7 @@ from workflow.documents import meeting as meeting_documents
 from workflow.documents import reports, submission_summary, titles, workplan
 from workflow.extensions import db
 from workflow.meetings import demo as meeting_demo
+from workflow.meetings import services
 from workflow.submissions import services as submissions
 
 MINE = "2019年度金属非金属矿山“专家会诊”隐患排查项目"
@@ -209,3 +210,17 @@ def test_a_long_date_moves_the_issuer_left(app, prepared_fonts):  # noqa: F811
     issuer, date = assert_signoff(meeting_documents.render_notice(meeting), "规划科", data["issued_on_text"])
     assert date.x1 == pytest.approx(BLOCK[2] - 2 * CHARACTER, abs=1)
     assert BLOCK[2] - issuer.x1 > 2 * CHARACTER + 1 * MM
+
+
+def test_a_bar_in_the_meeting_title_breaks_the_printed_heading_and_nothing_else(app, prepared_fonts):  # noqa: F811
+    org, plan = factories.make_setup()
+    meeting = make_meeting(plan, org, title="预算重点项目绩效评价|工作培训会议")
+    pdf = meeting_documents.render_notice(meeting)
+    assert_title(pdf, ["关于召开预算重点项目绩效评价", "工作培训会议的通知"])
+    data = meeting_documents.notice_data(meeting)
+    assert data["heading"] == "关于召开预算重点项目绩效评价工作培训会议的通知"
+    assert data["form"]["meeting"] == "预算重点项目绩效评价工作培训会议"
+    assert "|" not in services.notice_text(meeting)
+    sheet = meeting_documents.signin_sheet_data(meeting)
+    assert sheet["heading_lines"] == ["预算重点项目绩效评价", "工作培训会议签到表"]
+    assert "|" not in sheet["heading"] + sheet["title"]
