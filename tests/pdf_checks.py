@@ -1,5 +1,7 @@
 """What the document tests check in a PDF, in one place: its text, its fonts and glyphs, the
-GB/T 9704 page (A4, the text block, the page numbers), and that a template's data is plain.
+GB/T 9704 page (A4, the text block, the page numbers), its line geometry measured with
+pdfplumber (justified 28-character lines on the 22-line pitch, titles, the unsealed signoff),
+and that a template's data is plain.
 
 `prepared_fonts` is a session fixture, used automatically by every test module that imports
 it (the fonts every document needs, made when `make setup` has not made them yet)."""

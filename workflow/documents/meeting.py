@@ -67,7 +67,7 @@ def notice_data(meeting):
                  f"或填写{form}（见附件）" + (f"报{reply_to}。" if reply_to else "报送。"))
     return {
         "heading": notice["heading"],
-        "heading_lines": notice["heading_lines"],
+        "heading_lines": title_lines(notice["heading_as_typed"]),
         "title": notice["title"],
         "addressee": notice["addressee"] or "",
         "purpose": paragraphs(notice["purpose"]),
@@ -118,7 +118,7 @@ def signin_sheet_data(meeting, now=None):
             for row in sheet["rows"]]
     return {
         "heading": sheet["heading"],
-        "heading_lines": sheet["heading_lines"],
+        "heading_lines": title_lines(sheet["heading_as_typed"]),
         "title": sheet["title"],
         "when": _when(meeting),
         "place": sheet["place"],

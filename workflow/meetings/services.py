@@ -25,7 +25,7 @@ from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow import files
 from workflow.documents.text import chinese_date
-from workflow.documents.titles import plain_title, title_lines
+from workflow.documents.titles import plain_title
 from workflow.meetings import tokens
 from workflow.models import AuditRecord, Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin, Section, User
 from workflow.models.meetings import MEETING_KINDS
@@ -944,11 +944,11 @@ def window_state(meeting, now=None):
 def notice(meeting):
     """Everything the notice (关于召开……的通知) prints."""
     # A "|" the writer typed in the title sets where the printed heading breaks
-    # (documents.titles); everywhere else the title reads without it.
+    # (documents.titles: heading_as_typed); everywhere else the title reads without it.
     heading = _("关于召开%(title)s的通知", title=meeting.title)
     return {
         "heading": plain_title(heading),
-        "heading_lines": title_lines(heading),
+        "heading_as_typed": heading,
         "title": plain_title(meeting.title),
         "kind": meeting.kind,
         "kind_label": str(KIND_LABELS[meeting.kind]),
@@ -1015,7 +1015,7 @@ def signin_sheet(meeting, now=None):
     heading = _("%(title)s签到表", title=meeting.title)
     return {
         "heading": plain_title(heading),
-        "heading_lines": title_lines(heading),
+        "heading_as_typed": heading,
         "title": plain_title(meeting.title),
         "time_text": format_span(meeting.starts_at, meeting.ends_at),
         "place": meeting.place,
