@@ -224,3 +224,10 @@ def test_a_bar_in_the_meeting_title_breaks_the_printed_heading_and_nothing_else(
     sheet = meeting_documents.signin_sheet_data(meeting)
     assert sheet["heading_lines"] == ["预算重点项目绩效评价", "工作培训会议签到表"]
     assert "|" not in sheet["heading"] + sheet["title"]
+
+
+def test_a_caption_breaks_between_words_at_its_own_size():
+    """The demo batch's 汇总表 caption, 3号 over the table: 27 characters a line, so two lines,
+    and 重点评价 stays whole."""
+    assert titles.title_lines("2020年市级预算绩效部门重点评价结果报送项目绩效评价结果汇总表", size_pt=16) == [
+        "2020年市级预算绩效部门重点评价", "结果报送项目绩效评价结果汇总表"]

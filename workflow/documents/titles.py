@@ -25,8 +25,8 @@ CAPTION_SIZE_PT = 16   # a table's title over an attachment, 3号
 SHORT = 3            # a line of this many characters or fewer is a stranded tail
 
 # Terms of the trade a line should not split, which jieba's general dictionary cuts in two.
-TERMS = ("绩效评价", "重点项目", "预算项目", "隐患排查", "专家会诊", "培训会议", "工作方案", "绩效自评",
-         "评价结果", "签到表", "登记表", "汇总表", "评分表")
+TERMS = ("绩效评价", "重点项目", "预算项目", "重点评价", "隐患排查", "专家会诊", "培训会议", "工作方案", "绩效自评",
+         "签到表", "登记表", "汇总表", "评分表")
 TERM_FREQUENCY = 1_000_000
 OPENING = "“‘《（(〔【「『"
 CLOSING = "”’》）)〕】」』，、。：；！？,.:;!?"
