@@ -1,13 +1,17 @@
 """What the document tests check in a PDF, in one place: its text, its fonts and glyphs, the
-GB/T 9704 page (A4, the text block, the page numbers), and that a template's data is plain.
+GB/T 9704 page (A4, the text block, the page numbers), its line geometry measured with
+pdfplumber (justified 28-character lines on the 22-line pitch, titles, the unsealed signoff),
+and that a template's data is plain.
 
 `prepared_fonts` is a session fixture, used automatically by every test module that imports
 it (the fonts every document needs, made when `make setup` has not made them yet)."""
 import io
 import re
 import subprocess
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -160,3 +164,167 @@ def plain(value):
     if isinstance(value, list):
         return all(plain(v) for v in value)
     return value is None or isinstance(value, (str, int, bool))
+
+
+# Lines and their geometry (GB/T 9704: 22 lines of 28 characters, filling the block) -----------
+
+# The body grid: 3号 (16 pt) type, 22 lines in the 225 mm block, 28 characters in the 156 mm.
+BODY_SIZE = 16
+PITCH = 28.95
+CHARACTER = (BLOCK[2] - BLOCK[0]) / 28
+TITLE_SIZE = 22
+TITLE_MAX_CHARACTERS = 20   # 22 pt characters across 156 mm
+# Marks a line may not start with (they close what the previous line holds).
+CLOSING_MARKS = "，。、；：？！）》”’〕】…,.;:?!)"
+OPENING_MARKS = "“‘《（〔【("
+
+
+@dataclass
+class Line:
+    """One line of text as drawn: its characters left to right, where it starts and ends,
+    its baseline (points from the top of the page) and its type size."""
+    page: int
+    text: str
+    x0: float
+    x1: float
+    baseline: float
+    size: float
+    full_width: bool   # every character one em wide (Chinese, full-width punctuation)
+
+    @property
+    def starts_flush(self):
+        return abs(self.x0 - BLOCK[0]) <= 0.6
+
+    @property
+    def starts_indented(self):
+        return abs(self.x0 - (BLOCK[0] + 2 * CHARACTER)) <= 0.6
+
+    @property
+    def in_paragraph(self):
+        """Set as a paragraph's line: from the left edge or two characters in (not centred,
+        not a signoff set from the right)."""
+        return self.starts_flush or self.starts_indented
+
+
+def text_lines(pdf):
+    """[[Line]] per page: the characters pdfplumber reads, grouped by baseline and size."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages, start=1):
+            groups = {}
+            for char in page.chars:
+                if not char["text"].strip():
+                    continue
+                baseline = page.height - char["matrix"][5]
+                key = (round(baseline), round(char["size"]))
+                groups.setdefault(key, []).append(char)
+            lines = []
+            for (_baseline, _size), chars in groups.items():
+                chars.sort(key=lambda c: c["x0"])
+                size = chars[0]["size"]
+                lines.append(Line(number, "".join(c["text"] for c in chars), chars[0]["x0"], chars[-1]["x1"],
+                                  page.height - chars[0]["matrix"][5], size,
+                                  all(c["x1"] - c["x0"] >= 0.95 * c["size"] for c in chars)))
+            lines.sort(key=lambda line: (line.baseline, line.x0))
+            pages.append(lines)
+    return pages
+
+
+def body_lines(pages):
+    """The 3号 lines inside the text block, page by page (tables and page numbers left out)."""
+    return [[line for line in page if abs(line.size - BODY_SIZE) < 0.3 and line.baseline < BLOCK[3]]
+            for page in pages]
+
+
+def continued_lines(pages):
+    """[(line, the next line)] for the lines a paragraph continues after: a paragraph's line
+    with the next line one pitch below on the same page starting flush left (a wrapped line,
+    GB/T 9704's 回行顶格)."""
+    found = []
+    for page in body_lines(pages):
+        for line, after in zip(page, page[1:]):
+            if line.in_paragraph and after.starts_flush and abs(after.baseline - line.baseline - PITCH) < 0.3:
+                found.append((line, after))
+    return found
+
+
+def pushed_out(after):
+    """Whether the line before ``after`` gave it characters so that no line starts with a
+    closing mark or ends with an opening one (避头尾, done by pushing out), or so that a
+    number stays whole: ``after`` starts with an opening mark, with one character and a
+    closing mark, or with a digit or a Latin letter."""
+    return (after.text[0] in OPENING_MARKS or after.text[0].isascii()
+            or (len(after.text) > 1 and after.text[1] in CLOSING_MARKS))
+
+
+def assert_body_geometry(pdf, minimum_lines=3):
+    """GB/T 9704's body grid, measured: every line a paragraph continues after ends within
+    1 mm of the block's right edge (justified); such a line of full-width characters only
+    holds 28 of them, 26 after the two-character indent of a first line (one fewer where a
+    character went to the next line with its punctuation or number, see pushed_out); indented lines are
+    indented by two characters of that grid; body baselines lie on the 28.95 pt pitch (22
+    lines a page, never more); no line starts with a closing mark. Returns the Lines checked
+    as continued, at least ``minimum_lines`` of them."""
+    pages = text_lines(pdf)
+    continued = continued_lines(pages)
+    assert len(continued) >= minimum_lines, [line.text for line in continued]
+    for line, after in continued:
+        assert abs(BLOCK[2] - line.x1) <= 1 * MM, (line.page, line.text, (BLOCK[2] - line.x1) / MM)
+        if line.full_width:
+            full = 26 if line.starts_indented else 28
+            assert len(line.text) == full or (len(line.text) < full and pushed_out(after)), (line.page, line.text)
+    assert any(line.full_width and len(line.text) in (26, 28) for line, _after in continued), \
+        "no full line of Chinese characters only to count"
+    for page in body_lines(pages):
+        paragraph = [line for line in page if line.in_paragraph]
+        for line in paragraph:
+            assert line.text[0] not in CLOSING_MARKS, (line.page, line.text)
+        if paragraph:
+            first = paragraph[0].baseline
+            for line in paragraph:
+                slots = (line.baseline - first) / PITCH
+                assert abs(slots - round(slots)) * PITCH < 0.5, (line.page, line.text, slots)
+                assert round(slots) < 22, (line.page, line.text)
+    return continued
+
+
+def title_lines_of(pdf, page=1, size=TITLE_SIZE):
+    """The texts of the title lines (``size`` type) on a page, top to bottom."""
+    return [line.text for line in text_lines(pdf)[page - 1] if abs(line.size - size) < 0.3]
+
+
+def assert_title(pdf, expected, page=1, size=TITLE_SIZE):
+    """The title on ``page`` is set in the lines ``expected``: each centred in the block,
+    none wider than it, none of three characters or fewer (unless the title is that short)."""
+    lines = [line for line in text_lines(pdf)[page - 1] if abs(line.size - size) < 0.3]
+    texts = [line.text for line in lines]
+    # The title's run of lines (an annex's caption follows its 附表 label in the same size).
+    start = texts.index(expected[0]) if expected and expected[0] in texts else 0
+    lines = lines[start:start + len(expected)]
+    assert [line.text for line in lines] == list(expected), texts
+    centre = (BLOCK[0] + BLOCK[2]) / 2
+    for line in lines:
+        assert abs((line.x0 + line.x1) / 2 - centre) <= 2, (line.text, line.x0, line.x1)
+        assert BLOCK[0] - 0.5 <= line.x0 and line.x1 <= BLOCK[2] + 0.5, line.text
+        if len(expected) > 1:
+            assert len(line.text) > 3, line.text
+
+
+def assert_signoff(pdf, issuer, date_text):
+    """署名 and 成文日期 of a document without a seal (GB/T 9704 7.3.5.2): one blank line under
+    the text, the issuer on a line of its own and the date on the next, the date starting two
+    characters right of the issuer's first character, and whichever of the two reaches
+    further right ending two characters from the block's right edge (the issuer's right
+    space grows when the date is the longer)."""
+    for page in body_lines(text_lines(pdf)):
+        for index, line in enumerate(page):
+            if line.text != issuer:
+                continue
+            assert index + 1 < len(page) and page[index + 1].text == date_text, [l.text for l in page[index:]]
+            date = page[index + 1]
+            assert abs(date.baseline - line.baseline - PITCH) < 0.5
+            assert index > 0 and abs(line.baseline - page[index - 1].baseline - 2 * PITCH) < 0.5, "one blank line above"
+            assert abs(date.x0 - (line.x0 + 2 * CHARACTER)) <= 1, (line.x0, date.x0)
+            assert abs(max(line.x1, date.x1) - (BLOCK[2] - 2 * CHARACTER)) <= 1, (line.x1, date.x1)
+            return line, date
+    raise AssertionError(f"no issuer line {issuer!r}")

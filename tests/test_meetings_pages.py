@@ -64,6 +64,7 @@ def test_the_office_creates_a_meeting_with_the_form(app, setup):
     office = as_user(app, org.office)
     page = office.get(f"/meetings/new?plan_id={plan.id}")
     assert page.status_code == 200 and "新建会议" in page_text(page) and plan.title in page_text(page)
+    assert "要指定分行处，在该处输入“|”" in page_text(page)   # where the printed heading breaks
     response = post(office, "/meetings/new", form_data(plan_id=str(plan.id), allow_guests="y"))
     assert response.status_code == 303
     meeting = db.session.scalar(select(Meeting))

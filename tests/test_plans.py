@@ -155,6 +155,7 @@ def test_new_plan_page_creates_the_plan(office, office_section):
     page = office.get("/plans/new")
     assert page.status_code == 200
     assert "新建方案" in text(page)
+    assert "要指定分行处，在该处输入“|”" in text(page)   # where the printed title breaks
     response = post(office, "/plans/new", plan_form(
         title="2021年市级预算绩效重点评价工作方案", basis_documents="文件甲\n\n  文件乙  \n",
     ), follow_redirects=True)

@@ -10,6 +10,7 @@ are in Chinese whatever language the person printing them reads the screens in.
 from workflow import clock
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date, paragraphs
+from workflow.documents.titles import title_lines
 from workflow.meetings import services
 
 # Empty rows the paper forms keep for people added by hand: at least this many, and the
@@ -66,6 +67,7 @@ def notice_data(meeting):
                  f"或填写{form}（见附件）" + (f"报{reply_to}。" if reply_to else "报送。"))
     return {
         "heading": notice["heading"],
+        "heading_lines": title_lines(notice["heading_as_typed"]),
         "title": notice["title"],
         "addressee": notice["addressee"] or "",
         "purpose": paragraphs(notice["purpose"]),
@@ -81,6 +83,7 @@ def notice_data(meeting):
         "draft": not meeting.is_published,
         "form": {
             "name": form,
+            "name_lines": title_lines(form),
             "meeting": notice["title"],
             "when": notice["time_text"],
             "place": notice["place"],
@@ -115,6 +118,7 @@ def signin_sheet_data(meeting, now=None):
             for row in sheet["rows"]]
     return {
         "heading": sheet["heading"],
+        "heading_lines": title_lines(sheet["heading_as_typed"]),
         "title": sheet["title"],
         "when": _when(meeting),
         "place": sheet["place"],

@@ -11,8 +11,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from workflow.documents import fonts
+from workflow.documents import fonts, justify
 from workflow.documents.safety import TEMPLATE_DIR, SafeURLFetcher
+
+# Chinese lines justified between characters (GB/T 9704's lines fill the text block).
+justify.install()
 
 _environment = Environment(
     loader=FileSystemLoader(str(TEMPLATE_DIR)),

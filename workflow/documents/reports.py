@@ -10,6 +10,7 @@ from decimal import Decimal
 from workflow import clock, scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date, paragraphs
+from workflow.documents.titles import CAPTION_SIZE_PT, title_lines
 from workflow.excel.exporter import local_date
 from workflow.selfeval import content, outline
 
@@ -81,6 +82,10 @@ def _report_data(evaluation, draft, serialized, issued_at):
     return {
         "organisation": plan.organisation,
         "title": f"{project['name']}绩效评价报告",
+        # The organisation's line above the title as the seed has it, then the title broken
+        # between words.
+        "title_lines": ([plan.organisation] if plan.organisation else []) + title_lines(f"{project['name']}绩效评价报告"),
+        "caption_lines": title_lines(annex, size_pt=CAPTION_SIZE_PT),
         "project_name": project["name"],
         "section_name": project["section"],
         "budget_year": project["budget_year"],

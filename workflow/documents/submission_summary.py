@@ -15,6 +15,7 @@ from decimal import Decimal
 from workflow import scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date
+from workflow.documents.titles import CAPTION_SIZE_PT, title_lines
 from workflow.excel.exporter import local_date, organisation
 from workflow.submissions import services
 
@@ -59,6 +60,7 @@ def summary_data(submission, rows=None):
     budget, executed, rate = services.totals(rows)
     plan = submission.plan
     org = organisation(plan)
+    title = f"关于报送{plan.budget_year}年度预算项目绩效评价结果的报告"
     with document_language():
         table = [
             {"number": number, "project": row.project, "section": row.section,
@@ -68,8 +70,9 @@ def summary_data(submission, rows=None):
             for number, row in enumerate(rows, start=1)
         ]
     return {
-        "title": f"关于报送{plan.budget_year}年度预算项目绩效评价结果的报告",
-        "title_lines": [f"关于报送{plan.budget_year}年度预算项目", "绩效评价结果的报告"],
+        "title": title,
+        "title_lines": title_lines(title),
+        "caption_lines": title_lines(f"{submission.title}项目绩效评价结果汇总表", size_pt=CAPTION_SIZE_PT),
         "organisation": "" if org == "—" else org,
         "batch": submission.title,
         "budget_year": plan.budget_year,

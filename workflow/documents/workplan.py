@@ -8,6 +8,7 @@ edited group, date or text shows in the next download.
 """
 import re
 
+from workflow.documents import titles
 from workflow.documents.render import render
 from workflow.documents.text import paragraphs
 from workflow.excel.exporter import organisation
@@ -32,22 +33,27 @@ STAGE_DUTIES = {
 PARTS = (("group", "组织领导"), ("principles", "评价原则"), ("method", "评价方法及工作流程"),
          ("stages", "工作步骤"), ("requirements", "工作要求"), ("basis", "评价依据"))
 
+KIND = "工作方案"
+
 GROUP_LABELS = (("leader", "组　长"), ("deputy", "副组长"), ("member", "成　员"))
 
 
 def title_lines(title, org):
-    """The title broken as the seed breaks it: the organisation, the rest, then 工作方案
-    on its own line."""
+    """The title's lines: the writer's breaks ("|") as typed; otherwise as the seed sets it,
+    the organisation on a line of its own, the subject broken between words
+    (documents.titles), and the document's kind, 工作方案, on the last line."""
     title = (title or "").strip()
+    if titles.BREAK in title:
+        return titles.title_lines(title)
     lines = []
     rest = title
     if org and org != "—" and rest.startswith(org) and len(rest) > len(org):
         lines.append(org)
         rest = rest[len(org):]
-    if rest.endswith("工作方案") and len(rest) > len("工作方案"):
-        lines.extend([rest[: -len("工作方案")], "工作方案"])
+    if rest.endswith(KIND) and len(rest) > len(KIND):
+        lines.extend(titles.title_lines(rest[: -len(KIND)]) + [KIND])
     elif rest:
-        lines.append(rest)
+        lines.extend(titles.title_lines(rest))
     return lines or [title]
 
 
@@ -103,7 +109,7 @@ def workplan_data(plan):
     headings = {key: f"{CHINESE_NUMERALS[i]}、{dict(PARTS)[key]}" for i, key in enumerate(shown)}
     return {
         "headings": headings,
-        "title": plan.title,
+        "title": titles.plain_title(plan.title),
         "title_lines": title_lines(plan.title, org_name),
         "organisation": org_name,
         "budget_year": plan.budget_year,
@@ -130,5 +136,5 @@ def render_workplan(plan):
 
 def workplan_filename(plan):
     """The download's name: the plan's title (it already ends in 工作方案 in the seed)."""
-    title = re.sub(r"\s+", "", plan.title or "") or "评价工作方案"
+    title = re.sub(r"\s+", "", titles.plain_title(plan.title)) or "评价工作方案"
     return title if title.endswith("方案") else title + "工作方案"

@@ -30,7 +30,8 @@ def _minutes(label):
 class MeetingForm(FlaskForm):
     plan_id = SelectField(_l("所属评价方案"), coerce=_optional_int, validators=[_entered()])
     title = StringField(_l("会议名称"), validators=[required(), max_length(200)],
-                        description=_l("通知标题为“关于召开……的通知”，此处填写“……”部分。"))
+                        description=_l("通知标题为“关于召开……的通知”，此处填写“……”部分。"
+                                        "标题在通知中自动分行；要指定分行处，在该处输入“|”。"))
     kind = SelectField(_l("会议类型"))
     day = DateField(_l("会议日期"), validators=[_entered()])
     start_time = TimeField(_l("开始时间"), validators=[_entered()])

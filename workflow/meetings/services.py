@@ -25,6 +25,7 @@ from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow import files
 from workflow.documents.text import chinese_date
+from workflow.documents.titles import plain_title
 from workflow.meetings import tokens
 from workflow.models import AuditRecord, Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin, Section, User
 from workflow.models.meetings import MEETING_KINDS
@@ -942,9 +943,13 @@ def window_state(meeting, now=None):
 
 def notice(meeting):
     """Everything the notice (关于召开……的通知) prints."""
+    # A "|" the writer typed in the title sets where the printed heading breaks
+    # (documents.titles: heading_as_typed); everywhere else the title reads without it.
+    heading = _("关于召开%(title)s的通知", title=meeting.title)
     return {
-        "heading": _("关于召开%(title)s的通知", title=meeting.title),
-        "title": meeting.title,
+        "heading": plain_title(heading),
+        "heading_as_typed": heading,
+        "title": plain_title(meeting.title),
         "kind": meeting.kind,
         "kind_label": str(KIND_LABELS[meeting.kind]),
         "addressee": meeting.addressee,
@@ -1007,9 +1012,11 @@ def signin_sheet(meeting, now=None):
                          "signed_at": local(signin.signed_at), "signature": "", "remarks": remarks(signin, None)})
     for number, row in enumerate(rows, start=1):
         row["index"] = number
+    heading = _("%(title)s签到表", title=meeting.title)
     return {
-        "heading": _("%(title)s签到表", title=meeting.title),
-        "title": meeting.title,
+        "heading": plain_title(heading),
+        "heading_as_typed": heading,
+        "title": plain_title(meeting.title),
         "time_text": format_span(meeting.starts_at, meeting.ends_at),
         "place": meeting.place,
         "organiser": meeting.organiser_section.name if meeting.organiser_section else "",

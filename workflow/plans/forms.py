@@ -23,7 +23,8 @@ def _optional_int(value):
 
 
 class PlanForm(FlaskForm):
-    title = StringField(_l("方案名称"), validators=[required(), max_length(200)])
+    title = StringField(_l("方案名称"), validators=[required(), max_length(200)],
+                        description=_l("标题在工作方案中自动分行；要指定分行处，在该处输入“|”。"))
     budget_year = IntegerField(
         _l("被评价的预算年度"),
         validators=[_entered(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
