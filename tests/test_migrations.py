@@ -152,8 +152,8 @@ def test_0011_splits_numbered_outline_titles_into_chapters_and_back(fresh_app):
            ("conclusion", "三、综合评价情况及评价结论", 4), ("problems", "四、问题（一）存在的问题", 5)]
     with _db.engine.begin() as connection:
         connection.execute(text("INSERT INTO plans (id, title, budget_year, run_year, basis_documents, principles, method,"
-                                " requirements, framework, result_summary) VALUES (1, '方案', 2019, 2020, '[]', '', '',"
-                                " '', 'self', '')"))
+                                " requirements, framework, result_summary, created_at) VALUES (1, '方案', 2019, 2020, '[]',"
+                                " '', '', '', 'self', '', '2020-06-01 00:00:00')"))
         for key, title, order in old:
             connection.execute(text("INSERT INTO plan_report_sections (plan_id, key, title, hint, required, sort_order)"
                                     " VALUES (1, :key, :title, '', true, :order)"), {"key": key, "title": title, "order": order})
