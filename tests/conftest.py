@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from config import normalise_database_url
 from workflow import clock, create_app
+from workflow.engine import workdays
 from workflow.extensions import db as _db
 from workflow.models import Section, User
 from workflow.roles import Role
@@ -123,6 +124,7 @@ def app_context(app):
         _db.session.remove()
         truncate_all()
     clock.freeze(None)
+    workdays.forget_cached_days_off()
 
 
 def truncate_all():

@@ -600,7 +600,7 @@ PATH = [
 ]
 
 
-def test_each_state_has_one_open_task_for_whoever_acts_next_due_at_its_stages_end():
+def test_each_state_has_one_open_task_for_whoever_acts_next_due_at_its_stages_end_or_after_a_return():
     org, plan = make_setup()
     start = datetime(2020, 6, 15, 1, 0, tzinfo=UTC)
     clock.freeze(start)
@@ -617,7 +617,14 @@ def test_each_state_has_one_open_task_for_whoever_acts_next_due_at_its_stages_en
         assert task.state == evaluation.state
         assert task.role == role.value
         assert task.section_id == (org.section_a.id if section_task else None)
-        assert task.due_date == plan.stage(stage).due_date
+        if evaluation.state == "returned":
+            # Due the plan's return period after the return, in working days: returned on
+            # Thursday 6/18, the 端午 holiday 6/25–6/27 skipped and Sunday 6/28 worked in its
+            # place (调休), the 5th working day is 6/28, not the stage's end.
+            assert plan.return_working_days == 5
+            assert task.due_date == datetime(2020, 6, 28).date()
+        else:
+            assert task.due_date == plan.stage(stage).due_date
         assert task.assignee_id is None
         return task
 

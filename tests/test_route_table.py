@@ -88,6 +88,8 @@ ROUTES = {
     "plans.copy": only(OFFICE),
     "plans.stages": only(OFFICE),
     "plans.group": only(OFFICE),
+    "plans.days_off": only(OFFICE),
+    "plans.remove_day_off": only(OFFICE),
     "plans.framework_page": only(OFFICE),
     "plans.add_project": only(OFFICE),
     "plans.edit_project": only(OFFICE),
@@ -345,6 +347,7 @@ def url_values(world, endpoint, arguments):
         "rectification_id": world.rectification.id,
         "task_id": world.task.id,
         "token_id": 1,
+        "day": "2020-10-12",
         "code": "zh_CN",
         "id": world.evaluation.id,
     }

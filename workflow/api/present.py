@@ -19,6 +19,7 @@ def plan(item):
         "method": item.method, "requirements": item.requirements,
         "office_section": item.office_section.name if item.office_section else None,
         "result_summary": item.result_summary,
+        "return_working_days": item.return_working_days,
     }
 
 

@@ -69,6 +69,7 @@ class PlanSchema(Schema):
     requirements = fields.String()
     office_section = fields.String(allow_none=True)
     result_summary = fields.String()
+    return_working_days = fields.Integer(metadata={"description": "退回修改期限：退回后多少个工作日内须重新提交"})
 
 
 class PlanDetailSchema(PlanSchema):

@@ -1,16 +1,14 @@
 """The progress board: counts per section and per stage, with red / yellow / green marks.
 Everything is read from evaluations and their open tasks with a few aggregate queries."""
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import cache
 
-from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Date, bindparam, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
-from workflow.engine import tasks
+from workflow.engine import tasks, workdays
 from workflow.engine.definition import STATES
 from workflow.errors import NotFound
 from workflow.extensions import db
@@ -129,7 +127,7 @@ def _counts_statement():
 
 def board(plan, on=None):
     on = on or tasks.today()
-    soon = on + timedelta(days=current_app.config["DUE_SOON_DAYS"])
+    soon = workdays.due_soon_until(on)
     rows = db.session.execute(_counts_statement(), {"plan_id": plan.id, "on": on, "soon": soon}).all()
     sections, urgencies, urgency_by_state = {}, [], {}
     for kind, section_id, name, *numbers in rows:

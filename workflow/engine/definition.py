@@ -26,6 +26,9 @@ class StateDef:
     under_review: bool = False  # in the evaluation group's hands
     frozen: bool = False  # approved: the data is fixed until the leader returns it
     with_finance: bool = False  # reported to the finance bureau, which may read it
+    # Its task falls due the plan's return period (working days) after the state is entered,
+    # not at its stage's end, which may have passed: a return is not the section's delay.
+    due_after_entering: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ STATES = (
              section_task=True, section_edits=True, actuals=True),
     StateDef("submitted", _l("待复核"), "review", Role.REVIEWER, _l("复核自评"), under_review=True),
     StateDef("returned", _l("已退回"), "self_evaluate", Role.SECTION_STAFF, _l("按意见修改后重新提交"),
-             section_task=True, section_edits=True, actuals=True),
+             section_task=True, section_edits=True, actuals=True, due_after_entering=True),
     StateDef("reviewed", _l("待审批"), "review", Role.LEADER, _l("审批复核结果"), under_review=True),
     StateDef("approved", _l("已审批"), "report", Role.OFFICE, _l("汇总报送财政局"), frozen=True),
     StateDef("reported", _l("已报送"), "apply", Role.OFFICE, _l("记录结果应用"), frozen=True, with_finance=True),

@@ -5,14 +5,13 @@ reminder_logs is written first, under a unique key, so a second run (or two over
 runs on different hosts) sends nothing new. Overdue tasks are escalated to the office and
 the group leader."""
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workflow.engine import notify, tasks
+from workflow.engine import notify, tasks, workdays
 from workflow.extensions import db
 from workflow.models import PlanMember, ReminderLog, Task, User, UserRole
 from workflow.roles import Role
@@ -32,7 +31,7 @@ class Summary:
 def _threshold(task, today, days):
     if task.due_date < today:
         return OVERDUE
-    if task.due_date <= today + timedelta(days=days):
+    if task.due_date <= workdays.due_soon_until(today, days):
         return DUE_SOON
     return None
 

@@ -4,7 +4,6 @@ Who may act on a task: its assignee once someone has claimed it (or it was reass
 before that, every holder of its role, restricted to the project's section for section
 tasks. A reviewer or leader never gets the task of an evaluation they submitted.
 """
-from datetime import timedelta
 from functools import cache
 
 from flask import current_app
@@ -13,6 +12,7 @@ from sqlalchemy import and_, bindparam, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow import clock
+from workflow.engine import workdays
 from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
@@ -34,12 +34,15 @@ def evaluation_link(evaluation_id):
     return f"/evaluations/{evaluation_id}"
 
 
-def today():
-    """The office's calendar day (deadlines are dates in the plan's local time)."""
+def local_day(moment):
+    """The office's calendar day of ``moment`` (deadlines are dates in the plan's local time)."""
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return clock.now().astimezone(zone).date()
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def today():
+    return local_day(clock.now())
 
 
 RECTIFICATION = "rectification"  # the state name of a 问题整改 task
@@ -61,12 +64,30 @@ def labels_of(tasks):
     return labels
 
 
-def due_date_for(evaluation, state_name):
-    stage_kind = state_def(state_name).stage
-    if stage_kind is None:
+def due_date_for(evaluation, state_name, entered_on=None):
+    """When the task of ``state_name`` falls due: the end of the state's stage, moved to a
+    working day; for a state due after entering it, the plan's period in working days after
+    ``entered_on`` (today by default)."""
+    definition = state_def(state_name)
+    plan = evaluation.project.plan
+    if definition.due_after_entering:
+        return workdays.add(entered_on or today(), plan.return_working_days)
+    if definition.stage is None:
         return None
-    stage = evaluation.project.plan.stage(stage_kind)
-    return stage.due_date if stage is not None else None
+    stage = plan.stage(definition.stage)
+    return workdays.on_or_after(stage.due_date) if stage is not None else None
+
+
+def refresh_due_dates(plan_id=None):
+    """Recompute the due dates of the open workflow tasks (of one plan, or all): after the
+    plan's stage dates or return period, or the office's days off, changed."""
+    query = (select(Task).join(Evaluation, Task.evaluation_id == Evaluation.id)
+             .where(Task.completed_at.is_(None), Task.rectification_id.is_(None)))
+    if plan_id is not None:
+        query = query.where(Evaluation.plan_id == plan_id)
+    workdays.forget_cached_days_off()
+    for task in db.session.scalars(query):
+        task.due_date = due_date_for(task.evaluation, task.state, entered_on=local_day(task.created_at))
 
 
 @cache
@@ -208,8 +229,7 @@ def overdue_query(user=None, on=None):
 
 def due_soon_query(user=None, on=None, days=None):
     on = on or today()
-    days = current_app.config["DUE_SOON_DAYS"] if days is None else days
-    query = _task_query().where(Task.completed_at.is_(None), is_due_soon(on, on + timedelta(days=days)))
+    query = _task_query().where(Task.completed_at.is_(None), is_due_soon(on, workdays.due_soon_until(on, days)))
     return query.where(actionable_by(user)) if user is not None else query
 
 
@@ -301,9 +321,8 @@ def inbox_summary(user, on=None, days=None, first=5):
     if not user.roles:  # actionable_by(): nothing
         return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     on = on or today()
-    days = current_app.config["DUE_SOON_DAYS"] if days is None else days
     rows = _inbox_summary_pages().rows(first, params={
-        **_actionable_params(user), "on": on, "soon_until": on + timedelta(days=days)})
+        **_actionable_params(user), "on": on, "soon_until": workdays.due_soon_until(on, days)})
     if not rows:
         return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     return {"count": rows[0].total, "overdue": rows[0].overdue or 0, "due_soon": rows[0].due_soon or 0,
@@ -341,12 +360,11 @@ def urgency_sums(on, until):
 def urgency(task, on=None, days=None):
     """red: overdue, yellow: due within the due-soon window, green: otherwise."""
     on = on or today()
-    days = current_app.config["DUE_SOON_DAYS"] if days is None else days
     if task.due_date is None or task.completed_at is not None:
         return "green"
     if task.due_date < on:
         return "red"
-    if task.due_date <= on + timedelta(days=days):
+    if task.due_date <= workdays.due_soon_until(on, days):
         return "yellow"
     return "green"
 

@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 from workflow.models.api_tokens import ApiToken  # noqa: F401
 from workflow.models.audit import AuditRecord  # noqa: F401
+from workflow.models.calendar import OfficeDayOff  # noqa: F401
 from workflow.models.content import (  # noqa: F401
     Attachment,
     FindingNote,

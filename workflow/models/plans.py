@@ -31,6 +31,8 @@ class Plan(db.Model):
     # Which template the framework was copied from: 'self' (单位自评) or 'key' (重点评价).
     framework: Mapped[str] = mapped_column(String(16), default="self")
     result_summary: Mapped[str] = mapped_column(Text, default="")  # 结果应用 of the whole plan
+    # A returned evaluation's task falls due this many working days after the return.
+    return_working_days: Mapped[int] = mapped_column(default=5)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     office_section = relationship("Section")

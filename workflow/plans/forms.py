@@ -34,6 +34,11 @@ class PlanForm(FlaskForm):
         validators=[_entered(), NumberRange(min=2000, max=2100, message=_l("年度应在 2000 到 2100 之间。"))],
     )
     office_section_id = SelectField(_l("办公室所在科室"), coerce=_optional_int)
+    return_working_days = IntegerField(
+        _l("退回修改期限（工作日）"), default=5,
+        validators=[Optional(), NumberRange(min=1, max=60, message=_l("退回修改期限应在 1 到 60 个工作日之间。"))],
+        description=_l("退回的评价须在退回后这么多个工作日内重新提交（不早于退回当天）。"),
+    )
     basis_documents = TextAreaField(_l("依据文件（每行一份）"), validators=[Optional(), max_length(5000)])
     principles = TextAreaField(_l("评价原则"), validators=[Optional(), max_length(5000)])
     method = TextAreaField(_l("评价方法及工作流程"), validators=[Optional(), max_length(5000)])
@@ -42,6 +47,11 @@ class PlanForm(FlaskForm):
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.office_section_id.choices = [(None, _l("（未指定）"))] + [(s.id, s.name) for s in sections]
+
+
+class DayOffForm(FlaskForm):
+    day = DateField(_l("日期"), validators=[_entered()])
+    note = StringField(_l("说明"), validators=[Optional(), max_length(100)])
 
 
 class StageRowForm(Form):

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -5,14 +7,16 @@ from flask_login import current_user
 from workflow import scoring
 from workflow.admin import services as people
 from workflow.admin.forms import ConfirmForm
-from workflow.engine import tasks
+from workflow.engine import tasks, workdays
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
 from workflow.forms import flash_errors
 from workflow.permissions import roles
 from workflow.plans import bp, services
+from workflow.plans import days_off as days_off_service
 from workflow.plans.forms import (
     CopyPlanForm,
+    DayOffForm,
     GroupForm,
     PlanForm,
     ProjectEditForm,
@@ -32,7 +36,7 @@ def _plan_or_404(plan_id):
         abort(404)
 
 
-def _plan_data(form):
+def _plan_data(form, plan=None):
     documents = form.basis_documents.data or ""
     if isinstance(documents, str):
         documents = documents.splitlines()
@@ -46,6 +50,9 @@ def _plan_data(form):
         method=form.method.data or "",
         requirements=form.requirements.data or "",
         office_section_id=form.office_section_id.data,
+        # Left out of the form: the plan keeps its period (a new plan gets the default).
+        return_working_days=(form.return_working_days.data if form.return_working_days.data is not None
+                             else plan.return_working_days if plan else services.PlanData.return_working_days),
     )
 
 
@@ -84,6 +91,7 @@ def detail(plan_id):
         plan=plan,
         projects=projects,
         today=tasks.today(),
+        workdays_known=workdays.known_year(plan.run_year),
         state_def=state_def,
         states=STATES,
         group_of=services.group_of,
@@ -117,7 +125,7 @@ def edit(plan_id):
         form.basis_documents.data = "\n".join(plan.basis_documents or [])
     if form.validate_on_submit():
         try:
-            services.update_plan(plan, _plan_data(form))
+            services.update_plan(plan, _plan_data(form, plan))
         except ServiceError as error:
             flash(error.message, "danger")
         else:
@@ -148,6 +156,43 @@ def stages(plan_id):
     elif request.method == "POST":
         flash_errors(form)
     return render_template("plans/stages.html", form=form, plan=plan)
+
+
+@bp.route("/days-off", methods=["GET", "POST"])
+@office_only
+def days_off():
+    """The office's own days off, which every deadline skips like a public holiday."""
+    form = DayOffForm()
+    if form.validate_on_submit():
+        try:
+            days_off_service.add(form.day.data, form.note.data, current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("已登记休息日，未完成待办的截止日期已随之调整。"), "success")
+            return redirect(url_for("plans.days_off"))
+    elif request.method == "POST":
+        flash_errors(form)
+    today = tasks.today()
+    return render_template("plans/days_off.html", form=form, confirm=ConfirmForm(),
+                           days=days_off_service.listed(today), today=today,
+                           unknown_years=[year for year in (today.year, today.year + 1)
+                                          if not workdays.known_year(year)])
+
+
+@bp.route("/days-off/<day>/delete", methods=["POST"])
+@office_only
+def remove_day_off(day):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("plans.days_off"))
+    try:
+        days_off_service.remove(date.fromisoformat(day))
+    except (ValueError, NotFound):
+        abort(404)
+    flash(_("已取消该休息日，未完成待办的截止日期已随之调整。"), "success")
+    return redirect(url_for("plans.days_off"))
 
 
 @bp.route("/<int:plan_id>/group", methods=["GET", "POST"])

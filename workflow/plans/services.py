@@ -40,6 +40,10 @@ DEFAULT_STAGE_DATES = {
 }
 
 
+# The return period a plan may set, in working days.
+RETURN_DAYS = (1, 60)
+
+
 @dataclass
 class PlanData:
     title: str
@@ -50,6 +54,7 @@ class PlanData:
     method: str = ""
     requirements: str = ""
     office_section_id: int | None = None
+    return_working_days: int = 5
 
 
 def list_plans():
@@ -87,6 +92,8 @@ def _check(data):
         raise ServiceError(_("年度应在 2000 到 2100 之间。"))
     if data.run_year < data.budget_year:
         raise ServiceError(_("评价年度不能早于被评价的预算年度。"))
+    if not RETURN_DAYS[0] <= data.return_working_days <= RETURN_DAYS[1]:
+        raise ServiceError(_("退回修改期限应在 %(low)d 到 %(high)d 个工作日之间。", low=RETURN_DAYS[0], high=RETURN_DAYS[1]))
     if data.office_section_id is not None and db.session.get(Section, data.office_section_id) is None:
         raise ServiceError(_("所选科室不存在。"))
     documents = [line.strip() for line in data.basis_documents if line.strip()]
@@ -104,6 +111,7 @@ def _apply(plan, data, documents):
     plan.method = data.method.strip()
     plan.requirements = data.requirements.strip()
     plan.office_section_id = data.office_section_id
+    plan.return_working_days = data.return_working_days
 
 
 def default_stages(run_year):
@@ -132,7 +140,11 @@ def create_plan(data):
 
 def update_plan(plan, data):
     documents = _check(data)
+    period_changed = plan.return_working_days != data.return_working_days
     _apply(plan, data, documents)
+    if period_changed:   # the returned evaluations' tasks count from their return again
+        db.session.flush()
+        tasks.refresh_due_dates(plan.id)
     db.session.commit()
     return plan
 
@@ -161,20 +173,8 @@ def update_stages(plan, rows):
             plan.stages.append(stage)
         stage.name, stage.start_date, stage.due_date = name.strip(), start, due
     db.session.flush()
-    _move_open_task_deadlines(plan)
+    tasks.refresh_due_dates(plan.id)
     db.session.commit()
-
-
-def _move_open_task_deadlines(plan):
-    from workflow.models import Task
-
-    open_tasks = db.session.scalars(
-        select(Task).join(Evaluation, Task.evaluation_id == Evaluation.id)
-        .join(Project, Evaluation.project_id == Project.id)
-        .where(Project.plan_id == plan.id, Task.completed_at.is_(None), Task.rectification_id.is_(None))
-    )
-    for task in open_tasks:
-        task.due_date = tasks.due_date_for(task.evaluation, task.state)
 
 
 def set_group(plan, leader_id, deputy_ids, member_ids):
