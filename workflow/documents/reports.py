@@ -89,8 +89,18 @@ def render_report(evaluation, draft=False):
     return render("report.html", report_data(evaluation, draft))
 
 
+def render_frozen_report(evaluation):
+    """The report as approval freezes it: rendered without the watermark and signed by the
+    department (signing.sign). The one place both approval and the package's catch-up use."""
+    from workflow.documents import signing
+    from workflow.excel.exporter import organisation
+
+    department = organisation(evaluation.project.plan)
+    return signing.sign(render_report(evaluation, draft=False), department=None if department == "—" else department)
+
+
 def report_for_download(evaluation):
-    """(PDF bytes, is the frozen copy): the approved report exactly as frozen at approval;
+    """(PDF bytes, is the frozen copy): the approved report exactly as frozen (and signed) at approval;
     before approval a draft rendered now, with the 草稿 watermark."""
     from workflow.engine.definition import state_def
     from workflow.selfeval.services import last_snapshot

@@ -55,17 +55,17 @@ def _frozen_rows(submission):
 
 
 def freeze_missing_reports(submission):
-    """Approvals made before reports were frozen have a snapshot without a PDF: render and
-    store those once (the evaluation's data is frozen since approval), so that every later
+    """Approvals made before reports were frozen have a snapshot without a PDF: render, sign
+    and store those once (the evaluation's data is frozen since approval), so that every later
     package serves the same bytes. Returns how many were rendered; normally none."""
-    from workflow.documents.reports import render_report
+    from workflow.documents.reports import render_frozen_report
 
     missing = db.session.scalars(
         select(SubmissionItem).join(Snapshot, SubmissionItem.snapshot_id == Snapshot.id)
         .where(SubmissionItem.submission_id == submission.id, Snapshot.pdf_sha256.is_(None))
     ).all()
     for item in missing:
-        pdf = render_report(item.evaluation, draft=False)
+        pdf = render_frozen_report(item.evaluation)
         item.snapshot.pdf, item.snapshot.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
     if missing:
         db.session.commit()
