@@ -183,6 +183,12 @@ def _signer_class():
     return KeptKeySigner
 
 
+def subject_name(certificate):
+    """The name people read: the subject's CN (or O), else the whole subject."""
+    native = certificate.subject.native
+    return native.get("common_name") or native.get("organization_name") or certificate.subject.human_friendly
+
+
 def _load(path, password):
     from pyhanko.sign.signers import SimpleSigner
 
@@ -197,8 +203,7 @@ def _load(path, password):
     signer = _signer_class()(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
                              cert_registry=loaded.cert_registry)
     certificate = signer.signing_cert
-    return SigningKey(signer, certificate, hashlib.sha256(certificate.dump()).hexdigest(),
-                      certificate.subject.human_friendly)
+    return SigningKey(signer, certificate, hashlib.sha256(certificate.dump()).hexdigest(), subject_name(certificate))
 
 
 def load_key(path, password):
@@ -254,7 +259,7 @@ def sign(pdf_bytes, key=None, *, department=None):
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=SIGNATURE_REASON,
-        name=key.certificate.subject.native.get("common_name") or None,
+        name=key.subject,
     )
     output = signers.sign_pdf(writer, metadata, signer=key.signer)
     return output.getvalue()
@@ -277,8 +282,7 @@ def _raw_signers(pdf_bytes):
             blob = bytes.fromhex(re.sub(rb"\s", b"", match.group(1)).decode("ascii"))
             signed = cms.ContentInfo.load(blob.rstrip(b"\0"), strict=False)["content"]
             for certificate in signed["certificates"]:
-                found.append((hashlib.sha256(certificate.chosen.dump()).hexdigest(),
-                              certificate.chosen.subject.human_friendly))
+                found.append((hashlib.sha256(certificate.chosen.dump()).hexdigest(), subject_name(certificate.chosen)))
         except Exception:  # noqa: BLE001 - anything unreadable is simply not a signature
             continue
     return found
@@ -318,7 +322,7 @@ def verify(pdf_bytes, key=None):
             continue
     if chosen is None:
         try:
-            subject = signatures[0].signer_cert.subject.human_friendly
+            subject = subject_name(signatures[0].signer_cert)
         except Exception:  # noqa: BLE001
             subject = ""
         return Verification(signed=True, signer=subject)
@@ -333,6 +337,6 @@ def verify(pdf_bytes, key=None):
         intact=bool(status.intact and status.valid),
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         trusted=bool(status.trusted),
-        signer=status.signing_cert.subject.human_friendly,
+        signer=subject_name(status.signing_cert),
         signed_at=chosen.self_reported_timestamp,
     )
