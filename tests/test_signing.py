@@ -3,6 +3,7 @@ and the 验真 rule (workflow/verify/services.py), without HTTP."""
 import hashlib
 import io
 import os
+import re
 import stat
 
 import pytest
@@ -15,12 +16,14 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from tests import factories
-from tests.conftest import SIGNING_DEPARTMENT, SIGNING_PASSWORD
+from tests.conftest import SIGNING_DEPARTMENT, SIGNING_PASSWORD, post, signed_in
 from tests.pdf_checks import prepared_fonts  # noqa: F401  (session fixture: the fonts)
 from workflow.documents import signing
 from workflow.documents.reports import render_report, report_for_download
 from workflow.engine import actions
+from workflow.errors import ServiceError
 from workflow.extensions import db
+from workflow.models import Evaluation
 from workflow.selfeval.services import last_snapshot
 from workflow.submissions import package
 from workflow.verify import services as verify
@@ -202,3 +205,24 @@ def test_a_configured_key_that_cannot_be_opened_fails_loudly(app, tmp_path, monk
     with pytest.raises(signing.SigningKeyError):
         signing.current_key()
     assert not (tmp_path / "missing.p12").exists()   # a configured key is never made up
+
+
+def test_an_approval_whose_report_cannot_be_signed_is_refused_and_changes_nothing(app, tmp_path, monkeypatch):
+    org, plan = factories.make_setup()
+    evaluation = factories.make_evaluation(plan, org, "reviewed")
+    monkeypatch.setitem(app.config, "DOCUMENT_SIGNING_P12", str(tmp_path / "missing.p12"))
+    with pytest.raises(ServiceError) as refused:
+        actions.perform(evaluation.id, "approve", org.leader)
+    assert refused.value.code == "signing_key" and "签名" in refused.value.message
+    db.session.expire_all()
+    assert db.session.get(Evaluation, evaluation.id).state == "reviewed"
+    assert last_snapshot(evaluation, "approval") is None
+    # Through the page: the leader reads why, no 500.
+    client = signed_in(app, org.leader)
+    page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    response = post(client, f"/evaluations/{evaluation.id}/transition",
+                    {"trigger": "approve", "version": version}, follow_redirects=True)
+    assert response.status_code == 200 and "报告无法签名" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Evaluation, evaluation.id).state == "reviewed"

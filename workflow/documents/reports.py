@@ -4,13 +4,19 @@ report_data() turns an evaluation into plain data (the only thing the template s
 render_report() renders it. The structure follows the plan's report outline, so changing
 the outline changes the report without touching code.
 """
+import logging
 import re
 from decimal import Decimal
+
+from flask_babel import gettext as _
 
 from workflow import scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import paragraphs
+from workflow.errors import ServiceError
 from workflow.selfeval import content
+
+LOGGER = logging.getLogger(__name__)
 
 # An outline title such as "一、基本情况（一）项目概况" holds two headings: the 一、 part (黑体)
 # and the （一） part (楷体). Split so that each gets its own font.
@@ -96,7 +102,15 @@ def render_frozen_report(evaluation):
     from workflow.excel.exporter import organisation
 
     department = organisation(evaluation.project.plan)
-    return signing.sign(render_report(evaluation, draft=False), department=None if department == "—" else department)
+    pdf = render_report(evaluation, draft=False)
+    try:
+        return signing.sign(pdf, department=None if department == "—" else department)
+    except signing.SigningKeyError:
+        # A configured key that cannot be used is the administrator's to fix; the approval
+        # (or the package) is refused rather than freezing an unsigned report.
+        LOGGER.exception("the report of evaluation %s cannot be signed", evaluation.id)
+        raise ServiceError(_("报告无法签名：系统的签名证书不可用，请联系系统管理员。本次操作未生效。"),
+                           code="signing_key") from None
 
 
 def report_for_download(evaluation):

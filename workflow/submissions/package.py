@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from zipstream import ZIP_STORED, ZipStream
 
 from workflow import files
+from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Snapshot, SubmissionItem
 from workflow.submissions import services
@@ -64,9 +65,13 @@ def freeze_missing_reports(submission):
         select(SubmissionItem).join(Snapshot, SubmissionItem.snapshot_id == Snapshot.id)
         .where(SubmissionItem.submission_id == submission.id, Snapshot.pdf_sha256.is_(None))
     ).all()
-    for item in missing:
-        pdf = render_frozen_report(item.evaluation)
-        item.snapshot.pdf, item.snapshot.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+    try:
+        for item in missing:
+            pdf = render_frozen_report(item.evaluation)
+            item.snapshot.pdf, item.snapshot.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+    except ServiceError:   # the key cannot sign: none of them is stored half done
+        db.session.rollback()
+        raise
     if missing:
         db.session.commit()
     return len(missing)
