@@ -125,3 +125,12 @@ def test_without_the_csrf_token_or_signed_out_nothing_is_checked(app, approved):
     client = signed_in(app, org.office)
     response = upload(client, frozen, token=False)
     assert response.status_code == 400 and verdict(response) is None
+
+
+def test_with_the_key_unusable_the_page_still_knows_frozen_reports_by_their_hash(app, approved, tmp_path, monkeypatch):
+    org, _evaluation, frozen = approved
+    client = signed_in(app, org.office)
+    monkeypatch.setitem(app.config, "DOCUMENT_SIGNING_P12", str(tmp_path / "gone.p12"))
+    response = upload(client, frozen)
+    assert response.status_code == 200 and verdict(response) == "issued"
+    assert "无法读取或校验文件中的签名" in response.get_data(as_text=True)

@@ -234,12 +234,12 @@ def current_key(department=None):
         password = config.get("DOCUMENT_SIGNING_P12_PASSWORD")
         return load_key(configured, password.encode("utf-8") if password else None)
     p12_path, password_path = default_paths(current_app.instance_path)
-    if not p12_path.exists():
-        ensure_default_key(current_app.instance_path, config.get("DEPARTMENT_NAME") or department)
     try:
+        if not p12_path.exists():
+            ensure_default_key(current_app.instance_path, config.get("DEPARTMENT_NAME") or department)
         password = password_path.read_text().strip()
-    except OSError as error:
-        raise SigningKeyError(f"the password of the signing key {p12_path} cannot be read") from error
+    except OSError as error:   # an instance folder the app may not write or read
+        raise SigningKeyError(f"the default signing key {p12_path} cannot be made or read: {error}") from error
     return load_key(p12_path, password.encode("utf-8"))
 
 
