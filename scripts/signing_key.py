@@ -7,9 +7,10 @@ Nothing is done when an office's own PKCS#12 is configured (DOCUMENT_SIGNING_P12
 checked to open) or when the default key exists already: reports signed with it stay
 verifiable, so it is never replaced by this script.
 
-The name is DEPARTMENT_NAME, else the 主管部门 of the newest plan if the database already
-has one, else "绩效评价工作台" (set DEPARTMENT_NAME before the first set-up to have the
-department's name in the certificate).
+The certificate's name is --name, else DEPARTMENT_NAME, else the 主管部门 of the newest plan if
+the database already has one. On a first set-up with none of them (no database yet) the key is
+not made here: the app makes it at the first approval, in the name of that plan's 主管部门
+(workflow/documents/signing.py current_key), so the certificate never carries a placeholder.
 Usage: scripts/signing_key.py [--name NAME]
 """
 import argparse
@@ -55,7 +56,11 @@ def main():
     p12_path, _password_path = signing.default_paths(INSTANCE_DIR)
     if p12_path.exists():
         return
-    name = args.name or os.environ.get("DEPARTMENT_NAME", "").strip() or plan_department() or signing.FALLBACK_NAME
+    name = args.name or os.environ.get("DEPARTMENT_NAME", "").strip() or plan_department()
+    if not name:
+        print("signing key: the department's name is not known yet (set DEPARTMENT_NAME); "
+              "it will be made at the first approval, in the name of the plan's 主管部门")
+        return
     if signing.ensure_default_key(INSTANCE_DIR, name):
         print(f"signing key: made {p12_path} (self-signed, {name})")
 
