@@ -226,3 +226,12 @@ def test_an_approval_whose_report_cannot_be_signed_is_refused_and_changes_nothin
     assert response.status_code == 200 and "报告无法签名" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Evaluation, evaluation.id).state == "reviewed"
+
+
+def test_checking_a_pdf_makes_no_key(app, approved, tmp_path, monkeypatch):
+    org, _evaluation, snapshot = approved
+    monkeypatch.setitem(app.config, "DOCUMENT_SIGNING_P12", None)
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    outcome = verify.check(changed_inside_the_signed_range(snapshot.pdf), org.office)
+    assert outcome.verdict == verify.UNKNOWN and outcome.signature.signed and not outcome.signature.ours
+    assert not signing.default_paths(tmp_path)[0].exists()

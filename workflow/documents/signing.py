@@ -29,7 +29,7 @@ LOGGER = logging.getLogger(__name__)
 DEFAULT_FOLDER = "signing"
 DEFAULT_P12 = "department.p12"
 PASSWORD_SUFFIX = ".password"
-FALLBACK_NAME = "绩效评价工作台"
+FALLBACK_NAME = "绩效评价工作台"   # only when neither DEPARTMENT_NAME nor the plan's title names the department
 VALIDITY_DAYS = 365 * 30   # the reports are kept for decades; the key is the office's own
 KEY_BITS = 3072
 FIELD_NAME = "DepartmentSignature"
@@ -223,9 +223,10 @@ def load_key(path, password):
     return key
 
 
-def current_key(department=None):
+def current_key(department=None, create=True):
     """The key of this installation: the configured PKCS#12, or the default one (made now
-    in ``department``'s name, or DEPARTMENT_NAME's, if set-up did not make it)."""
+    in ``department``'s name, or DEPARTMENT_NAME's, if set-up did not make it). With
+    ``create=False`` a missing default key is None: checking a PDF makes no key."""
     from flask import current_app
 
     config = current_app.config
@@ -234,6 +235,8 @@ def current_key(department=None):
         password = config.get("DOCUMENT_SIGNING_P12_PASSWORD")
         return load_key(configured, password.encode("utf-8") if password else None)
     p12_path, password_path = default_paths(current_app.instance_path)
+    if not create and not p12_path.exists():
+        return None
     try:
         if not p12_path.exists():
             ensure_default_key(current_app.instance_path, config.get("DEPARTMENT_NAME") or department)
@@ -291,21 +294,22 @@ def _raw_signers(pdf_bytes):
 def _damaged(pdf_bytes, key):
     """The Verification of a file pyHanko cannot open."""
     found = _raw_signers(pdf_bytes)
-    ours = [subject for fingerprint, subject in found if fingerprint == key.fingerprint]
+    ours = [subject for fingerprint, subject in found if key is not None and fingerprint == key.fingerprint]
     if ours:
         return Verification(signed=True, ours=True, readable=False, signer=ours[0])
     return Verification(signed=bool(found), readable=False, signer=found[0][1] if found else "")
 
 
 def verify(pdf_bytes, key=None):
-    """The Verification of ``pdf_bytes`` against this system's certificate. Never raises on
-    bad input: what cannot be read is reported as such."""
+    """The Verification of ``pdf_bytes`` against this system's certificate (none yet when the
+    default key has not been made: then no signature is ours). Never raises on bad input:
+    what cannot be read is reported as such."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    key = key or current_key()
+    key = key or current_key(create=False)
     try:
         signatures = PdfFileReader(io.BytesIO(pdf_bytes), strict=False).embedded_signatures
     except Exception:  # noqa: BLE001 - garbage or a PDF pyHanko cannot parse
@@ -316,7 +320,7 @@ def verify(pdf_bytes, key=None):
     chosen = None
     for embedded in signatures:
         try:
-            if hashlib.sha256(embedded.signer_cert.dump()).hexdigest() == key.fingerprint:
+            if key is not None and hashlib.sha256(embedded.signer_cert.dump()).hexdigest() == key.fingerprint:
                 chosen = embedded
         except Exception:  # noqa: BLE001 - a signature whose CMS cannot be read
             continue
