@@ -95,14 +95,15 @@ def render_report(evaluation, draft=False):
     return render("report.html", report_data(evaluation, draft))
 
 
-def render_frozen_report(evaluation):
-    """The report as approval freezes it: rendered without the watermark and signed by the
-    department (signing.sign). The one place both approval and the package's catch-up use."""
+def render_frozen_report(evaluation, **render_args):
+    """The report as approval freezes it: rendered without the watermark (``render_args`` go
+    to render_report) and signed by the department (signing.sign). The one place both
+    approval and the package's catch-up use."""
     from workflow.documents import signing
     from workflow.excel.exporter import organisation
 
     department = organisation(evaluation.project.plan)
-    pdf = render_report(evaluation, draft=False)
+    pdf = render_report(evaluation, draft=False, **render_args)
     try:
         return signing.sign(pdf, department=None if department == "—" else department)
     except signing.SigningKeyError:
