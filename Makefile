@@ -46,6 +46,7 @@ test-postgres:
 
 setup: system-packages $(VENV)/.installed translations
 	@$(BIN)/python scripts/prepare_fonts.py
+	@$(BIN)/python scripts/signing_key.py
 
 system-packages:
 	@scripts/system-packages.sh

@@ -83,6 +83,15 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "jxpj@localhost")
     MAIL_ENABLED = _env_bool("MAIL_ENABLED", False)
 
+    # The department's signature on the reports frozen at approval: a PKCS#12 the office
+    # configures (path and password), or by default a self-signed key in the department's name
+    # (DEPARTMENT_NAME, else the plan's 主管部门) made once under instance/signing/. The 验真
+    # page reads uploads up to VERIFY_MAX_MB.
+    DOCUMENT_SIGNING_P12 = os.environ.get("DOCUMENT_SIGNING_P12") or None
+    DOCUMENT_SIGNING_P12_PASSWORD = os.environ.get("DOCUMENT_SIGNING_P12_PASSWORD") or None
+    DEPARTMENT_NAME = os.environ.get("DEPARTMENT_NAME", "").strip()
+    VERIFY_MAX_MB = _env_int("VERIFY_MAX_MB", 20)
+
     # Tasks due within this many days are listed as 即将到期 and get a reminder.
     DUE_SOON_DAYS = _env_int("DUE_SOON_DAYS", 3)
 

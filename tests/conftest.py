@@ -99,13 +99,30 @@ def database_url(tmp_path_factory):
         _drop_private_database(handle)
 
 
+SIGNING_DEPARTMENT = "承德市应急管理局"
+SIGNING_PASSWORD = "test-signing-password"
+
+
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def signing_p12(tmp_path_factory):
+    """The department's signing key for this test run: made once, in a folder of its own
+    (never the instance folder's default)."""
+    from workflow.documents.signing import make_pkcs12
+
+    path = tmp_path_factory.mktemp("signing") / "department.p12"
+    path.write_bytes(make_pkcs12(SIGNING_DEPARTMENT, SIGNING_PASSWORD))
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory, signing_p12):
     app = create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+            "DOCUMENT_SIGNING_P12": str(signing_p12),
+            "DOCUMENT_SIGNING_P12_PASSWORD": SIGNING_PASSWORD,
         },
     )
     app.test_client_class = IsolatedClient

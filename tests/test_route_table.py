@@ -119,6 +119,7 @@ ROUTES = {
     "submissions.plan_result": only(OFFICE),
     "submissions.add_rectification": only(OFFICE),
     "submissions.close_rectification": only(OFFICE, STAFF),
+    "verify.index": SIGNED_IN,  # 验真: anyone signed in, the finance bureau too
     # Tasks, board, notifications, calendar, audit export
     "work.inbox": SIGNED_IN,
     "work.section_queue": only(OFFICE, STAFF),

@@ -88,6 +88,7 @@ def _register_blueprints(app):
     from workflow.selfeval import bp as selfeval_bp
     from workflow.submissions import bp as submissions_bp
     from workflow.tokens import bp as tokens_bp
+    from workflow.verify import bp as verify_bp
     from workflow.work import bp as work_bp
 
     app.register_blueprint(main_bp)
@@ -103,6 +104,7 @@ def _register_blueprints(app):
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(excel_bp, url_prefix="/excel")
     app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
+    app.register_blueprint(verify_bp, url_prefix="/verify")
 
     from workflow import api
 

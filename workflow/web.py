@@ -26,6 +26,7 @@ NAVIGATION = (
     ("meetings.index", _l("会议")),
     ("evaluations.approvals", _l("批量审批")),
     ("submissions.index", _l("报送财政局")),
+    ("verify.index", _l("验真")),
     ("admin.users", _l("用户管理")),
     ("admin.sections", _l("科室管理")),
 )

@@ -4,15 +4,21 @@ report_data() turns an evaluation into plain data (the only thing the template s
 render_report() renders it. The structure follows the plan's report outline, so changing
 the outline changes the report without touching code.
 """
+import logging
 from datetime import date
 from decimal import Decimal
+
+from flask_babel import gettext as _
 
 from workflow import clock, scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date, paragraphs
 from workflow.documents.titles import CAPTION_SIZE_PT, title_lines
+from workflow.errors import ServiceError
 from workflow.excel.exporter import local_date
 from workflow.selfeval import content, outline
+
+LOGGER = logging.getLogger(__name__)
 
 ANNEX_NAME = "绩效评价指标评分表"
 ANNEX_CITATION = "（见附表）"
@@ -110,8 +116,27 @@ def render_report(evaluation, draft=False, serialized=None, issued_at=None):
     return render("report.html", report_data(evaluation, draft, serialized, issued_at))
 
 
+def render_frozen_report(evaluation, **render_args):
+    """The report as approval freezes it: rendered without the watermark (``render_args`` go
+    to render_report) and signed by the department (signing.sign). The one place both
+    approval and the package's catch-up use."""
+    from workflow.documents import signing
+    from workflow.excel.exporter import organisation
+
+    department = organisation(evaluation.project.plan)
+    pdf = render_report(evaluation, draft=False, **render_args)
+    try:
+        return signing.sign(pdf, department=None if department == "—" else department)
+    except signing.SigningKeyError:
+        # A configured key that cannot be used is the administrator's to fix; the approval
+        # (or the package) is refused rather than freezing an unsigned report.
+        LOGGER.exception("the report of evaluation %s cannot be signed", evaluation.id)
+        raise ServiceError(_("报告无法签名：系统的签名证书不可用，请联系系统管理员。本次操作未生效。"),
+                           code="signing_key") from None
+
+
 def report_for_download(evaluation):
-    """(PDF bytes, is the frozen copy): the approved report exactly as frozen at approval;
+    """(PDF bytes, is the frozen copy): the approved report exactly as frozen (and signed) at approval;
     before approval a draft rendered now, with the 草稿 watermark."""
     from workflow.engine.definition import state_def
     from workflow.selfeval.services import last_snapshot

@@ -132,6 +132,9 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
     except StaleDataError:
         db.session.rollback()
         raise ServiceError(_("该评价已被他人处理，请刷新后重试。"), code=CONCURRENT_CHANGE) from None
+    except ServiceError:
+        db.session.rollback()   # an effect that cannot be done (the report cannot be signed): nothing stays
+        raise
     return Outcome(evaluation, from_state, evaluation.state)
 
 

@@ -16,13 +16,14 @@ def snapshot_submission(evaluation, actor):
 
 def freeze(evaluation, actor):
     """Approval freezes the evaluation: its data is kept with a SHA-256, its report is
-    rendered once and kept with its own SHA-256 (every later download serves those bytes),
-    and the form refuses edits until the leader returns it."""
+    rendered and signed by the department once and kept with the SHA-256 of the signed bytes
+    (every later download serves those bytes; the 验真 page knows them by it), and the form
+    refuses edits until the leader returns it."""
     import hashlib
 
-    from workflow.documents.reports import render_report
+    from workflow.documents.reports import render_frozen_report
     from workflow.selfeval.services import take_snapshot
 
     snapshot = take_snapshot(evaluation, "approval", actor)
-    snapshot.pdf = render_report(evaluation, draft=False, serialized=snapshot.data)
+    snapshot.pdf = render_frozen_report(evaluation, serialized=snapshot.data)
     snapshot.pdf_sha256 = hashlib.sha256(snapshot.pdf).hexdigest()

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from zipstream import ZIP_STORED, ZipStream
 
 from workflow import files
+from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Snapshot, SubmissionItem
 from workflow.submissions import services
@@ -55,19 +56,23 @@ def _frozen_rows(submission):
 
 
 def freeze_missing_reports(submission):
-    """Approvals made before reports were frozen have a snapshot without a PDF: render and
-    store those once (the evaluation's data is frozen since approval), so that every later
+    """Approvals made before reports were frozen have a snapshot without a PDF: render, sign
+    and store those once (the evaluation's data is frozen since approval), so that every later
     package serves the same bytes. Returns how many were rendered; normally none."""
-    from workflow.documents.reports import render_report
+    from workflow.documents.reports import render_frozen_report
 
     missing = db.session.scalars(
         select(SubmissionItem).join(Snapshot, SubmissionItem.snapshot_id == Snapshot.id)
         .where(SubmissionItem.submission_id == submission.id, Snapshot.pdf_sha256.is_(None))
     ).all()
-    for item in missing:
-        pdf = render_report(item.evaluation, draft=False, serialized=item.snapshot.data,
-                            issued_at=item.snapshot.created_at)
-        item.snapshot.pdf, item.snapshot.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+    try:
+        for item in missing:
+            pdf = render_frozen_report(item.evaluation, serialized=item.snapshot.data,
+                                       issued_at=item.snapshot.created_at)
+            item.snapshot.pdf, item.snapshot.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+    except ServiceError:   # the key cannot sign: none of them is stored half done
+        db.session.rollback()
+        raise
     if missing:
         db.session.commit()
     return len(missing)

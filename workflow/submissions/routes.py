@@ -88,7 +88,12 @@ def package_zip(submission_id):
     """The whole package (summary PDF and Excel, the frozen reports), streamed."""
     from workflow.submissions import package
 
-    built = package.build(_submission_or_404(submission_id))
+    submission = _submission_or_404(submission_id)
+    try:
+        built = package.build(submission)
+    except ServiceError as error:   # an old approval's report that cannot be signed now
+        flash(error.message, "danger")
+        return redirect(url_for("submissions.detail", submission_id=submission.id))
     return package.streamed_response(built)
 
 
