@@ -61,7 +61,9 @@ def detail(submission_id):
     except NotFound:
         abort(404)
     rows = services.rows_of(submission)
-    return render_template("submissions/detail.html", submission=submission, rows=rows, totals=services.totals(rows))
+    form = {"document_number": submission.document_number, "signer": submission.signer}
+    return render_template("submissions/detail.html", submission=submission, rows=rows, totals=services.totals(rows),
+                           form=form)
 
 
 def _submission_or_404(submission_id):
@@ -79,6 +81,7 @@ def summary_pdf(submission_id):
     from workflow.documents.submission_summary import render_summary, summary_filename
 
     submission = _submission_or_404(submission_id)
+    services.mark_received(submission, current_user)
     return files.pdf_download(summary_filename(submission), render_summary(submission))
 
 
@@ -88,8 +91,30 @@ def package_zip(submission_id):
     """The whole package (summary PDF and Excel, the frozen reports), streamed."""
     from workflow.submissions import package
 
-    built = package.build(_submission_or_404(submission_id))
-    return package.streamed_response(built)
+    submission = _submission_or_404(submission_id)
+    services.mark_received(submission, current_user)
+    return package.streamed_response(package.build(submission))
+
+
+@bp.route("/<int:submission_id>/document", methods=["POST"])
+@office_only
+def set_document(submission_id):
+    """The office sets the covering report's 发文字号 and 签发人."""
+    submission = _submission_or_404(submission_id)
+    try:
+        services.set_document(submission, request.form.get("document_number"), request.form.get("signer"),
+                              current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        # Re-shown with what was typed: 409 when the state forbids it (fixed, number taken),
+        # 422 when the input is wrong.
+        status = 409 if error.code in (services.LOCKED, "duplicate") else 422
+        rows = services.rows_of(submission)
+        form = {"document_number": request.form.get("document_number", ""), "signer": request.form.get("signer", "")}
+        return render_template("submissions/detail.html", submission=submission, rows=rows,
+                               totals=services.totals(rows), form=form), status
+    flash(_("已保存发文字号和签发人。"), "success")
+    return redirect(url_for("submissions.detail", submission_id=submission.id))
 
 
 @bp.route("/plans/<int:plan_id>/result", methods=["POST"])
