@@ -17,6 +17,7 @@ from workflow.models import (Evaluation, PlanMember, Project, Rectification, Sec
                              Task, User)
 from workflow.roles import Role
 from workflow.selfeval.services import last_snapshot
+from workflow.submissions import numbering
 
 
 @dataclass
@@ -106,11 +107,6 @@ def compose(plan, evaluation_ids, title, note, actor, address=""):
 # the name of its 签发人. The office sets them; once the bureau has downloaded the submission
 # (received_at) the paper it holds must stay the paper the system gives, so they are fixed.
 
-DOCUMENT_NUMBER_MAX = 40
-SIGNER_MAX = 32
-# One pattern for the service and the API's schema (it is the OpenAPI document's pattern).
-DOCUMENT_NUMBER_PATTERN = r"^[\u3400-\u9fff]{1,16}〔[12][0-9]{3}〕[1-9][0-9]{0,5}号$"
-_DOCUMENT_NUMBER = re.compile(DOCUMENT_NUMBER_PATTERN)
 LOCKED = "locked"
 
 
@@ -121,19 +117,6 @@ def default_signer(plan):
         .where(PlanMember.plan_id == plan.id, PlanMember.group_role == "leader")
         .order_by(PlanMember.sort_order, PlanMember.id).limit(1))
     return name or ""
-
-
-def document_number_problem(number):
-    """Why ``number`` is not a 发文字号 (a sentence for the person typing it), or None."""
-    if _DOCUMENT_NUMBER.match(number):
-        return None
-    if "第" in number:
-        return _("发文字号的序号前不加“第”字，如“承应急〔2020〕12号”。")
-    if re.search(r"[\[\]()（）【】〔〕]", number) and not re.search(r"〔[12][0-9]{3}〕", number):
-        return _("发文字号的年份应为四位数字，写在六角括号“〔〕”内，如“承应急〔2020〕12号”。")
-    if re.search(r"〕0", number):
-        return _("发文字号的序号不编虚位（不以 0 开头），如“承应急〔2020〕12号”。")
-    return _("发文字号应写作“机关代字〔年份〕序号号”，如“承应急〔2020〕12号”。")
 
 
 def may_change_document(submission):
@@ -148,12 +131,12 @@ def set_document(submission, number, signer, actor):
     if not may_change_document(submission):
         raise ServiceError(_("市财政局已下载本批报送材料，发文字号和签发人不能再修改。"), code=LOCKED)
     number, signer = (number or "").strip(), (signer or "").strip()
-    if len(number) > DOCUMENT_NUMBER_MAX:
-        raise ServiceError(_("发文字号不能超过 %(n)d 个字。", n=DOCUMENT_NUMBER_MAX))
-    if number and (problem := document_number_problem(number)):
+    if len(number) > numbering.DOCUMENT_NUMBER_MAX:
+        raise ServiceError(_("发文字号不能超过 %(n)d 个字。", n=numbering.DOCUMENT_NUMBER_MAX))
+    if number and (problem := numbering.document_number_problem(number)):
         raise ServiceError(problem)
-    if len(signer) > SIGNER_MAX or re.search(r"[\x00-\x1f\x7f]", signer):
-        raise ServiceError(_("签发人姓名不能超过 %(n)d 个字，且不能换行。", n=SIGNER_MAX))
+    if len(signer) > numbering.SIGNER_MAX or re.search(r"[\x00-\x1f\x7f]", signer):
+        raise ServiceError(_("签发人姓名不能超过 %(n)d 个字，且不能换行。", n=numbering.SIGNER_MAX))
     if number and db.session.scalar(select(Submission.id).where(Submission.document_number == number,
                                                                Submission.id != submission.id).limit(1)):
         raise ServiceError(_("发文字号“%(number)s”已用于另一批报送材料。", number=number), code="duplicate")
