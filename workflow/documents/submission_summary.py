@@ -67,7 +67,11 @@ def summary_data(submission, rows=None):
              "grade": str(row.grade_label) if row.grade else "—"}
             for number, row in enumerate(rows, start=1)
         ]
+    table_title = f"{submission.title}项目绩效评价结果汇总表"
     return {
+        # A report up to 市财政局 (上行文): its 发文字号 and 签发人 on one line above the title.
+        "document_number": submission.document_number or "",
+        "signer": submission.signer or "",
         "title": f"关于报送{plan.budget_year}年度预算项目绩效评价结果的报告",
         "title_lines": [f"关于报送{plan.budget_year}年度预算项目", "绩效评价结果的报告"],
         "organisation": "" if org == "—" else org,
@@ -80,6 +84,11 @@ def summary_data(submission, rows=None):
         "grades": grade_counts(rows),
         "note": [line.strip() for line in (submission.note or "").splitlines() if line.strip()],
         "date": issued_on(submission.created_at),
+        # The PDF's own creation date: the submission's, never the moment of the download,
+        # so that the same submission is the same file (the package's bytes depend on it).
+        "created": submission.created_at.isoformat(timespec="seconds"),
+        "attachments": [table_title],
+        "table_title": table_title,
         "rows": table,
     }
 
