@@ -17,7 +17,7 @@ from workflow.models import (Evaluation, PlanMember, Project, Rectification, Sec
                              Task, User)
 from workflow.roles import Role
 from workflow.selfeval.services import last_snapshot
-from workflow.submissions import numbering
+from workflow import document_number
 
 
 @dataclass
@@ -131,12 +131,12 @@ def set_document(submission, number, signer, actor):
     if not may_change_document(submission):
         raise ServiceError(_("市财政局已下载本批报送材料，发文字号和签发人不能再修改。"), code=LOCKED)
     number, signer = (number or "").strip(), (signer or "").strip()
-    if len(number) > numbering.DOCUMENT_NUMBER_MAX:
-        raise ServiceError(_("发文字号不能超过 %(n)d 个字。", n=numbering.DOCUMENT_NUMBER_MAX))
-    if number and (problem := numbering.document_number_problem(number)):
+    if len(number) > document_number.DOCUMENT_NUMBER_MAX:
+        raise ServiceError(_("发文字号不能超过 %(n)d 个字。", n=document_number.DOCUMENT_NUMBER_MAX))
+    if number and (problem := document_number.document_number_problem(number)):
         raise ServiceError(problem)
-    if len(signer) > numbering.SIGNER_MAX or re.search(r"[\x00-\x1f\x7f]", signer):
-        raise ServiceError(_("签发人姓名不能超过 %(n)d 个字，且不能换行。", n=numbering.SIGNER_MAX))
+    if len(signer) > document_number.SIGNER_MAX or re.search(r"[\x00-\x1f\x7f]", signer):
+        raise ServiceError(_("签发人姓名不能超过 %(n)d 个字，且不能换行。", n=document_number.SIGNER_MAX))
     if number and db.session.scalar(select(Submission.id).where(Submission.document_number == number,
                                                                Submission.id != submission.id).limit(1)):
         raise ServiceError(_("发文字号“%(number)s”已用于另一批报送材料。", number=number), code="duplicate")
