@@ -3,7 +3,7 @@ generated. Responses are built as plain dicts by workflow/api/present.py and dum
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
-from workflow import document_number
+from workflow.document_number import DOCUMENT_NUMBER_MAX, DOCUMENT_NUMBER_PATTERN, SIGNER_MAX
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers are refused, never sent to the database
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
@@ -351,10 +351,10 @@ class SubmissionInput(Schema):
 class SubmissionDocumentInput(Schema):
     """The covering report's 发文字号 (like 承应急〔2020〕12号, or "" for none yet) and 签发人."""
     document_number = SafeString(required=True, validate=[
-        validate.Length(max=document_number.DOCUMENT_NUMBER_MAX),
-        validate.Regexp(f"^$|{document_number.DOCUMENT_NUMBER_PATTERN}",
+        validate.Length(max=DOCUMENT_NUMBER_MAX),
+        validate.Regexp(f"^$|{DOCUMENT_NUMBER_PATTERN}",
                         error=str(_l("发文字号应写作“机关代字〔年份〕序号号”，如“承应急〔2020〕12号”。")))])
-    signer = SafeString(required=True, validate=validate.Length(max=document_number.SIGNER_MAX))
+    signer = SafeString(required=True, validate=validate.Length(max=SIGNER_MAX))
 
 
 class SubmissionOutcome(Schema):
