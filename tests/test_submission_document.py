@@ -44,8 +44,7 @@ def world(app, prepared_fonts):  # noqa: F811
     clock.freeze(COMPOSED)
     submission, refused = services.compose(plan, [e.id for e in evaluations], "2019年度第一批", "", org.office)
     assert not refused
-    yield org, plan, submission, evaluations
-    clock.freeze(None)
+    return org, plan, submission, evaluations   # conftest lets the clock run again afterwards
 
 
 def reloaded(submission):
@@ -425,3 +424,20 @@ def test_a_changed_number_changes_the_package_and_only_then(app, world):
     changed = [info.filename for info in new.infolist() if new.read(info) != old.read(info.filename)]
     assert changed == [new.infolist()[0].filename, "SHA256SUMS.txt"]
     assert b"".join(package.build(reloaded(submission))) == after
+
+
+def test_the_notice_closes_by_the_same_rule(app, prepared_fonts):  # noqa: F811
+    """The closing macros are shared: the meeting notice's 附件说明, issuer and date measured
+    the same way (its issuer is the longer: it ends two characters from the right)."""
+    from tests.test_meetings import make_meeting
+    from workflow.documents import meeting as meeting_documents
+
+    org, plan = factories.make_setup()
+    plan.office_section_id = org.office_section.id
+    db.session.commit()
+    meeting = make_meeting(plan, org, issuer="承德市应急管理局绩效评价工作小组")
+    page = words(meeting_documents.render_notice(meeting))[0]
+    note = find(page, "附件：")
+    assert note[0] == "附件：培训登记表" and note[1] == pytest.approx(LEFT + 2 * CHAR, abs=1.0)
+    name, day = assert_signoff_by_the_rule(page, "承德市应急管理局绩效评价工作小组", "2020年6月15日", above=note)
+    assert name[3] > day[3]
