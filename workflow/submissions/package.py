@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from zipstream import ZIP_STORED
 
 from workflow import files
-from workflow.zipdates import DatedZipStream, zip_time
 from workflow.extensions import db
 from workflow.models import Snapshot, SubmissionItem
 from workflow.submissions import services
+from workflow.zipdates import DatedZipStream, zip_time
 
 LOGGER = logging.getLogger(__name__)
 

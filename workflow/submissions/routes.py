@@ -60,10 +60,14 @@ def detail(submission_id):
         submission = services.get_submission(submission_id)
     except NotFound:
         abort(404)
-    rows = services.rows_of(submission)
     form = {"document_number": submission.document_number, "signer": submission.signer}
+    return _detail_page(submission, form)
+
+
+def _detail_page(submission, form):
+    rows = services.rows_of(submission)
     return render_template("submissions/detail.html", submission=submission, rows=rows, totals=services.totals(rows),
-                           form=form)
+                           form=form, may_change_document=services.may_change_document(submission))
 
 
 def _submission_or_404(submission_id):
@@ -109,10 +113,8 @@ def set_document(submission_id):
         # Re-shown with what was typed: 409 when the state forbids it (fixed, number taken),
         # 422 when the input is wrong.
         status = 409 if error.code in (services.LOCKED, "duplicate") else 422
-        rows = services.rows_of(submission)
         form = {"document_number": request.form.get("document_number", ""), "signer": request.form.get("signer", "")}
-        return render_template("submissions/detail.html", submission=submission, rows=rows,
-                               totals=services.totals(rows), form=form), status
+        return _detail_page(submission, form), status
     flash(_("已保存发文字号和签发人。"), "success")
     return redirect(url_for("submissions.detail", submission_id=submission.id))
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from workflow import clock, scoring
+from workflow import clock, document_number, scoring
 from workflow.engine import actions, audit, notify, tasks
 from workflow.engine.definition import state_def
 from workflow.errors import NotFound, ServiceError
@@ -17,7 +17,6 @@ from workflow.models import (Evaluation, PlanMember, Project, Rectification, Sec
                              Task, User)
 from workflow.roles import Role
 from workflow.selfeval.services import last_snapshot
-from workflow import document_number
 
 
 @dataclass
