@@ -320,6 +320,7 @@ def test_a_long_attachment_name_wraps_under_its_first_character(world):
     db.session.commit()
     pages = words(submission_summary.render_summary(submission))
     page = next(p for p in pages if any(w[0].startswith("附件：") for w in p))
+    assert pages.index(page) == 1   # this one does not fit under the text of the first page
     first = find(page, "附件：2019年度第一批")
     issuer = find(page, "承德市应急管理局")
     following = [w for w in page if first[2] < w[2] < issuer[2]]
@@ -332,8 +333,11 @@ def test_a_long_attachment_name_wraps_under_its_first_character(world):
         assert line[2] - first[2] in (pytest.approx(LINE, abs=0.5), pytest.approx(2 * LINE, abs=0.5))
     text = squeeze("".join(w[0] for w in [first, *following]))
     assert text == f"附件：{submission.title}项目绩效评价结果汇总表"
-    # The closing follows, by the rule.
+    # The closing follows, by the rule, on a page with text: when it does not fit under the
+    # text, the text's last paragraph goes over with it.
     assert_signoff_by_the_rule(page, "承德市应急管理局", "2020年9月1日", above=following[-1])
+    last = find(page, "各项目的绩效评价报告随附报送。")
+    assert first[2] - last[2] == pytest.approx(2 * LINE, abs=0.5)   # one blank line under the text
 
 
 def test_the_attachments_title_is_a_title_and_the_unit_stays_small_at_the_right(world):
