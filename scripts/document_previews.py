@@ -17,10 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# (file name, page) for each picture; the notice's second page is its 培训登记表.
+# (file name, page) for each picture; the notice's second page is its 培训登记表, the summary's
+# last page its table (LAST: the covering report may take one page or two).
+LAST = 0
 PICTURES = (
     ("report", 1), ("workplan", 1), ("notice", 1), ("notice", 2), ("signin-sheet", 1),
-    ("submission-summary", 1), ("submission-summary", 2),
+    ("submission-summary", 1), ("submission-summary", LAST),
 )
 RESOLUTION = 60   # dpi: an A4 page becomes about 500 × 700 pixels
 
@@ -46,6 +48,7 @@ def documents():
     ready = [e.id for e in submissions.ready_to_report(plan)]
     submission, _refused = submissions.compose(plan, ready, "2020年市级预算绩效部门重点评价结果报送", "",
                                      users["yanhongtao"], address="preview")
+    submissions.set_document(submission, "承应急〔2020〕12号", submission.signer, users["yanhongtao"])
     meeting = db.session.scalar(select(Meeting))
     return {
         "report": reports.report_for_download(mine)[0],
@@ -60,6 +63,7 @@ def main(argv):
     target = Path(argv[0]) if argv else ROOT / "docs" / "documents"
     target.mkdir(parents=True, exist_ok=True)
     from flask_migrate import upgrade
+    from pypdf import PdfReader
 
     from workflow import create_app
 
@@ -73,7 +77,8 @@ def main(argv):
         for name, page in PICTURES:
             pdf = Path(folder) / f"{name}.pdf"
             pdf.write_bytes(pdfs[name])
-            out = target / f"{name}-{page}"
+            out = target / f"{name}-{page or 'table'}"
+            page = page or len(PdfReader(io.BytesIO(pdfs[name])).pages)
             subprocess.run(["pdftoppm", "-png", "-r", str(RESOLUTION), "-f", str(page), "-l", str(page),
                             "-singlefile", str(pdf), str(out)], check=True)
             print(f"{out}.png")

@@ -119,12 +119,16 @@ def test_attachment_titles_are_set_whole(documents):
     # The registration form, on the page after the notice: the last page's title.
     assert title_lines_of(notice, page=len(text_lines(notice))) == data["form"]["name_lines"] == ["培训登记表"]
     report, data = documents["report"]
-    caption = data["caption_lines"]
-    # 3号 over the table: 27 characters a line, so the name breaks between words.
-    assert caption == ["2019年度金属非金属矿山“专家会诊”", "隐患排查项目绩效评价指标评分表"]
+    title = data["annex_title_lines"]
+    # The 附表's title in the title's 2号: 20 characters a line, broken between words.
+    assert title == ["2019年度金属非金属矿山“专家会诊”", "隐患排查项目绩效评价指标评分表"]
     annex = next(number for number, page in enumerate(text_lines(report), start=1)
                  if any(line.text == "附表" for line in page))
-    assert_title(report, caption, page=annex, size=16)
+    assert_title(report, title, page=annex)
+    summary, data = documents["summary"]
+    annex = next(number for number, page in enumerate(text_lines(summary), start=1)
+                 if any(line.text == "附件" for line in page))
+    assert "".join(title_lines_of(summary, page=annex)) == data["table_title"]
 
 
 def test_no_title_line_is_a_short_tail(documents):

@@ -115,6 +115,7 @@ ROUTES = {
     "submissions.index": only(OFFICE, LEADER, FINANCE),
     "submissions.detail": only(OFFICE, LEADER, FINANCE),
     "submissions.compose": only(OFFICE),
+    "submissions.set_document": only(OFFICE),
     "submissions.feedback": only(OFFICE),
     "submissions.plan_result": only(OFFICE),
     "submissions.add_rectification": only(OFFICE),
@@ -195,6 +196,7 @@ ROUTES = {
     "api_submissions.list_submissions": only(OFFICE, LEADER, FINANCE),
     "api_submissions.get_submission": only(OFFICE, LEADER, FINANCE),
     "api_submissions.create_submission": only(OFFICE),
+    "api_submissions.put_document": only(OFFICE),
 }
 
 # Requested last, in this order: they remove objects other rows use, or end the session.

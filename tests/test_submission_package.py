@@ -89,7 +89,10 @@ def test_a_long_summary_table_repeats_its_header_on_every_page(world):
     rows = [services.SummaryRow(row.evaluation_id, f"第{n:02d}号项目", row.section, row.budget, row.executed,
                                 row.rate, row.score, row.grade) for n in range(1, 61)]
     pdf = submission_summary.render_summary(submission, rows)
-    table_pages = [squeeze(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages][1:]
+    pages = [squeeze(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    # The table starts on the page of its own after the covering report (附件, then its title).
+    annex = next(i for i, text in enumerate(pages) if text.startswith("附件") and not text.startswith("附件："))
+    table_pages = pages[annex:]
     assert len(table_pages) >= 2
     for text in table_pages:
         assert "序号项目名称责任科室全年预算数全年执行数执行率得分评价等级" in text

@@ -38,6 +38,7 @@ SERVICE_STATUS = {
     "duplicate": 409,
     "concurrent_change": 409,
     "window": 409,
+    "locked": 409,
     "throttled": 429,
 }
 # Codes renamed for the API: the pages call a stale version a 'concurrent change'.

@@ -131,6 +131,7 @@ def registration(invitee):
 
 def submission(item):
     return {"id": item.id, "plan_id": item.plan_id, "title": item.title, "note": item.note,
+            "document_number": item.document_number, "signer": item.signer, "received_at": item.received_at,
             "created_by": item.created_by.full_name if item.created_by else None, "created_at": item.created_at,
             "items": len(item.items)}
 

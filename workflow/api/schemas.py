@@ -3,6 +3,8 @@ generated. Responses are built as plain dicts by workflow/api/present.py and dum
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
+from workflow.document_number import DOCUMENT_NUMBER_MAX, DOCUMENT_NUMBER_PATTERN, SIGNER_MAX
+
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers are refused, never sent to the database
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
@@ -326,6 +328,10 @@ class SubmissionSchema(Schema):
     plan_id = fields.Integer()
     title = fields.String()
     note = fields.String()
+    document_number = fields.String(metadata={"description": "发文字号, \"\" until the office sets it"})
+    signer = fields.String(metadata={"description": "签发人"})
+    received_at = fields.DateTime(allow_none=True, metadata={
+        "description": "the finance bureau's first download; from then on document_number and signer are fixed"})
     created_by = fields.String(allow_none=True)
     created_at = fields.DateTime()
     items = fields.Integer()
@@ -341,6 +347,15 @@ class SubmissionInput(Schema):
     evaluation_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=1000))
     title = SafeString(required=True, validate=validate.Length(max=400))
     note = SafeString(load_default="", validate=validate.Length(max=10000))
+
+
+class SubmissionDocumentInput(Schema):
+    """The covering report's 发文字号 (like 承应急〔2020〕12号, or "" for none yet) and 签发人."""
+    document_number = SafeString(required=True, validate=[
+        validate.Length(max=DOCUMENT_NUMBER_MAX),
+        validate.Regexp(f"^$|{DOCUMENT_NUMBER_PATTERN}",
+                        error=str(_l("发文字号应写作“机关代字〔年份〕序号号”，如“承应急〔2020〕12号”。")))])
+    signer = SafeString(required=True, validate=validate.Length(max=SIGNER_MAX))
 
 
 class SubmissionOutcome(Schema):

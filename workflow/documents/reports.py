@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from workflow import clock, scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date, paragraphs
-from workflow.documents.titles import CAPTION_SIZE_PT, title_lines
+from workflow.documents.titles import title_lines
 from workflow.errors import ServiceError
 from workflow.excel.exporter import local_date
 from workflow.selfeval import content, outline
@@ -91,7 +91,7 @@ def _report_data(evaluation, draft, serialized, issued_at):
         # The organisation's line above the title as the seed has it, then the title broken
         # between words.
         "title_lines": ([plan.organisation] if plan.organisation else []) + title_lines(f"{project['name']}绩效评价报告"),
-        "caption_lines": title_lines(annex, size_pt=CAPTION_SIZE_PT),
+        "annex_title_lines": title_lines(annex),
         "project_name": project["name"],
         "section_name": project["section"],
         "budget_year": project["budget_year"],

@@ -15,7 +15,7 @@ from decimal import Decimal
 from workflow import scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date
-from workflow.documents.titles import CAPTION_SIZE_PT, title_lines
+from workflow.documents.titles import title_lines
 from workflow.excel.exporter import local_date, organisation
 from workflow.submissions import services
 
@@ -69,10 +69,13 @@ def summary_data(submission, rows=None):
              "grade": str(row.grade_label) if row.grade else "—"}
             for number, row in enumerate(rows, start=1)
         ]
+    table_title = f"{submission.title}项目绩效评价结果汇总表"
     return {
+        # A report up to 市财政局 (上行文): its 发文字号 and 签发人 on one line above the title.
+        "document_number": submission.document_number or "",
+        "signer": submission.signer or "",
         "title": title,
         "title_lines": title_lines(title),
-        "caption_lines": title_lines(f"{submission.title}项目绩效评价结果汇总表", size_pt=CAPTION_SIZE_PT),
         "organisation": "" if org == "—" else org,
         "batch": submission.title,
         "budget_year": plan.budget_year,
@@ -83,6 +86,11 @@ def summary_data(submission, rows=None):
         "grades": grade_counts(rows),
         "note": [line.strip() for line in (submission.note or "").splitlines() if line.strip()],
         "date": issued_on(submission.created_at),
+        # The PDF's own creation date: the submission's, never the moment of the download,
+        # so that the same submission is the same file (the package's bytes depend on it).
+        "created": submission.created_at.isoformat(timespec="seconds"),
+        "attachments": [table_title],
+        "table_title": table_title,
         "rows": table,
     }
 

@@ -21,7 +21,6 @@ BREAK = "|"
 # The text block is 156 mm wide (GB/T 9704), in points.
 BLOCK_WIDTH_PT = 156 * 72 / 25.4
 TITLE_SIZE_PT = 22   # 2号
-CAPTION_SIZE_PT = 16   # a table's title over an attachment, 3号
 SHORT = 3            # a line of this many characters or fewer is a stranded tail
 
 # Terms of the trade a line should not split, which jieba's general dictionary cuts in two.

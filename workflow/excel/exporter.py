@@ -7,6 +7,8 @@ project named "=HYPERLINK(...)" stays text.
 """
 import io
 import re
+import zipfile
+from datetime import timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,10 +18,11 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workflow import scoring
+from workflow import scoring, zipdates
 from workflow.engine.definition import state_def
 from workflow.evaluations.services import can_view
 from workflow.extensions import db
@@ -133,10 +136,17 @@ def print_setup(ws, title_rows=None):
         ws.print_title_rows = title_rows
 
 
-def to_bytes(wb):
+def to_bytes(wb, moment=None):
+    """The workbook's bytes. With ``moment`` (aware) the file is the same bytes every time:
+    its document properties (created, modified) and its ZIP entries say ``moment``, not the
+    time of saving (wb.save() would set modified to now, so the writer is called directly)."""
     buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    if moment is None:
+        wb.save(buffer)
+        return buffer.getvalue()
+    wb.properties.created = wb.properties.modified = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    return zipdates.restamp(buffer.getvalue(), zipdates.zip_time(moment))
 
 
 def safe_filename(name):

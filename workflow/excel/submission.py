@@ -76,4 +76,5 @@ def submission_workbook(submission, rows, totals):
     ws.freeze_panes = "C4"
     print_setup(ws, title_rows="3:3")
     ws.print_area = f"A1:{get_column_letter(last)}{r}"
-    return to_bytes(wb)
+    # Dated by the submission, so that its package is the same bytes on every download.
+    return to_bytes(wb, moment=submission.created_at)

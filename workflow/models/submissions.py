@@ -18,6 +18,11 @@ class Submission(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # 发文字号 (承应急〔2020〕12号) and 签发人 of the covering report, a 上行文; set by the office
+    # until the finance bureau first downloads the submission (received_at), then fixed.
+    document_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    signer: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     plan = relationship("Plan")
     created_by = relationship("User")

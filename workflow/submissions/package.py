@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 from flask import Response, stream_with_context
 from sqlalchemy import func, select
-from zipstream import ZIP_STORED, ZipStream
+from zipstream import ZIP_STORED
 
 from workflow import files
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Snapshot, SubmissionItem
 from workflow.submissions import services
+from workflow.zipdates import DatedZipStream, zip_time
 
 LOGGER = logging.getLogger(__name__)
 
@@ -42,13 +43,15 @@ class FrozenReport:
     name: str       # the entry's name inside the ZIP
     size: int
     sha256: str
+    frozen_at: object   # the approval snapshot's time: the entry's date
 
 
 def _frozen_rows(submission):
-    """(evaluation_id, snapshot_id, size, sha256) per item, in the submission's order; the
-    sizes come from the database (length of the stored bytes), the bytes stay there."""
+    """(evaluation_id, snapshot_id, size, sha256, created_at) per item, in the submission's
+    order; the sizes come from the database (length of the stored bytes), the bytes stay there."""
     return db.session.execute(
-        select(SubmissionItem.evaluation_id, Snapshot.id, func.length(Snapshot.pdf), Snapshot.pdf_sha256)
+        select(SubmissionItem.evaluation_id, Snapshot.id, func.length(Snapshot.pdf), Snapshot.pdf_sha256,
+               Snapshot.created_at)
         .join(Snapshot, SubmissionItem.snapshot_id == Snapshot.id)
         .where(SubmissionItem.submission_id == submission.id)
         .order_by(SubmissionItem.id)
@@ -87,12 +90,13 @@ def report_entry_name(number, row):
 
 def frozen_reports(submission, rows):
     """The FrozenReport of each row of ``rows`` (services.rows_of, same order)."""
-    by_evaluation = {evaluation_id: (snapshot_id, size, sha)
-                     for evaluation_id, snapshot_id, size, sha in _frozen_rows(submission)}
+    by_evaluation = {evaluation_id: (snapshot_id, size, sha, frozen_at)
+                     for evaluation_id, snapshot_id, size, sha, frozen_at in _frozen_rows(submission)}
     reports = []
     for number, row in enumerate(rows, start=1):
-        snapshot_id, size, sha = by_evaluation[row.evaluation_id]
-        reports.append(FrozenReport(row.evaluation_id, snapshot_id, report_entry_name(number, row), size, sha))
+        snapshot_id, size, sha, frozen_at = by_evaluation[row.evaluation_id]
+        reports.append(FrozenReport(row.evaluation_id, snapshot_id, report_entry_name(number, row), size, sha,
+                                    frozen_at))
     return reports
 
 
@@ -132,7 +136,7 @@ def checksums(entries):
 
 @dataclass
 class Package:
-    stream: ZipStream
+    stream: DatedZipStream
     filename: str
     reports: list
     source: _PDFSource
@@ -158,17 +162,22 @@ def build(submission):
     summary_pdf = render_summary(submission, rows)
     summary_xlsx = submission_workbook(submission, rows, services.totals(rows))
 
-    stream = ZipStream(compress_type=ZIP_STORED, sized=True)
+    # The same submission is the same bytes on every download: every entry is dated by what
+    # it holds (the summaries and the checksums by the submission, each report by its
+    # approval), the workbook and the summary PDF carry the submission's time, and the
+    # entries come in the submission's order.
+    composed = zip_time(submission.created_at)
+    stream = DatedZipStream(compress_type=ZIP_STORED, sized=True)
     stream.comment = submission.title
     listed = [(f"{base}.pdf", hashlib.sha256(summary_pdf).hexdigest()),
               (f"{base}.xlsx", hashlib.sha256(summary_xlsx).hexdigest())]
     listed += [(report.name, report.sha256) for report in reports]
-    stream.add(summary_pdf, f"{base}.pdf")
-    stream.add(summary_xlsx, f"{base}.xlsx")
+    stream.add_dated(summary_pdf, f"{base}.pdf", composed)
+    stream.add_dated(summary_xlsx, f"{base}.xlsx", composed)
     source = _PDFSource(report.snapshot_id for report in reports)
     for report in reports:
-        stream.add(_checked(source, report), report.name, size=report.size)
-    stream.add(checksums(listed), SUMS_NAME)
+        stream.add_dated(_checked(source, report), report.name, zip_time(report.frozen_at), size=report.size)
+    stream.add_dated(checksums(listed), SUMS_NAME, composed)
     filename = files.sanitise_filename(f"{submission.title}-报送材料", "zip", fallback="报送材料")
     return Package(stream, filename, reports, source)
 

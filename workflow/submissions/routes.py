@@ -60,8 +60,14 @@ def detail(submission_id):
         submission = services.get_submission(submission_id)
     except NotFound:
         abort(404)
+    form = {"document_number": submission.document_number, "signer": submission.signer}
+    return _detail_page(submission, form)
+
+
+def _detail_page(submission, form):
     rows = services.rows_of(submission)
-    return render_template("submissions/detail.html", submission=submission, rows=rows, totals=services.totals(rows))
+    return render_template("submissions/detail.html", submission=submission, rows=rows, totals=services.totals(rows),
+                           form=form, may_change_document=services.may_change_document(submission))
 
 
 def _submission_or_404(submission_id):
@@ -79,6 +85,7 @@ def summary_pdf(submission_id):
     from workflow.documents.submission_summary import render_summary, summary_filename
 
     submission = _submission_or_404(submission_id)
+    services.mark_received(submission, current_user)
     return files.pdf_download(summary_filename(submission), render_summary(submission))
 
 
@@ -94,7 +101,27 @@ def package_zip(submission_id):
     except ServiceError as error:   # an old approval's report that cannot be signed now
         flash(error.message, "danger")
         return redirect(url_for("submissions.detail", submission_id=submission.id))
+    services.mark_received(submission, current_user)
     return package.streamed_response(built)
+
+
+@bp.route("/<int:submission_id>/document", methods=["POST"])
+@office_only
+def set_document(submission_id):
+    """The office sets the covering report's 发文字号 and 签发人."""
+    submission = _submission_or_404(submission_id)
+    try:
+        services.set_document(submission, request.form.get("document_number"), request.form.get("signer"),
+                              current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        # Re-shown with what was typed: 409 when the state forbids it (fixed, number taken),
+        # 422 when the input is wrong.
+        status = 409 if error.code in (services.LOCKED, "duplicate") else 422
+        form = {"document_number": request.form.get("document_number", ""), "signer": request.form.get("signer", "")}
+        return _detail_page(submission, form), status
+    flash(_("已保存发文字号和签发人。"), "success")
+    return redirect(url_for("submissions.detail", submission_id=submission.id))
 
 
 @bp.route("/plans/<int:plan_id>/result", methods=["POST"])

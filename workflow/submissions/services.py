@@ -1,18 +1,20 @@
 """Rules of submissions, feedback and rectifications."""
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from workflow import clock, scoring
+from workflow import clock, document_number, scoring
 from workflow.engine import actions, audit, notify, tasks
 from workflow.engine.definition import state_def
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
-from workflow.models import Evaluation, Project, Rectification, Section, Submission, SubmissionItem, Task
+from workflow.models import (Evaluation, PlanMember, Project, Rectification, Section, Submission, SubmissionItem,
+                             Task, User)
 from workflow.roles import Role
 from workflow.selfeval.services import last_snapshot
 
@@ -71,7 +73,8 @@ def compose(plan, evaluation_ids, title, note, actor, address=""):
         raise ServiceError(_("请至少选择一个已审批的项目。"))
     if any(e is None for e in chosen):
         raise ServiceError(_("所选项目中有未审批或已报送的项目，请刷新后重试。"))
-    submission = Submission(plan_id=plan.id, title=title, note=(note or "").strip(), created_by_id=actor.id)
+    submission = Submission(plan_id=plan.id, title=title, note=(note or "").strip(), created_by_id=actor.id,
+                            signer=default_signer(plan))
     for evaluation in chosen:
         submission.items.append(SubmissionItem(evaluation_id=evaluation.id,
                                                snapshot_id=last_snapshot(evaluation, "approval").id))
@@ -95,6 +98,60 @@ def compose(plan, evaluation_ids, title, note, actor, address=""):
         raise ServiceError(refused[0][1])
     db.session.commit()
     return submission, refused
+
+
+# 发文字号 and 签发人 -----------------------------------------------------------------------
+# The covering report goes up to 市财政局 (a 上行文), so under GB/T 9704 it carries a 发文字号
+# (承应急〔2020〕12号: 机关代字, the year in 〔〕, the number without 第 or leading zeros) and
+# the name of its 签发人. The office sets them; once the bureau has downloaded the submission
+# (received_at) the paper it holds must stay the paper the system gives, so they are fixed.
+
+LOCKED = "locked"
+
+
+def default_signer(plan):
+    """The plan's 组长, who signs off what goes to the bureau; "" when the plan has none."""
+    name = db.session.scalar(
+        select(User.full_name).join(PlanMember, PlanMember.user_id == User.id)
+        .where(PlanMember.plan_id == plan.id, PlanMember.group_role == "leader")
+        .order_by(PlanMember.sort_order, PlanMember.id).limit(1))
+    return name or ""
+
+
+def may_change_document(submission):
+    return submission.received_at is None
+
+
+def set_document(submission, number, signer, actor):
+    """The office sets the covering report's 发文字号 and 签发人 (both at once; "" clears
+    one). Everything is checked before anything changes."""
+    if Role.OFFICE not in actor.roles:
+        raise ServiceError(_("只有办公室可以设置发文字号和签发人。"), code="forbidden")
+    if not may_change_document(submission):
+        raise ServiceError(_("市财政局已下载本批报送材料，发文字号和签发人不能再修改。"), code=LOCKED)
+    number, signer = (number or "").strip(), (signer or "").strip()
+    if len(number) > document_number.DOCUMENT_NUMBER_MAX:
+        raise ServiceError(_("发文字号不能超过 %(n)d 个字。", n=document_number.DOCUMENT_NUMBER_MAX))
+    if number and (problem := document_number.document_number_problem(number)):
+        raise ServiceError(problem)
+    if len(signer) > document_number.SIGNER_MAX or re.search(r"[\x00-\x1f\x7f]", signer):
+        raise ServiceError(_("签发人姓名不能超过 %(n)d 个字，且不能换行。", n=document_number.SIGNER_MAX))
+    if number and db.session.scalar(select(Submission.id).where(Submission.document_number == number,
+                                                               Submission.id != submission.id).limit(1)):
+        raise ServiceError(_("发文字号“%(number)s”已用于另一批报送材料。", number=number), code="duplicate")
+    submission.document_number, submission.signer = number, signer
+    db.session.commit()
+    return submission
+
+
+def mark_received(submission, user):
+    """The finance bureau's first download of the submission: from then on its 发文字号 and
+    签发人 are fixed. One conditional UPDATE, so two first downloads at once record one time."""
+    if Role.FINANCE not in user.roles or submission.received_at is not None:
+        return
+    db.session.execute(update(Submission).where(Submission.id == submission.id, Submission.received_at.is_(None))
+                       .values(received_at=clock.now()))
+    db.session.commit()
 
 
 def get_submission(submission_id):

@@ -7,6 +7,7 @@ from workflow.api import present
 from workflow.api.blueprints import ID, api_blueprint
 from workflow.api.schemas import (
     SubmissionDetailSchema,
+    SubmissionDocumentInput,
     SubmissionInput,
     SubmissionOutcome,
     SubmissionQuery,
@@ -54,3 +55,16 @@ def create_submission(data):
                                            current_user, request.remote_addr)
     return {"submission": _detail(submission),
             "refused": [{"evaluation_id": i, "reason": reason} for i, reason in refused]}
+
+
+@bp.route(f"/submissions/<{ID}:submission_id>/document", methods=["PUT"])
+@bp.arguments(SubmissionDocumentInput)
+@bp.response(200, SubmissionSchema)
+@roles(Role.OFFICE)
+def put_document(data, submission_id):
+    """The office sets the covering report's 发文字号 and 签发人 (a report to 市财政局 shows both
+    above its title). Refused with 409 once the finance bureau has downloaded the submission,
+    or when another submission has the number."""
+    submission = services.set_document(services.get_submission(submission_id), data["document_number"],
+                                       data["signer"], current_user)
+    return present.submission(submission)

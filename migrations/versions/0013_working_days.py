@@ -2,8 +2,8 @@
 the chinese-calendar package), and each plan's period for a returned evaluation, in working
 days after the return (5 by default).
 
-Revision ID: 0014
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 08:40:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0014'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
