@@ -37,14 +37,16 @@ def _value(number, text, unit):
     return f"{number}{unit or ''}"
 
 
-def report_data(evaluation, draft=False):
-    """Plain data for templates/documents/report.html, in the documents' language."""
+def report_data(evaluation, draft=False, serialized=None):
+    """Plain data for templates/documents/report.html, in the documents' language; from
+    ``serialized`` (a snapshot's data, content.serialize()'s shape) instead of the live
+    content when given."""
     with document_language():
-        return _report_data(evaluation, draft)
+        return _report_data(evaluation, draft, serialized)
 
 
-def _report_data(evaluation, draft):
-    data = content.serialize(evaluation)
+def _report_data(evaluation, draft, serialized):
+    data = serialized if serialized is not None else content.serialize(evaluation)
     project = data["project"]
     outline = sorted(evaluation.project.plan.report_sections, key=lambda s: (s.sort_order, s.id or 0))
     sections = []
