@@ -20,6 +20,7 @@ from docx.enum.table import WD_ALIGN_VERTICAL, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIG
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.part import PartFactory, XmlPart
+from docx.table import _Cell
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
@@ -244,6 +245,8 @@ class OfficialDocument:
                     line=None, spacing=0)
         self._style("Footer", "Normal", FONT_PAGE_NUMBER, SIZE_PAGE_NUMBER, indent=False,
                     align=WD_ALIGN_PARAGRAPH.RIGHT, line=Pt(18), spacing=0)
+        self._table_style_ids = {False: self.document.styles[STYLE_TABLE].style_id,
+                                 True: self.document.styles[STYLE_TABLE_HEAD].style_id}
 
     def _font_table(self):
         part = self.document.part.part_related_by(RELATIONSHIP_TYPE.FONT_TABLE)
@@ -400,15 +403,23 @@ class OfficialDocument:
             _set_child(properties, _element("w:tblHeader"))
         if row_height is not None:
             row.height, row.height_rule = row_height, WD_ROW_HEIGHT_RULE.AT_LEAST
+        # The row's own cells, spans made by widening one cell over the next ones: row.cells
+        # and merge() lay out the whole table's grid on every call, which makes a table of a
+        # thousand rows take seconds.
+        places = list(row._tr.tc_lst)
         column = 0
         for cell in cells:
-            target = row.cells[column]
+            for extra in places[column + 1:column + cell.span]:
+                row._tr.remove(extra)
             if cell.span > 1:
-                target = target.merge(row.cells[column + cell.span - 1])
+                places[column].grid_span = cell.span
+            target = _Cell(places[column], table)
             target.width = sum(widths[column:column + cell.span])
             target.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             paragraph = target.paragraphs[0]
-            paragraph.style = self.document.styles[STYLE_TABLE_HEAD if cell.head else STYLE_TABLE]
+            # The style by its id: assigning the style object looks it up among the template's
+            # hundreds of styles, for every cell.
+            paragraph._p.style = self._table_style_ids[cell.head]
             if cell.align != "center":
                 paragraph.alignment = ALIGNMENTS[cell.align]
             text = "" if cell.text is None else str(cell.text)
