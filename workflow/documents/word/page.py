@@ -20,14 +20,18 @@ from docx.enum.table import WD_ALIGN_VERTICAL, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIG
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.part import PartFactory, XmlPart
-from docx.table import _Cell
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
+from docx.table import _Cell
+
+from workflow import clock
 
 # python-docx keeps the font table as opaque bytes; as an XmlPart it can be edited like the
 # other parts (the alternative names below are added to it).
 PartFactory.part_type_for[CONTENT_TYPE.WML_FONT_TABLE] = XmlPart
+
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(37), Mm(35), Mm(28), Mm(26)
@@ -140,6 +144,17 @@ class OfficialDocument:
         properties.author = properties.last_modified_by = "绩效评价工作台"
         properties.comments = comments
         properties.keywords = ""
+        properties.language = "zh-CN"
+        properties.created = properties.modified = clock.now().replace(tzinfo=None)   # UTC
+        properties.revision = 1
+        # python-docx's template carries a picture of its own blank page as the thumbnail that
+        # file managers show, and Word 2010's copy of the template's styles (stylesWithEffects,
+        # which would still hold the old look); neither belongs in our documents.
+        for rels, reltype in ((self.document.part.package.rels, RELATIONSHIP_TYPE.THUMBNAIL),
+                              (self.document.part.rels, STYLES_WITH_EFFECTS)):
+            for key, relationship in list(rels.items()):
+                if relationship.reltype == reltype:
+                    rels.pop(key)
 
     # The page, the styles, the footers ------------------------------------------------------
 
