@@ -506,3 +506,15 @@ def test_several_attachments_are_numbered_and_aligned():
     assert near(first.paragraph_format.first_line_indent, -page.text_width("附件：1."))
     assert near(second.paragraph_format.first_line_indent, -page.text_width("2."))
     assert first.paragraph_format.space_before == page.LINE   # a blank line under the body
+
+
+def test_the_file_keeps_nothing_of_python_docx_template_but_what_it_uses():
+    """No thumbnail of another document, no Word 2010 copy of the template's styles; the
+    properties say what the file is."""
+    import zipfile
+
+    data = page.OfficialDocument("关于召开培训会议的通知").to_bytes()
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert not [name for name in names if "thumbnail" in name or "stylesWithEffects" in name], names
+    properties = read(data).core_properties
+    assert (properties.title, properties.author, properties.language) == ("关于召开培训会议的通知", "绩效评价工作台", "zh-CN")
