@@ -56,7 +56,7 @@ def build_signin_sheet(data):
               Cell(data["place"], align="left")]]
     if data["organiser"]:
         facts.append([Cell("主办单位", head=True), Cell(data["organiser"], span=3, align="left")])
-    document.table((15, 41, 15, 29), facts, head_rows=0, size=SIZE_SMALL, borders=False)
+    document.table((13, 39, 13, 35), facts, head_rows=0, size=SIZE_SMALL, borders=False)
     rows = [data["columns"]]
     rows += [[row["index"], row["name"], Cell(row["unit"], align="left"), row["title"], row["phone"], row["signed_at"], "",
               Cell(row["remarks"], align="left")] for row in data["rows"]]
