@@ -98,6 +98,9 @@ def assert_official_page(document):
     title = document.styles["Title"].paragraph_format
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER and title.first_line_indent == 0
     assert not document.styles["Heading 1"].font.bold and not document.styles["Title"].font.bold
+    # The headings are Word's outline (navigation pane, table of contents): 一、 level 1, （一） level 2.
+    for name, level in (("Heading 1", "0"), ("Heading 2", "1")):
+        assert document.styles[name].element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == level
     # The defaults under the styles are the body font and Chinese, not the template's theme.
     defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
     assert defaults.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"

@@ -180,11 +180,9 @@ class OfficialDocument:
         styles = self.document.styles
         style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         element = style.element
-        keep = [child for child in element if child.tag == qn("w:pPr")]
-        outline = None
-        for child in keep:
-            found = child.find(qn("w:outlineLvl"))
-            outline = found.get(qn("w:val")) if found is not None else None
+        # A heading keeps its outline level (Word's navigation pane and table of contents).
+        found = element.pPr.find(qn("w:outlineLvl")) if element.pPr is not None else None
+        outline = found.get(qn("w:val")) if found is not None else None
         for child in list(element):
             if child.tag in (qn("w:pPr"), qn("w:rPr"), qn("w:link")):
                 element.remove(child)
@@ -195,8 +193,7 @@ class OfficialDocument:
         style.font.bold = style.font.italic = False
         rpr = element.get_or_add_rPr()
         _set_child(rpr, _element("w:color", val="000000"))
-        if spacing:
-            _set_child(rpr, _element("w:spacing", val=spacing))
+        _set_child(rpr, _element("w:spacing", val=spacing))   # explicit: not the body's
         _set_child(rpr, _element("w:lang", val="en-US", eastAsia="zh-CN"))
         paragraph = style.paragraph_format
         paragraph.alignment = align
@@ -214,7 +211,7 @@ class OfficialDocument:
         _set_child(ppr, _element("w:autoSpaceDE", val=0))
         _set_child(ppr, _element("w:autoSpaceDN", val=0))
         if outline is not None:
-            _set_child(element.get_or_add_pPr(), _element("w:outlineLvl", val=outline))
+            _set_child(ppr, _element("w:outlineLvl", val=outline))
         return style
 
     def _styles(self):
