@@ -102,6 +102,7 @@ ROUTES = {
     # Evaluations: page, form, evidence, transitions (object rules in the services)
     "evaluations.detail": SIGNED_IN,
     "evaluations.report_pdf": SIGNED_IN,
+    "evaluations.report_docx": SIGNED_IN,
     "evaluations.transition": SIGNED_IN,
     "evaluations.approvals": only(LEADER),
     "selfeval.form": SIGNED_IN,
@@ -161,10 +162,14 @@ ROUTES = {
     "meetings.scan": EVERYONE,
     "meetings.checkin": EVERYONE,
     "meetings.notice_pdf": SIGNED_IN,
+    "meetings.notice_docx": SIGNED_IN,
     "meetings.signin_sheet_pdf": only(OFFICE),
+    "meetings.signin_sheet_docx": only(OFFICE),
     # Documents of plans and submissions
     "plans.workplan_pdf": only(OFFICE, LEADER, REVIEWER, STAFF, FINANCE),
+    "plans.workplan_docx": only(OFFICE, LEADER, REVIEWER, STAFF, FINANCE),
     "submissions.summary_pdf": only(OFFICE, LEADER, FINANCE),
+    "submissions.summary_docx": only(OFFICE, LEADER, FINANCE),
     "submissions.package_zip": only(OFFICE, LEADER, FINANCE),
     # Personal API tokens
     "tokens.index": SIGNED_IN,
@@ -366,8 +371,8 @@ def url_values(world, endpoint, arguments):
 
 
 # Documents are rendered by their own tests; here they get an object that does not exist, so
-# that the view runs (the permission layer let the request through) without rendering a PDF.
-DOCUMENT_SUFFIXES = (".pdf", ".zip")
+# that the view runs (the permission layer let the request through) without rendering a document.
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".zip")
 NO_SUCH_ID = 2_000_000_000
 
 

@@ -229,3 +229,8 @@ def download_response(filename, content_type, data):
 def pdf_download(title, data):
     """A rendered document as a download named after its title (made safe, .pdf added)."""
     return download_response(sanitise_filename(title, "pdf"), "application/pdf", data)
+
+
+def docx_download(title, data):
+    """A Word document as a download named after its title (made safe, .docx added)."""
+    return download_response(sanitise_filename(title, DOCX.extension), DOCX.content_type, data)

@@ -92,6 +92,10 @@ def approvals():
                            confirm=ConfirmForm())
 
 
+def _report_name(evaluation, frozen):
+    return evaluation.project.name + ("绩效评价报告" if frozen else "绩效评价报告（草稿）")
+
+
 @bp.route("/<int:evaluation_id>/report.pdf")
 @logged_in
 def report_pdf(evaluation_id):
@@ -101,5 +105,17 @@ def report_pdf(evaluation_id):
 
     evaluation = visible_or_abort(evaluation_id, current_user)
     data, frozen = report_for_download(evaluation)
-    name = evaluation.project.name + ("绩效评价报告" if frozen else "绩效评价报告（草稿）")
-    return files.pdf_download(name, data)
+    return files.pdf_download(_report_name(evaluation, frozen), data)
+
+
+@bp.route("/<int:evaluation_id>/report.docx")
+@logged_in
+def report_docx(evaluation_id):
+    """The report as an editable Word file: once approved, built from the approval snapshot
+    and marked as a copy of the frozen PDF; a draft before. The same readers as the PDF."""
+    from workflow import files
+    from workflow.documents.word.report import report_docx_for_download
+
+    evaluation = visible_or_abort(evaluation_id, current_user)
+    data, frozen = report_docx_for_download(evaluation)
+    return files.docx_download(_report_name(evaluation, frozen), data)

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from workflow.admin import services as people
 from workflow.documents import meeting as meeting_documents
+from workflow.documents.word import meeting as meeting_word
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow import files
@@ -207,6 +208,16 @@ def notice_pdf(meeting_id):
     meeting = _visible_or_abort(meeting_id)
     data = meeting_documents.render_notice(meeting)
     return files.pdf_download(_("关于召开%(title)s的通知", title=meeting.title), data)
+
+
+@bp.route("/<int:meeting_id>/notice.docx")
+@logged_in
+def notice_docx(meeting_id):
+    """The notice with its registration form as an editable Word file, for whoever may see the
+    meeting (as the PDF)."""
+    meeting = _visible_or_abort(meeting_id)
+    data = meeting_word.render_notice_docx(meeting)
+    return files.docx_download(_("关于召开%(title)s的通知", title=meeting.title), data)
 
 
 @bp.route("/<int:meeting_id>/summary.json")
@@ -569,3 +580,12 @@ def signin_sheet_pdf(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     data = meeting_documents.render_signin_sheet(meeting)
     return files.pdf_download(_("%(title)s签到表", title=meeting.title), data)
+
+
+@bp.route("/<int:meeting_id>/signin-sheet.docx")
+@office_only
+def signin_sheet_docx(meeting_id):
+    """The sign-in sheet as an editable Word file, for the office only (as the PDF)."""
+    meeting = _meeting_or_404(meeting_id)
+    data = meeting_word.render_signin_sheet_docx(meeting)
+    return files.docx_download(_("%(title)s签到表", title=meeting.title), data)

@@ -116,6 +116,18 @@ def workplan_pdf(plan_id):
     return files.pdf_download(workplan_filename(plan), render_workplan(plan))
 
 
+@bp.route("/<int:plan_id>/workplan.docx")
+@roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF, Role.FINANCE)
+def workplan_docx(plan_id):
+    """The plan's 工作方案 as an editable Word file, for the same readers as the PDF."""
+    from workflow import files
+    from workflow.documents.word.workplan import render_workplan_docx
+    from workflow.documents.workplan import workplan_filename
+
+    plan = _plan_or_404(plan_id)
+    return files.docx_download(workplan_filename(plan), render_workplan_docx(plan))
+
+
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
 @office_only
 def edit(plan_id):

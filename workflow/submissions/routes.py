@@ -89,6 +89,18 @@ def summary_pdf(submission_id):
     return files.pdf_download(summary_filename(submission), render_summary(submission))
 
 
+@bp.route("/<int:submission_id>/summary.docx")
+@roles(Role.OFFICE, Role.LEADER, Role.FINANCE)
+def summary_docx(submission_id):
+    """The covering report and summary table as an editable Word file, for the same readers."""
+    from workflow import files
+    from workflow.documents.submission_summary import summary_filename
+    from workflow.documents.word.submission_summary import render_summary_docx
+
+    submission = _submission_or_404(submission_id)
+    return files.docx_download(summary_filename(submission), render_summary_docx(submission))
+
+
 @bp.route("/<int:submission_id>/package.zip")
 @roles(Role.OFFICE, Role.LEADER, Role.FINANCE)
 def package_zip(submission_id):
