@@ -1,14 +1,24 @@
 #!/usr/bin/env python3
 """Prepare the document fonts once (``make setup``): GB2312 + ASCII + CJK punctuation subsets
-of Noto Serif/Sans CJK SC with TrueType outlines, under new family names (JXPJ Serif/Sans).
+with TrueType outlines, under new family names: JXPJ Fangsong (the body's 仿宋, from
+FandolFang), JXPJ Title (the 小标宋 role, from Noto Serif CJK SC Bold) and JXPJ Sans (黑体,
+from Noto Sans CJK SC).
 
 Why: WeasyPrint subsets each embedded font on every render, and subsetting the CFF outlines
 of a 65 000-glyph Noto CJK font dominates render time (~7 s for a 10-page report). A small
 font with glyf outlines subsets quickly. Skipped when the output is newer than its source.
+
+FandolFang is installed by no font package of its own (only inside TeX Live's Chinese
+package, which would pull TeX in): the first run fetches that package with `apt-get download`
+and takes the one font (and its README, which states its licence) into the vendor folder.
 Usage: scripts/prepare_fonts.py [--force] [--dir PATH]
 """
 import argparse
+import os
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +34,7 @@ from workflow.documents import fonts
 
 # Quadratic approximation error, in font units (1000 per em): invisible at 16 pt.
 MAX_ERR = 1.0
-VERSION = "1"  # bump to force re-preparation when this script changes what it writes
+VERSION = "2"  # bump to force re-preparation when this script changes what it writes
 
 
 def gb2312_characters():
@@ -96,7 +106,13 @@ def cff_to_glyf(ttf):
 
 
 def rename(ttf, family):
-    """A family name of its own, so that the prepared font never masquerades as Noto."""
+    """A family name of its own, so that the prepared font never masquerades as Noto; and the
+    regular member of it, whatever the weight of its source (the title's is Noto's Bold): a
+    role takes one face, and a bold-flagged face would be named "…-Bold" in the PDF as if
+    emboldened."""
+    ttf["OS/2"].usWeightClass = 400
+    ttf["OS/2"].fsSelection = (ttf["OS/2"].fsSelection & ~0b100001) | 0b1000000   # not bold/italic: REGULAR
+    ttf["head"].macStyle = 0
     table = ttf["name"]
     postscript = family.replace(" ", "") + "-Regular"
     for rec in list(table.names):
@@ -131,15 +147,67 @@ def prepare(font, source, target):
     partial.replace(target)  # atomic: a render never sees a half-written font
 
 
+class FetchError(RuntimeError):
+    pass
+
+
+def fetch_from_debian(font, target):
+    """Take ``font``'s source file out of its Debian package (downloaded, not installed) into
+    ``target``, with the package's file stating the font's licence beside it."""
+    wanted = {font.path_in_package: target}
+    if font.licence_in_package:
+        wanted[font.licence_in_package] = target.with_name(f"{target.stem}.{Path(font.licence_in_package).name}")
+    with tempfile.TemporaryDirectory(prefix="jxpj-fonts-") as tmp:
+        try:
+            done = subprocess.run(["apt-get", "download", font.debian_package], cwd=tmp, capture_output=True,
+                                  text=True, timeout=600, check=False)
+            debs = list(Path(tmp).glob("*.deb"))
+            if done.returncode != 0 or not debs:
+                raise FetchError(f"apt-get download {font.debian_package} failed: {done.stderr.strip()[-500:]}")
+            unpack = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(debs[0])], stdout=subprocess.PIPE)
+        except (OSError, subprocess.SubprocessError) as error:
+            raise FetchError(f"apt-get download {font.debian_package}: {error}") from error
+        with unpack, tarfile.open(fileobj=unpack.stdout, mode="r|") as archive:
+            for member in archive:
+                destination = wanted.get(os.path.normpath(member.name))   # "./usr/…" → "usr/…"
+                if destination and member.isfile():
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    partial = destination.with_name(destination.name + ".tmp")
+                    partial.write_bytes(archive.extractfile(member).read())
+                    partial.replace(destination)
+    if not target.exists():
+        raise FetchError(f"{font.path_in_package} is not in {font.debian_package}")
+
+
+def source_of(font):
+    """The source font file, fetched first when it comes out of a Debian package."""
+    source = fonts.find_source(font)
+    if source is None and font.debian_package:
+        target = font.vendored_path()
+        print(f"prepare_fonts: fetching {font.source_family} from Debian's {font.debian_package} into {target.parent}")
+        fetch_from_debian(font, target)
+        source = target
+    return source
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--dir", type=Path)
     args = parser.parse_args(argv)
     folder = args.dir or fonts.font_dir()
+    if args.dir:
+        os.environ["DOCUMENT_FONT_DIR"] = str(args.dir)   # the vendor folder goes with it
     for font in fonts.PREPARED:
-        source = fonts.find_source(font)
         target = folder / font.filename
+        try:
+            source = source_of(font)
+        except FetchError as error:
+            # The 仿宋 is what makes a document official-looking: no silent stand-in.
+            print(f"prepare_fonts: ERROR: cannot fetch {font.source_family}, the documents' {font.family} "
+                  f"({error}). Install Debian's {font.debian_package}, or put {Path(font.path_in_package).name} "
+                  f"into {font.vendored_path().parent}, and run `make setup` again.", file=sys.stderr)
+            return 1
         if source is None:
             print(f"prepare_fonts: {font.source_family} not installed; documents fall back to system fonts",
                   file=sys.stderr)
