@@ -8,6 +8,7 @@ office, never shipped with the application; they are embedded (subset) in its do
 their licences allow for print.
 """
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,23 +43,32 @@ def family_names(path):
         return set()
 
 
+@dataclass(frozen=True)
+class OfficeFont:
+    path: Path
+    family: str   # the family it is declared under: its own (ASCII when it has one), as PDFs show it
+
+
 @lru_cache(maxsize=8)
 def _roles_of(listing):
-    """{role: path} for a folder listing ((path, mtime, size), …); cached by that listing, so
-    that fonts are read again only when a file is added, replaced or removed."""
+    """{role: OfficeFont} for a folder listing ((path, mtime, size), …); cached by that
+    listing, so that fonts are read again only when a file is added, replaced or removed."""
     named = [(Path(path), family_names(path)) for path, _mtime, _size in listing]
     chosen = {}
     for role, wanted in ROLE_FAMILIES.items():
         for family in wanted:
             match = next((path for path, names in named if family in names), None)
             if match:
-                chosen[role] = match
+                names = dict(named)[match]
+                # The PDF names an embedded font after the family it was declared under.
+                own = next((name for name in wanted if name in names and name.isascii()), family)
+                chosen[role] = OfficeFont(match, own)
                 break
     return chosen
 
 
 def office_fonts():
-    """{role: path of the office's font for it} from the office folder (empty without one)."""
+    """{role: OfficeFont} of the fonts in the office folder (empty without one)."""
     folder = office_dir()
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -67,9 +77,3 @@ def office_fonts():
     listing = tuple((entry.path, entry.stat().st_mtime_ns, entry.stat().st_size) for entry in entries
                     if entry.is_file() and entry.name.lower().endswith(SUFFIXES))
     return _roles_of(listing) if listing else {}
-
-
-def face_family(role):
-    """The @font-face family under which the office's font of ``role`` is declared: a name of
-    our own, so that it cannot clash with a system font of the same name."""
-    return f"JXPJ Office {role}"

@@ -38,12 +38,11 @@ def font_face_css():
              for font, path in fonts.available()]
     stacks = fonts.font_stacks()
     configured = fonts.configured_stacks()
-    for role, path in office_fonts.office_fonts().items():
+    for role, office in office_fonts.office_fonts().items():
         if role in configured:
             continue
-        family = office_fonts.face_family(role)
-        rules.append(f'@font-face {{ font-family: "{family}"; src: url("{path.resolve().as_uri()}"); }}')
-        stacks[role] = f'"{family}", {stacks[role]}'
+        rules.append(f'@font-face {{ font-family: "{office.family}"; src: url("{office.path.resolve().as_uri()}"); }}')
+        stacks[role] = f'"{office.family}", {stacks[role]}'
     # Roles by element and by class, so templates choose a role, never a font.
     rules.append(f"body {{ font-family: {stacks['body']}; }}")
     rules.append(f".font-title, h1 {{ font-family: {stacks['title']}; }}")
