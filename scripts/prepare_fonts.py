@@ -151,6 +151,11 @@ class FetchError(RuntimeError):
     pass
 
 
+def apt_get_download(package, folder):
+    return subprocess.run(["apt-get", "download", package], cwd=folder, capture_output=True, text=True,
+                          timeout=600, check=False)
+
+
 def fetch_from_debian(font, target):
     """Take ``font``'s source file out of its Debian package (downloaded, not installed) into
     ``target``, with the package's file stating the font's licence beside it."""
@@ -159,8 +164,11 @@ def fetch_from_debian(font, target):
         wanted[font.licence_in_package] = target.with_name(f"{target.stem}.{Path(font.licence_in_package).name}")
     with tempfile.TemporaryDirectory(prefix="jxpj-fonts-") as tmp:
         try:
-            done = subprocess.run(["apt-get", "download", font.debian_package], cwd=tmp, capture_output=True,
-                                  text=True, timeout=600, check=False)
+            done = apt_get_download(font.debian_package, tmp)
+            if done.returncode != 0 and os.geteuid() == 0:
+                # A machine whose packages were all installed may have no package lists yet.
+                subprocess.run(["apt-get", "update", "-qq"], capture_output=True, timeout=600, check=False)
+                done = apt_get_download(font.debian_package, tmp)
             debs = list(Path(tmp).glob("*.deb"))
             if done.returncode != 0 or not debs:
                 raise FetchError(f"apt-get download {font.debian_package} failed: {done.stderr.strip()[-500:]}")
