@@ -34,7 +34,7 @@ from workflow.documents import fonts
 
 # Quadratic approximation error, in font units (1000 per em): invisible at 16 pt.
 MAX_ERR = 1.0
-VERSION = "2"  # bump to force re-preparation when this script changes what it writes
+VERSION = "3"  # bump to force re-preparation when this script changes what it writes
 
 
 def gb2312_characters():
@@ -127,6 +127,19 @@ def rename(ttf, family):
             table.setName(postscript, rec.nameID, rec.platformID, rec.platEncID, rec.langID)
 
 
+# Characters a source may lack, drawn with the glyph of their twin: GB2312's 破折号 (A1AA)
+# decodes to U+2015 in Python but to U+2014 in GBK and Windows, and FandolFang has only the latter.
+TWINS = {0x2015: 0x2014}
+
+
+def add_twins(ttf):
+    for table in ttf["cmap"].tables:
+        if table.isUnicode():
+            for missing, twin in TWINS.items():
+                if missing not in table.cmap and twin in table.cmap:
+                    table.cmap[missing] = table.cmap[twin]
+
+
 def prepare(font, source, target):
     ttf = open_source(font, source)
     options = subset.Options()
@@ -139,6 +152,7 @@ def prepare(font, source, target):
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=wanted_codepoints())
     subsetter.subset(ttf)
+    add_twins(ttf)
     cff_to_glyf(ttf)
     rename(ttf, font.family)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -84,3 +84,19 @@ def test_an_explicit_stack_overrides_the_office_font(office_folder, monkeypatch)
     monkeypatch.setenv("DOCUMENT_FONT_BODY", '"Noto Serif CJK SC", serif')
     css = render.font_face_css()
     assert 'body { font-family: "Noto Serif CJK SC", serif; }' in css and "FangSong_GB2312" not in css
+
+
+def test_each_prepared_font_covers_gb2312_under_its_own_regular_name():
+    """Every GB2312 character is in each prepared face (else it would print in the fallback, a
+    宋体, in the middle of 仿宋 text), and each is the one regular member of its own family,
+    the title too though it is cut from Noto's Bold (a bold-flagged face would be named
+    "…-Bold" in the PDF, as if emboldened)."""
+    from scripts.prepare_fonts import gb2312_characters
+
+    wanted = {ord(char) for char in gb2312_characters()}
+    for font, path in fonts.available():
+        ttf = TTFont(str(path), lazy=True)
+        assert not wanted - set(ttf.getBestCmap()), font.family
+        assert ttf["name"].getDebugName(1) == font.family
+        assert ttf["OS/2"].usWeightClass == 400 and not ttf["OS/2"].fsSelection & 0b100001, font.family
+    assert {font.family for font, _path in fonts.available()} == {"JXPJ Fangsong", "JXPJ Title", "JXPJ Sans"}
