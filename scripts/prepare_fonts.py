@@ -2,7 +2,8 @@
 """Prepare the document fonts once (``make setup``): GB2312 + ASCII + CJK punctuation subsets
 with TrueType outlines, under new family names: JXPJ Fangsong (the body's 仿宋, from
 FandolFang), JXPJ Title (the 小标宋 role, from Noto Serif CJK SC Bold) and JXPJ Sans (黑体,
-from Noto Sans CJK SC).
+from Noto Sans CJK SC); and JXPJ Latin, the ASCII of Liberation Serif (Times New Roman's
+metrics) for the body's figures and Latin letters.
 
 Why: WeasyPrint subsets each embedded font on every render, and subsetting the CFF outlines
 of a 65 000-glyph Noto CJK font dominates render time (~7 s for a 10-page report). A small
@@ -147,13 +148,15 @@ def prepare(font, source, target):
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
     options.notdef_outline = True
+    options.drop_tables += ["FFTM"]   # FontForge's timestamps (Liberation): nothing to keep
     options.hinting = False
     options.desubroutinize = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=wanted_codepoints())
+    subsetter.populate(unicodes=range(0x20, 0x7F) if font.ascii_only else wanted_codepoints())
     subsetter.subset(ttf)
     add_twins(ttf)
-    cff_to_glyf(ttf)
+    if "CFF " in ttf:
+        cff_to_glyf(ttf)
     rename(ttf, font.family)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")

@@ -69,13 +69,15 @@ def test_without_an_office_folder_the_stacks_are_the_prepared_ones(tmp_path, mon
 def test_the_office_font_goes_first_and_is_embedded(mine, office_folder, monkeypatch):  # noqa: F811
     monkeypatch.setenv("DOCUMENT_OFFICE_FONT_DIR", str(office_folder))
     css = render.font_face_css()
-    assert 'body { font-family: "FangSong_GB2312", "JXPJ Fangsong"' in css
+    assert 'body { font-family: "FangSong_GB2312", "JXPJ Latin", "JXPJ Fangsong"' in css
     pdf = reports.render_report(mine)
     listed = [row for row in pdffonts(pdf) if row["name"].endswith("+FangSong_GB2312")]
     assert listed and listed[0]["embedded"] and listed[0]["encoding"] == "Identity-H", pdffonts(pdf)
     drawn = drawn_characters(pdf)
     assert all(any(name.endswith("+FangSong_GB2312") for name in drawn[char]) for char in BODY_TEXT)
     assert not any("JXPJ-Fangsong" in name for char in BODY_TEXT for name in drawn[char])
+    # The office's 仿宋 draws the body's figures too: the prepared Latin face is not used at all.
+    assert not any("JXPJ-Latin" in row["name"] for row in pdffonts(pdf))
     assert BODY_TEXT in squeeze(text_of(pdf))
 
 
@@ -93,10 +95,13 @@ def test_each_prepared_font_covers_gb2312_under_its_own_regular_name():
     "…-Bold" in the PDF, as if emboldened)."""
     from scripts.prepare_fonts import gb2312_characters
 
-    wanted = {ord(char) for char in gb2312_characters()}
+    gb2312 = {ord(char) for char in gb2312_characters()}
     for font, path in fonts.available():
         ttf = TTFont(str(path), lazy=True)
-        assert not wanted - set(ttf.getBestCmap()), font.family
+        if font.ascii_only:   # the body's figures and Latin letters, and nothing else
+            assert set(ttf.getBestCmap()) == set(range(0x20, 0x7F)), font.family
+        else:
+            assert not gb2312 - set(ttf.getBestCmap()), font.family
         assert ttf["name"].getDebugName(1) == font.family
         assert ttf["OS/2"].usWeightClass == 400 and not ttf["OS/2"].fsSelection & 0b100001, font.family
-    assert {font.family for font, _path in fonts.available()} == {"JXPJ Fangsong", "JXPJ Title", "JXPJ Sans"}
+    assert {font.family for font, _path in fonts.available()} == {"JXPJ Latin", "JXPJ Fangsong", "JXPJ Title", "JXPJ Sans"}

@@ -64,7 +64,8 @@ def test_every_font_is_embedded_and_subset(mine):
 
 
 def test_the_body_is_fangsong_and_the_title_a_heavy_serif(mine):
-    """GB/T 9704's faces: the body in 仿宋, the title in the 小标宋 role, 黑体 headings."""
+    """GB/T 9704's faces: the body in 仿宋 (its figures in a Times-like serif), the title in
+    the 小标宋 role, 黑体 headings."""
     data = reports.report_data(mine)
     pdf = reports.render_report(mine)
     listed = {row["name"].split("+")[-1]: row for row in pdffonts(pdf)}
@@ -73,6 +74,10 @@ def test_the_body_is_fangsong_and_the_title_a_heavy_serif(mine):
     assert not any("Noto-Serif" in name for name in listed), listed
     drawn = drawn_characters(pdf)
     assert all(any("JXPJ-Fangsong" in name for name in drawn[char]) for char in "部分矿山停产，出现资金剩余")
+    # Figures in a Times-like serif (Liberation Serif), as official documents set them; the
+    # full-width punctuation and the quotes “” stay the 仿宋's.
+    assert all(any("JXPJ-Latin" in name for name in drawn[char]) for char in "2017.4")
+    assert not any("JXPJ-Latin" in name for char in "，。“”（）" for name in drawn.get(char, ()))
     assert all(any("JXPJ-Title" in name for name in drawn[char]) for char in data["title"])
     assert any("JXPJ-Sans" in name for name in drawn["基"])   # 一、基本情况: a 黑体 heading
 

@@ -39,6 +39,7 @@ class PreparedFont:
     debian_package: str = ""
     path_in_package: str = ""
     licence_in_package: str = ""
+    ascii_only: bool = False   # only U+0020–007E (else GB2312, ASCII and CJK punctuation)
 
     def vendored_path(self):
         return vendor_dir() / Path(self.path_in_package).name if self.path_in_package else None
@@ -56,7 +57,13 @@ TITLE = PreparedFont("JXPJ Title", "jxpj-title.ttf", "Noto Serif CJK SC", "Bold"
 # 黑体 for the first-level headings and table heads.
 SANS = PreparedFont("JXPJ Sans", "jxpj-sans.ttf", "Noto Sans CJK SC", "Regular",
                     (NOTO_DIR / "NotoSansCJK-Regular.ttc",), "Noto Sans CJK SC")
-PREPARED = (FANGSONG, TITLE, SANS)
+# The body's figures and Latin letters: FandolFang's own are a heavy Century-like serif that
+# stands out of 仿宋 text; Chinese official documents set them in Times New Roman, whose
+# metrics Liberation Serif has (fonts-liberation2). ASCII only, so that the full-width
+# punctuation and the curly quotes “” stay the 仿宋's.
+LATIN = PreparedFont("JXPJ Latin", "jxpj-latin.ttf", "Liberation Serif", "Regular",
+                     (Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),), ascii_only=True)
+PREPARED = (LATIN, FANGSONG, TITLE, SANS)
 
 # CJK Extension A and B (fonts-hanazono): the last resort of every stack.
 EXTENSION_B = '"HanaMinA", "HanaMinB"'
@@ -64,7 +71,7 @@ EXTENSION_B = '"HanaMinA", "HanaMinB"'
 # The font stack of each role; configurable through DOCUMENT_FONT_* environment variables
 # (a CSS font-family list, which then replaces the whole stack, office fonts included).
 DEFAULT_STACKS = {
-    "body": f'"JXPJ Fangsong", "Noto Serif CJK SC", {EXTENSION_B}, serif',
+    "body": f'"JXPJ Latin", "JXPJ Fangsong", "Noto Serif CJK SC", {EXTENSION_B}, serif',
     "title": f'"JXPJ Title", "Noto Serif CJK SC", {EXTENSION_B}, serif',
     "heading": f'"JXPJ Sans", "Noto Sans CJK SC", "WenQuanYi Zen Hei", {EXTENSION_B}, sans-serif',
     "kai": f'"AR PL UKai CN", "JXPJ Fangsong", "Noto Serif CJK SC", {EXTENSION_B}, serif',
