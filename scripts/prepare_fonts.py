@@ -223,6 +223,7 @@ def main(argv=None):
     folder = args.dir or fonts.font_dir()
     if args.dir:
         os.environ["DOCUMENT_FONT_DIR"] = str(args.dir)   # the vendor folder goes with it
+    failed = False
     for font in fonts.PREPARED:
         target = folder / font.filename
         try:
@@ -232,7 +233,8 @@ def main(argv=None):
             print(f"prepare_fonts: ERROR: cannot fetch {font.source_family}, the documents' {font.family} "
                   f"({error}). Install Debian's {font.debian_package}, or put {Path(font.path_in_package).name} "
                   f"into {font.vendored_path().parent}, and run `make setup` again.", file=sys.stderr)
-            return 1
+            failed = True
+            continue
         if source is None:
             print(f"prepare_fonts: {font.source_family} not installed; documents fall back to system fonts",
                   file=sys.stderr)
@@ -243,7 +245,7 @@ def main(argv=None):
         prepare(font, source, target)
         print(f"prepare_fonts: {target} from {source.name} in {time.perf_counter() - started:.1f} s "
               f"({target.stat().st_size // 1024} KiB)")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
