@@ -15,6 +15,7 @@ and takes the one font (and its README, which states its licence) into the vendo
 Usage: scripts/prepare_fonts.py [--force] [--dir PATH]
 """
 import argparse
+import copy
 import os
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from workflow.documents import fonts
 
 # Quadratic approximation error, in font units (1000 per em): invisible at 16 pt.
 MAX_ERR = 1.0
-VERSION = "3"  # bump to force re-preparation when this script changes what it writes
+VERSION = "6"  # bump to force re-preparation when this script changes what it writes
 
 
 def gb2312_characters():
@@ -141,6 +142,21 @@ def add_twins(ttf):
                     table.cmap[missing] = table.cmap[twin]
 
 
+def take_line_box(ttf, model):
+    """``model``'s vertical metrics and BASE baselines, scaled to ``ttf``'s units per em."""
+    scale = ttf["head"].unitsPerEm / model["head"].unitsPerEm
+    for table, attrs in (("hhea", ("ascent", "descent", "lineGap")),
+                         ("OS/2", ("sTypoAscender", "sTypoDescender", "sTypoLineGap", "usWinAscent", "usWinDescent"))):
+        for attr in attrs:
+            setattr(ttf[table], attr, round(getattr(model[table], attr) * scale))
+    base = copy.deepcopy(model["BASE"])
+    for axis in (base.table.HorizAxis, base.table.VertAxis):
+        for record in (axis.BaseScriptList.BaseScriptRecord if axis else ()):
+            for coord in record.BaseScript.BaseValues.BaseCoord:
+                coord.Coordinate = round(coord.Coordinate * scale)
+    ttf["BASE"] = base
+
+
 def prepare(font, source, target):
     ttf = open_source(font, source)
     options = subset.Options()
@@ -157,6 +173,11 @@ def prepare(font, source, target):
     add_twins(ttf)
     if "CFF " in ttf:
         cff_to_glyf(ttf)
+    if font.line_box_of:
+        model = fonts.find_source(font.line_box_of)
+        if model is None:
+            raise SystemExit(f"{font.line_box_of.source_family} is not installed")
+        take_line_box(ttf, open_source(font.line_box_of, model))
     rename(ttf, font.family)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")

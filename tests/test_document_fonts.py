@@ -6,9 +6,11 @@ import shutil
 import pytest
 from fontTools.ttLib import TTFont
 
-from tests.pdf_checks import drawn_characters, pdffonts, prepared_fonts, squeeze, text_of  # noqa: F401  (session fixture)
+from tests.pdf_checks import baselines, drawn_characters, pdffonts, prepared_fonts, squeeze, text_of  # noqa: F401  (session fixture)
 from tests.test_documents import mine  # noqa: F401  (fixture)
+from workflow import demo_content
 from workflow.documents import fonts, office_fonts, render, reports
+from workflow.extensions import db
 from workflow.documents.office_fonts import OfficeFont
 
 BODY_TEXT = "部分矿山停产，出现资金剩余"
@@ -105,3 +107,27 @@ def test_each_prepared_font_covers_gb2312_under_its_own_regular_name():
         assert ttf["name"].getDebugName(1) == font.family
         assert ttf["OS/2"].usWeightClass == 400 and not ttf["OS/2"].fsSelection & 0b100001, font.family
     assert {font.family for font, _path in fonts.available()} == {"JXPJ Latin", "JXPJ Fangsong", "JXPJ Title", "JXPJ Sans"}
+
+
+def test_figures_and_rare_characters_keep_the_line_pitch(mine):  # noqa: F811
+    """A line holding figures (JXPJ Latin), a character outside GB2312 (堃, the full Noto
+    Serif) or one of Extension B (𠀀, HanaMinA) sits exactly where a line of 仿宋 alone would:
+    the faces mixed into the body share its line box. Each variant keeps every character's
+    width (two figures for one ideograph), so only the faces differ, not the line breaks."""
+    overview = next(section.text for section in mine.narrative if section.key == "overview")
+    assert "2017年和2018年" in overview and "承德市应急" in overview
+
+    def body_baselines(replace):
+        for section in mine.narrative:
+            if section.key == "overview":
+                section.text = overview.replace(*replace)
+        db.session.commit()
+        # Each line once, though its runs in several faces are several text runs.
+        return sorted({round(y, 2) for page, y, _text in baselines(reports.render_report(mine)) if page == 1})
+
+    figures = body_baselines(("", ""))
+    ideographs_only = body_baselines(("2017年和2018年", "二〇年和二〇年"))
+    rare = body_baselines(("承德市应急", "承堃市𠀀急"))
+    assert len(figures) > 10
+    assert len(figures) == len(ideographs_only) == len(rare)
+    assert figures == pytest.approx(ideographs_only, abs=0.05) and rare == pytest.approx(ideographs_only, abs=0.05)

@@ -40,17 +40,27 @@ class PreparedFont:
     path_in_package: str = ""
     licence_in_package: str = ""
     ascii_only: bool = False   # only U+0020–007E (else GB2312, ASCII and CJK punctuation)
+    # The font whose vertical metrics and baselines (hhea, OS/2, BASE) this one takes, so that
+    # the faces mixed in one line agree: Pango sets the runs of a line on their fonts' BASE
+    # baselines and sums their ascents and descents, so with a fixed line-height a face that
+    # differs makes the line taller (FandolFang beside Liberation Serif made each line with
+    # figures 1 pt taller, which cost the seed report a page; beside Noto Serif, a line with 堃).
+    line_box_of: "PreparedFont | None" = None
 
     def vendored_path(self):
         return vendor_dir() / Path(self.path_in_package).name if self.path_in_package else None
 
 
+# The body's fallback (characters outside GB2312): the font the body's faces align with.
+NOTO_SERIF = PreparedFont("", "", "Noto Serif CJK SC", "Regular", (NOTO_DIR / "NotoSerifCJK-Regular.ttc",),
+                          "Noto Serif CJK SC")
 # 仿宋 for the body: FandolFang (GPL with the font exception), a simplified 仿宋 covering all
 # of GB2312. It ships only inside TeX Live's Chinese package, which would pull TeX in; so
 # set-up takes the one file out of that package instead of installing it.
 FANGSONG = PreparedFont("JXPJ Fangsong", "jxpj-fangsong.ttf", "FandolFang", "Regular",
                         (Path("/") / FANDOL_IN_DEB,), debian_package="texlive-lang-chinese",
-                        path_in_package=FANDOL_IN_DEB, licence_in_package=FANDOL_README_IN_DEB)
+                        path_in_package=FANDOL_IN_DEB, licence_in_package=FANDOL_README_IN_DEB,
+                        line_box_of=NOTO_SERIF)
 # The title in the 小标宋 role: a heavy serif, Noto Serif CJK SC Bold (fonts-noto-cjk-extra).
 TITLE = PreparedFont("JXPJ Title", "jxpj-title.ttf", "Noto Serif CJK SC", "Bold",
                      (NOTO_DIR / "NotoSerifCJK-Bold.ttc",), "Noto Serif CJK SC")
@@ -62,7 +72,8 @@ SANS = PreparedFont("JXPJ Sans", "jxpj-sans.ttf", "Noto Sans CJK SC", "Regular",
 # metrics Liberation Serif has (fonts-liberation2). ASCII only, so that the full-width
 # punctuation and the curly quotes “” stay the 仿宋's.
 LATIN = PreparedFont("JXPJ Latin", "jxpj-latin.ttf", "Liberation Serif", "Regular",
-                     (Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),), ascii_only=True)
+                     (Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),), ascii_only=True,
+                     line_box_of=NOTO_SERIF)
 PREPARED = (LATIN, FANGSONG, TITLE, SANS)
 
 # CJK Extension A and B (fonts-hanazono): the last resort of every stack.
