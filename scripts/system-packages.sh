@@ -6,10 +6,12 @@
 set -euo pipefail
 
 # chromium: the browser tests (Playwright drives Debian's build; it never downloads one).
-# fonts-*: CJK fonts for the official-style PDFs and for screenshots.
+# fonts-*: CJK fonts for the official-style PDFs and for screenshots; fonts-hanazono (HanaMinA/B)
+#   ends every document font stack: it has CJK Extension A and B, which no Noto CJK font has;
+#   fonts-liberation2: Liberation Serif (Times New Roman's metrics) for the figures of the body.
 # poppler-utils: pdftotext/pdftoppm, used by the document tests and the README pictures.
 # graphviz: `dot` draws the workflow diagram from the definition (no network service).
-PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei poppler-utils)
+PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

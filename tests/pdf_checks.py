@@ -9,6 +9,7 @@ import io
 import re
 import subprocess
 from dataclasses import dataclass
+import tempfile
 from xml.etree import ElementTree
 
 import pdfplumber
@@ -31,7 +32,7 @@ def prepared_fonts():
 
     if len(fonts.available()) < len(fonts.PREPARED):
         prepare_fonts.main([])
-    assert len(fonts.available()) == len(fonts.PREPARED), "Noto CJK fonts are not installed"
+    assert len(fonts.available()) == len(fonts.PREPARED), "the source fonts are not installed"
 
 
 # Text ------------------------------------------------------------------------------------------
@@ -74,6 +75,22 @@ def baselines(pdf):
 # Fonts and glyphs ------------------------------------------------------------------------------
 
 
+def pdffonts(pdf):
+    """[{name, type, encoding, embedded}] of every font, as poppler's pdffonts lists them."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        out = subprocess.run(["pdffonts", file.name], capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines()[2:]:
+        # name, type (may hold spaces), encoding, emb, sub, uni, object, generation
+        name, rest = line.split(None, 1)
+        fields = rest.split()
+        rows.append({"name": name, "type": " ".join(fields[:-6]), "encoding": fields[-6],
+                     "embedded": fields[-5] == "yes"})
+    return rows
+
+
 def font_names(pdf):
     names = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
@@ -108,12 +125,16 @@ def drawn_characters(pdf):
 
 
 def assert_every_glyph_drawn(pdf):
-    """Every character of the text drawn with a real glyph (no .notdef box), by embedded fonts."""
+    """Every character of the text drawn with a real glyph (no .notdef box), by embedded fonts,
+    each with the Identity-H encoding: WeasyPrint gives a font in which a glyph was missing a
+    custom encoding instead, and pypdf then reads that font's whole text as garbage."""
     text = squeeze(text_of(pdf))
     drawn = drawn_characters(pdf)
     missing = {char for char in text if ".notdef" in drawn.get(char, {".notdef"})}
     assert not missing, missing
     assert all(embedded for _name, embedded in font_names(pdf))
+    assert all(row["embedded"] and row["encoding"] == "Identity-H" for row in pdffonts(pdf)), pdffonts(pdf)
+
 
 
 # The page --------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import pytest
 from pypdf import PdfReader
 
 from tests import factories
-from tests.pdf_checks import (assert_every_glyph_drawn, assert_official_page, drawn_characters, font_names, plain,
-                              prepared_fonts, squeeze, text_of)  # noqa: F401  (prepared_fonts: session fixture)
+from tests.pdf_checks import (assert_every_glyph_drawn, assert_official_page, drawn_characters, font_names, pdffonts,
+                              plain, prepared_fonts, squeeze, text_of)  # noqa: F401  (prepared_fonts: session fixture)
 from workflow import demo_content
 from workflow.documents import render, reports
 from workflow.documents.safety import SafeURLFetcher
@@ -63,22 +63,44 @@ def test_every_font_is_embedded_and_subset(mine):
     assert any("JXPJ" in name for name, _ in names), names
 
 
-def test_rare_characters_fall_back_to_the_full_fonts(mine):
-    """Characters outside GB2312 (堃 in a name, 𠀾 from Extension B) are not in the prepared
-    font; the full system font behind it in the stack must draw them, with no .notdef."""
+def test_the_body_is_fangsong_and_the_title_a_heavy_serif(mine):
+    """GB/T 9704's faces: the body in 仿宋 (its figures in a Times-like serif), the title in
+    the 小标宋 role, 黑体 headings."""
+    data = reports.report_data(mine)
+    pdf = reports.render_report(mine)
+    listed = {row["name"].split("+")[-1]: row for row in pdffonts(pdf)}
+    assert listed["JXPJ-Fangsong"]["embedded"] and listed["JXPJ-Title"]["embedded"], listed
+    # No rare character here, so the old body face (the full Noto Serif, a 宋体) is not used at all.
+    assert not any("Noto-Serif" in name for name in listed), listed
+    drawn = drawn_characters(pdf)
+    assert all(any("JXPJ-Fangsong" in name for name in drawn[char]) for char in "部分矿山停产，出现资金剩余")
+    # Figures in a Times-like serif (Liberation Serif), as official documents set them; the
+    # full-width punctuation and the quotes “” stay the 仿宋's.
+    assert all(any("JXPJ-Latin" in name for name in drawn[char]) for char in "2017.4")
+    assert not any("JXPJ-Latin" in name for char in "，。“”（）" for name in drawn.get(char, ()))
+    assert all(any("JXPJ-Title" in name for name in drawn[char]) for char in data["title"])
+    assert any("JXPJ-Sans" in name for name in drawn["基"])   # 一、基本情况: a 黑体 heading
+
+
+def test_rare_characters_are_drawn_and_read_back(mine):
+    """Characters outside GB2312 (堃 in a name) are not in the prepared font: the full Noto
+    Serif behind it draws them; those of CJK Extension B (𠀀 U+20000, 𪚥 U+2A6A5) no Noto font
+    has: HanaMinA/B at the end of every stack draw them. None is a .notdef box, and the PDF's
+    text reads back whole, theirs and the rest of the body's."""
     for section in mine.narrative:
         if section.key == "management":
-            section.text = "负责人王堃、𠀾字测试。"
+            section.text = "负责人王堃、𠀀𪚥字测试。"
     db.session.commit()
     pdf = reports.render_report(mine)
     text = squeeze(text_of(pdf))
-    assert "负责人王堃、𠀾字测试。" in text
+    assert "负责人王堃、𠀀𪚥字测试。" in text
+    assert squeeze("部分矿山停产，出现资金剩余") in text and PROJECT in text
     assert "\ufffd" not in text
     assert_every_glyph_drawn(pdf)
     drawn = drawn_characters(pdf)
-    # 堃 is outside GB2312: the full font behind the prepared one draws it.
     assert drawn["堃"] and not any("JXPJ" in name for name in drawn["堃"]), drawn["堃"]
-    assert any("JXPJ" in name for name in drawn["王"])
+    assert all(name.split("+")[-1].startswith("HanaMin") for char in "𠀀𪚥" for name in drawn[char]), drawn
+    assert any("JXPJ-Fangsong" in name for name in drawn["王"])
 
 
 def test_user_text_is_escaped(mine):

@@ -99,9 +99,11 @@ def test_uploaded_attachments_are_numbered_after_the_form(setup):
 
 def test_the_notice_draws_every_character_with_embedded_fonts(setup):
     org, plan = setup
-    meeting = seed_meeting(org, plan, place="应急管理局2603会议室（堃楼）")
+    # 堃 is outside GB2312, 𠀀 (U+20000) and 𪚥 (U+2A6A5) in CJK Extension B.
+    meeting = seed_meeting(org, plan, place="应急管理局2603会议室（堃楼𠀀𪚥厅）")
     pdf = documents.render_notice(meeting)
-    assert "堃楼" in text_of(pdf)
+    text = squeeze(text_of(pdf))
+    assert "会议室（堃楼𠀀𪚥厅）" in text and f"关于召开{TITLE}的通知" in text
     assert_every_glyph_drawn(pdf)
 
 

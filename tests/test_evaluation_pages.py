@@ -330,8 +330,12 @@ def test_page_shows_the_history_and_the_diagram(app, world):
     assert "退回修改：待复核→已退回" in flat[3] and "任志华" in flat[3] and "请补充说明。" in flat[3]
     assert 'src="/help/workflow.svg?state=returned"' in page
     assert 'alt="流程图，当前状态：已退回"' in page
-    # The open task is shown with its deadline.
-    assert "按意见修改后重新提交" in page and "截止 2020-07-30" in page
+    # The open task is shown with its deadline: the plan's return period (5 working days)
+    # after the return, not the end of 自评阶段.
+    from workflow.engine import tasks, workdays
+
+    due = workdays.add(tasks.today(), evaluation.project.plan.return_working_days)
+    assert "按意见修改后重新提交" in page and f"截止 {due.isoformat()}" in page
 
 
 def test_history_names_the_system_for_records_without_a_person(app, world):

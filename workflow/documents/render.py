@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from workflow.documents import fonts, justify
+from workflow.documents import fonts, justify, office_fonts
 from workflow.documents.safety import TEMPLATE_DIR, SafeURLFetcher
 
 # Chinese lines justified between characters (GB/T 9704's lines fill the text block).
@@ -34,10 +34,18 @@ def document_language():
 
 
 def font_face_css():
-    """@font-face rules for the prepared fonts, and the font stack of each role."""
+    """@font-face rules for the prepared fonts and the office's own, and the font stack of
+    each role: the office's font first (when its folder has one and DOCUMENT_FONT_<ROLE> does
+    not set the role's stack), then the prepared font and its fallbacks."""
     rules = [f'@font-face {{ font-family: "{font.family}"; src: url("{path.resolve().as_uri()}"); }}'
              for font, path in fonts.available()]
     stacks = fonts.font_stacks()
+    configured = fonts.configured_stacks()
+    for role, office in office_fonts.office_fonts().items():
+        if role in configured:
+            continue
+        rules.append(f'@font-face {{ font-family: "{office.family}"; src: url("{office.path.resolve().as_uri()}"); }}')
+        stacks[role] = f'"{office.family}", {stacks[role]}'
     # Roles by element and by class, so templates choose a role, never a font.
     rules.append(f"body {{ font-family: {stacks['body']}; }}")
     rules.append(f".font-title, h1 {{ font-family: {stacks['title']}; }}")

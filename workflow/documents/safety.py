@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from workflow.documents import fonts
+from workflow.documents import fonts, office_fonts
 
 LOGGER = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ class RefusedURL(ValueError):
 
 
 def allowed_roots():
-    return (TEMPLATE_DIR, STATIC_DIR, fonts.font_dir().resolve())
+    return (TEMPLATE_DIR, STATIC_DIR, fonts.font_dir().resolve(), office_fonts.office_dir().resolve())
 
 
 class SafeURLFetcher(URLFetcher):
