@@ -271,3 +271,38 @@ def make_approved(plan, org, name, section, budget, executed):
 
 def day(month, day_of_month, year=RUN_YEAR):
     return date(year, month, day_of_month)
+
+
+# The seed's documents ----------------------------------------------------------------------
+
+SEED_MINE = "2019年度金属非金属矿山“专家会诊”隐患排查项目"
+
+
+def make_seed_mine(org, plan):
+    """The seed's mine project in ``plan`` (with the seed's adjusted framework), its form
+    filled as the seed's report has it: the evaluation."""
+    from workflow import demo_content
+
+    demo_content.adjust_plan_framework(plan)
+    project = make_project(plan, SEED_MINE, org.section_a, org.office)
+    demo_content.fill_mine_project(project.evaluation)
+    return project.evaluation
+
+
+def make_seed_plan(org):
+    """The seed's plan: its title, texts and basis documents, and a group of the seed's
+    shape (组长, two 副组长, two 成员)."""
+    from workflow import demo
+
+    plan = make_plan(title=demo.PLAN_TITLE, basis_documents=list(demo.BASIS_DOCUMENTS),
+                     principles=demo.PRINCIPLES, method=demo.METHOD, requirements=demo.REQUIREMENTS)
+    deputy = make_user("quzhiqing", ["reviewer"], org.section_b, full_name="曲志清")
+    make_group(plan, org.leader, deputies=[org.office, deputy], members=[org.reviewer, org.reviewer2])
+    return plan
+
+
+def approve(org, evaluation):
+    """Walk a filled evaluation of section A from 准备中 to 已审批 by the shortest path."""
+    for trigger, who in (("open_self_evaluation", org.office), ("submit", org.staff_a),
+                         ("pass_review", org.reviewer), ("approve", org.leader)):
+        actions.perform(evaluation.id, trigger, who)

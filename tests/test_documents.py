@@ -9,7 +9,6 @@ from pypdf import PdfReader
 from tests import factories
 from tests.pdf_checks import (assert_every_glyph_drawn, assert_official_page, drawn_characters, font_names, pdffonts,
                               plain, prepared_fonts, squeeze, text_of)  # noqa: F401  (prepared_fonts: session fixture)
-from workflow import demo_content
 from workflow.documents import render, reports
 from workflow.documents.safety import SafeURLFetcher
 from workflow.extensions import db
@@ -20,10 +19,7 @@ PROJECT = "2019年度金属非金属矿山“专家会诊”隐患排查项目"
 @pytest.fixture
 def mine():
     org, plan = factories.make_setup()
-    demo_content.adjust_plan_framework(plan)
-    project = factories.make_project(plan, PROJECT, org.section_a, org.office)
-    demo_content.fill_mine_project(project.evaluation)
-    return project.evaluation
+    return factories.make_seed_mine(org, plan)
 
 
 def test_seed_report_carries_the_seed_figures(mine):

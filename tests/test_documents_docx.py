@@ -17,7 +17,6 @@ from tests import factories
 from tests.conftest import signed_in
 from tests.pdf_checks import prepared_fonts, squeeze, text_of  # noqa: F401  (prepared_fonts: session fixture)
 from tests.test_meetings import PLACE, TITLE, bj, busy_meeting, make_meeting
-from workflow import demo, demo_content
 from workflow.documents import meeting as meeting_documents
 from workflow.documents import reports, submission_summary, workplan
 from workflow.documents.word import meeting as meeting_word
@@ -25,7 +24,6 @@ from workflow.documents.word import page
 from workflow.documents.word.report import COPY_HEADER, DRAFT_HEADER, build_report, report_docx_for_download
 from workflow.documents.word.submission_summary import render_summary_docx
 from workflow.documents.word.workplan import render_workplan_docx
-from workflow.engine import actions
 from workflow.extensions import db
 from workflow.meetings import services as meetings
 from workflow.models import Evaluation
@@ -157,17 +155,10 @@ def paragraph_with(document, text):
 @pytest.fixture
 def mine(app):
     org, plan = factories.make_setup()
-    demo_content.adjust_plan_framework(plan)
-    project = factories.make_project(plan, PROJECT, org.section_a, org.office)
-    demo_content.fill_mine_project(project.evaluation)
-    return org, project.evaluation
+    return org, factories.make_seed_mine(org, plan)
 
 
-def approve(org, evaluation):
-    actions.perform(evaluation.id, "open_self_evaluation", org.office)
-    actions.perform(evaluation.id, "submit", org.staff_a)
-    actions.perform(evaluation.id, "pass_review", org.reviewer)
-    actions.perform(evaluation.id, "approve", org.leader)
+approve = factories.approve
 
 
 def test_the_report_holds_the_pdfs_text_headings_and_scoring_table(mine):
@@ -309,11 +300,7 @@ def test_the_report_in_word_is_the_bureaus_document(mine):
 @pytest.fixture
 def seed_plan(app):
     org = factories.make_org()
-    plan = factories.make_plan(title=demo.PLAN_TITLE, basis_documents=list(demo.BASIS_DOCUMENTS),
-                               principles=demo.PRINCIPLES, method=demo.METHOD, requirements=demo.REQUIREMENTS)
-    deputy = factories.make_user("quzhiqing", ["reviewer"], org.section_b, full_name="曲志清")
-    factories.make_group(plan, org.leader, deputies=[org.office, deputy], members=[org.reviewer, org.reviewer2])
-    return org, plan
+    return org, factories.make_seed_plan(org)
 
 
 def test_the_work_plan_holds_the_pdfs_text(seed_plan):

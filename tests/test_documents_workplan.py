@@ -11,7 +11,6 @@ from tests import factories
 from tests.conftest import signed_in
 from tests.pdf_checks import (assert_every_glyph_drawn, assert_official_page, plain, prepared_fonts,  # noqa: F401
                               squeeze, text_of)
-from workflow import demo
 from workflow.documents import workplan
 from workflow.extensions import db
 from workflow.plans import services as plans
@@ -20,11 +19,7 @@ from workflow.plans import services as plans
 def seed_plan(app, prepared_fonts):  # noqa: F811
     """The seed's plan: its texts and basis documents, the group of the seed's people."""
     org = factories.make_org()
-    plan = factories.make_plan(title=demo.PLAN_TITLE, basis_documents=list(demo.BASIS_DOCUMENTS),
-                               principles=demo.PRINCIPLES, method=demo.METHOD, requirements=demo.REQUIREMENTS)
-    deputy = factories.make_user("quzhiqing", ["reviewer"], org.section_b, full_name="曲志清")
-    factories.make_group(plan, org.leader, deputies=[org.office, deputy], members=[org.reviewer, org.reviewer2])
-    return org, plan
+    return org, factories.make_seed_plan(org)
 
 
 def test_the_seed_plan_prints_as_the_seeds_work_plan(seed_plan):

@@ -8,8 +8,6 @@ from pypdf import PdfReader
 from tests import factories
 from tests.conftest import login
 from tests.pdf_checks import prepared_fonts  # noqa: F401  (session fixture: the fonts)
-from workflow import demo_content
-from workflow.engine import actions
 from workflow.extensions import db
 from workflow.models import Evaluation
 from workflow.selfeval.services import last_snapshot
@@ -24,17 +22,10 @@ def text_of(pdf):
 @pytest.fixture
 def world(app, prepared_fonts):  # noqa: F811
     org, plan = factories.make_setup()
-    demo_content.adjust_plan_framework(plan)
-    project = factories.make_project(plan, PROJECT, org.section_a, org.office)
-    demo_content.fill_mine_project(project.evaluation)
-    return org, project.evaluation
+    return org, factories.make_seed_mine(org, plan)
 
 
-def approve(org, evaluation):
-    actions.perform(evaluation.id, "open_self_evaluation", org.office)
-    actions.perform(evaluation.id, "submit", org.staff_a)
-    actions.perform(evaluation.id, "pass_review", org.reviewer)
-    actions.perform(evaluation.id, "approve", org.leader)
+approve = factories.approve
 
 
 def download(app, user, evaluation):

@@ -110,25 +110,25 @@ def test_a_returned_evaluation_is_due_five_working_days_after_its_return(app):
     assert summary.escalations == 0
 
 
-def test_a_return_before_the_holiday_counts_past_it(app):
+def returned_on(day):
+    """An evaluation submitted some days before ``day`` and returned on it: (org, plan, it)."""
+    from workflow.engine import actions
+
     org, plan = make_setup()
     at(date(2020, 9, 10))
     evaluation = make_evaluation(plan, org, "submitted")
-    at(date(2020, 9, 28))
-    from workflow.engine import actions
-
+    at(day)
     actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="请补充。")
+    return org, plan, evaluation
+
+
+def test_a_return_before_the_holiday_counts_past_it(app):
+    _org, _plan, evaluation = returned_on(date(2020, 9, 28))
     assert open_task(evaluation).due_date == date(2020, 10, 12)
 
 
 def test_days_off_and_the_return_period_move_open_deadlines(app):
-    org, plan = make_setup()
-    at(date(2020, 9, 10))
-    evaluation = make_evaluation(plan, org, "submitted")
-    at(date(2020, 9, 28))
-    from workflow.engine import actions
-
-    actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="请补充。")
+    org, plan, evaluation = returned_on(date(2020, 9, 28))
     days_off.add(date(2020, 10, 12), "临时闭馆", org.office)
     assert open_task(evaluation).due_date == date(2020, 10, 13)
     days_off.remove(date(2020, 10, 12))

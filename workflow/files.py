@@ -62,6 +62,18 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 # Recognising the type -------------------------------------------------------------------
 
 
+def upload_limit_mb(setting):
+    """The upload limit people are told, in MB: the setting ``setting`` (EVIDENCE_MAX_MB,
+    VERIFY_MAX_MB), or the whole request's limit (MAX_CONTENT_LENGTH) if that is smaller."""
+    from flask import current_app
+
+    limit = current_app.config[setting]
+    request_limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request_limit:
+        limit = min(limit, request_limit // (1024 * 1024))
+    return limit
+
+
 def detect_type(data):
     """The FileType of ``data`` judged by its content, or None when it is none we accept."""
     if data.startswith(b"%PDF-"):

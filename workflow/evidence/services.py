@@ -40,12 +40,7 @@ def max_bytes():
 
 
 def max_megabytes():
-    """The limit people are told: the evidence limit, or the request limit if smaller."""
-    limit = current_app.config["EVIDENCE_MAX_MB"]
-    request_limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if request_limit:
-        limit = min(limit, request_limit // (1024 * 1024))
-    return limit
+    return files.upload_limit_mb("EVIDENCE_MAX_MB")
 
 
 def can_upload(evaluation, user):

@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -56,12 +55,7 @@ class Outcome:
 
 
 def max_megabytes():
-    """The limit people are told: VERIFY_MAX_MB, or the request limit if smaller."""
-    limit = current_app.config["VERIFY_MAX_MB"]
-    request_limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if request_limit:
-        limit = min(limit, request_limit // (1024 * 1024))
-    return limit
+    return files.upload_limit_mb("VERIFY_MAX_MB")
 
 
 def read_pdf(file_storage):
