@@ -688,3 +688,17 @@ def test_editing_a_group_that_keeps_members(app, db):
     db.session.expire_all()
     assert [(m.user_id, m.group_role) for m in plan.members] == [
         (leader.id, "leader"), (deputy.id, "deputy"), (other.id, "deputy")]
+
+
+def test_a_title_break_for_the_documents_is_not_shown_on_screens(app):
+    """"|" in a plan's title is the writer's line break for the printed title only."""
+    from tests.factories import make_setup
+
+    org, plan = make_setup()
+    plan.title = "承德市应急管理局2020年市级预算绩效部门重点评价|工作方案"
+    _db.session.commit()
+    assert plan.organisation == "承德市应急管理局"
+    for path in (f"/plans/{plan.id}", "/plans/", "/"):
+        page = signed_in(app, org.office).get(path).get_data(as_text=True)
+        assert "承德市应急管理局2020年市级预算绩效部门重点评价工作方案" in page, path
+        assert "重点评价|工作方案" not in page, path

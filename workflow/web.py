@@ -50,12 +50,18 @@ ERROR_TEXTS = {
 }
 
 
+from workflow.documents.titles import plain_title  # noqa: E402
+
+
 def init_app(app):
     app.before_request(_keep_session_fresh)
     app.before_request(enforce_access)
     app.before_request(_force_password_change)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    # A title may carry the writer's line break for the printed documents (a "|"); screens
+    # show the title without it.
+    app.add_template_filter(plain_title, "plain_title")
     for code in ERROR_TEXTS:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -54,7 +54,8 @@ class Plan(db.Model):
     def organisation(self):
         """The organisation the title begins with (承德市应急管理局 in "承德市应急管理局2020年……
         方案"), or ''. The documents' 署名 and organisation line and the 自评表's 主管部门."""
-        match = re.match(r"\s*([^\d\s].*?)\s*(?:19|20)\d{2}\s*年", self.title or "")
+        # Without the writer's title break ("|", workflow/documents/titles.py).
+        match = re.match(r"\s*([^\d\s].*?)\s*(?:19|20)\d{2}\s*年", (self.title or "").replace("|", ""))
         return match.group(1) if match else ""
 
     def stage(self, kind):
