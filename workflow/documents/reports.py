@@ -121,12 +121,10 @@ def render_frozen_report(evaluation, **render_args):
     to render_report) and signed by the department (signing.sign). The one place both
     approval and the package's catch-up use."""
     from workflow.documents import signing
-    from workflow.excel.exporter import organisation
-
-    department = organisation(evaluation.project.plan)
+    department = evaluation.project.plan.organisation
     pdf = render_report(evaluation, draft=False, **render_args)
     try:
-        return signing.sign(pdf, department=None if department == "—" else department)
+        return signing.sign(pdf, department=department or None)
     except signing.SigningKeyError:
         # A configured key that cannot be used is the administrator's to fix; the approval
         # (or the package) is refused rather than freezing an unsigned report.

@@ -16,7 +16,7 @@ from workflow import scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date
 from workflow.documents.titles import title_lines
-from workflow.excel.exporter import local_date, organisation
+from workflow.excel.exporter import local_date
 from workflow.submissions import services
 
 GRADE_ORDER = ("excellent", "good", "fair", "poor")
@@ -59,7 +59,6 @@ def summary_data(submission, rows=None):
     rows = services.rows_of(submission) if rows is None else rows
     budget, executed, rate = services.totals(rows)
     plan = submission.plan
-    org = organisation(plan)
     title = f"关于报送{plan.budget_year}年度预算项目绩效评价结果的报告"
     with document_language():
         table = [
@@ -76,7 +75,7 @@ def summary_data(submission, rows=None):
         "signer": submission.signer or "",
         "title": title,
         "title_lines": title_lines(title),
-        "organisation": "" if org == "—" else org,
+        "organisation": plan.organisation,
         "batch": submission.title,
         "budget_year": plan.budget_year,
         "count": len(rows),

@@ -11,7 +11,6 @@ import re
 from workflow.documents import titles
 from workflow.documents.render import render
 from workflow.documents.text import paragraphs
-from workflow.excel.exporter import organisation
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
@@ -47,7 +46,7 @@ def title_lines(title, org):
         return titles.title_lines(title)
     lines = []
     rest = title
-    if org and org != "—" and rest.startswith(org) and len(rest) > len(org):
+    if org and rest.startswith(org) and len(rest) > len(org):
         lines.append(org)
         rest = rest[len(org):]
     if rest.endswith(KIND) and len(rest) > len(KIND):
@@ -87,8 +86,7 @@ def basis_citation(documents):
 
 def workplan_data(plan):
     """Plain data for templates/documents/workplan.html."""
-    org = organisation(plan)
-    org_name = org if org != "—" else ""
+    org_name = plan.organisation
     members = sorted(plan.members, key=lambda m: (m.sort_order, m.id or 0))
     group = [
         {"label": label, "names": [m.user.full_name for m in members if m.group_role == role]}

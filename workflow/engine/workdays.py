@@ -33,7 +33,7 @@ def known_year(year):
     """Whether chinese-calendar knows ``year``'s holidays and 调休 days."""
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
-    except NotImplementedError:
+    except NotImplementedError:   # the package's way of saying it has no data for the year
         return False
     return True
 
@@ -52,7 +52,7 @@ def is_working_day(day, days_off=None):
         return False
     try:
         return chinese_calendar.is_workday(day)
-    except NotImplementedError:
+    except NotImplementedError:   # a year not published yet: Monday–Friday (see known_year)
         return day.weekday() < 5
 
 

@@ -33,13 +33,6 @@ def copy_notice(copy):
             f"定稿PDF的SHA-256：{copy.pdf_sha256}"]
 
 
-def _lines(value):
-    """A data key that may hold one line or several."""
-    if not value:
-        return []
-    return [value] if isinstance(value, str) else [line for line in value if line]
-
-
 def build_report(data, copy=None):
     """.docx bytes of the report in ``data`` (report_data()'s shape); ``copy`` (a
     FrozenCopy) marks it as the editable copy of an approved report."""
