@@ -38,6 +38,9 @@ UTC = timezone.utc
 # (trigger, source state): (destination, roles that may fire it there)
 EXPECTED = {
     ("open_self_evaluation", "preparing"): ("self_evaluating", {Role.OFFICE}),
+    ("return_to_review", "reviewed"): ("submitted", {Role.LEADER}),
+    ("return_to_review", "approved"): ("submitted", {Role.LEADER}),
+    ("recall_report", "reported"): ("approved", {Role.OFFICE}),
     ("submit", "self_evaluating"): ("submitted", {Role.SECTION_STAFF}),
     ("withdraw", "submitted"): ("self_evaluating", {Role.SECTION_STAFF}),
     ("pass_review", "submitted"): ("reviewed", {Role.REVIEWER}),
@@ -49,11 +52,10 @@ EXPECTED = {
     ("report", "approved"): ("reported", {Role.OFFICE}),
     ("apply", "reported"): ("applied", {Role.OFFICE}),
 }
-# Roles the definition lists that a condition (right_person_returns) then turns away.
-NARROWED_BY_CONDITION = {
-    ("return_for_revision", "submitted"): {Role.LEADER},
-    ("return_for_revision", "reviewed"): {Role.REVIEWER},
-    ("return_for_revision", "approved"): {Role.REVIEWER},
+# The rows a plan's options or a committee choose instead (trigger, source, dest, why).
+OTHER_ROWS = {
+    ("pass_review", "submitted", "submitted", "more_passes_needed"),  # one opinion of a committee
+    ("pass_review", "submitted", "approved", "no_approval"),  # a plan without the 组长's approval
 }
 # What a transition keeps of the evaluation's data (its effects): the kind of snapshot.
 SNAPSHOT_OF = {"submit": "submission", "resubmit": "submission", "approve": "approval"}
@@ -119,11 +121,20 @@ def triggers(transitions):
 
 
 def test_definition_is_the_agreed_workflow():
-    defined = {(t.trigger, source): (t.dest, set(t.roles)) for t in TRANSITIONS for source in t.source}
-    agreed = {
-        key: (dest, roles | NARROWED_BY_CONDITION.get(key, set())) for key, (dest, roles) in EXPECTED.items()
-    }
-    assert defined == agreed
+    """The first row of each trigger and source is the seed plan's way; the others are named."""
+    defined, others = {}, set()
+    for t in TRANSITIONS:
+        for source in t.source:
+            if (t.trigger, source) in defined:
+                chooser = t.when or t.plan_option
+                others.add((t.trigger, source, t.dest, chooser.__name__))
+            else:
+                defined[(t.trigger, source)] = (t.dest, {t.role})
+                if t.when:  # an opinion row chosen first: the next row is the seed's
+                    others.add((t.trigger, source, t.dest, t.when.__name__))
+                    del defined[(t.trigger, source)]
+    assert defined == EXPECTED
+    assert others == OTHER_ROWS
     assert [s.name for s in STATES] == list(EXPECTED_TASKS)
     for state in STATES:
         expected = EXPECTED_TASKS[state.name]
@@ -160,13 +171,13 @@ def test_transition_by_role(trigger, source, role):
     }
     evaluation = walk_to(project.evaluation, source, actors)
     prepare_step(evaluation, trigger, actors)
-    transition = TRANSITION_BY_TRIGGER[trigger]
+    transition = actions.rows_here(evaluation, trigger)[0]
     actor = holders[role]
     dest, allowed = EXPECTED[(trigger, source)]
     before = snapshot(evaluation.id)
 
-    reason = actions.refusal(evaluation, transition, actor)
-    shown = transition in actions.available(evaluation, actor)
+    reason = actions.refusal(evaluation, trigger, actor)
+    shown = trigger in triggers(actions.available(evaluation, actor))
     if role in allowed:
         assert reason is None
         assert shown
@@ -182,7 +193,7 @@ def test_transition_by_role(trigger, source, role):
     else:
         assert reason is not None and HAN.search(reason)
         assert not shown
-        if role not in transition.roles:
+        if all(t.role != role for t in TRANSITIONS if t.trigger == trigger):
             assert reason == f"您没有执行“{transition.label}”的权限。"
         with pytest.raises(ServiceError) as refused:
             actions.perform(evaluation.id, trigger, actor, comment="请补充说明。")
@@ -285,7 +296,7 @@ def test_only_the_leader_returns_a_reviewed_evaluation():
     org, plan = make_setup()
     evaluation = make_evaluation(plan, org, "reviewed")
     before = snapshot(evaluation.id)
-    with pytest.raises(ServiceError, match="复核已通过，只有组长可以退回。"):
+    with pytest.raises(ServiceError, match="此时“退回修改”由组长办理。"):
         actions.perform(evaluation.id, "return_for_revision", org.reviewer2, comment="再看看")
     assert snapshot(evaluation.id) == before
     actions.perform(evaluation.id, "return_for_revision", org.leader, comment="目标值偏低，请修改。")
@@ -305,9 +316,9 @@ def test_only_the_groups_leader_returns_an_approved_evaluation():
     assert "return_for_revision" in triggers(actions.available(evaluation, org.leader))
     before = snapshot(evaluation.id)
     for actor, message in (
-        (org.reviewer, "复核已通过，只有组长可以退回。"),
-        (org.reviewer2, "复核已通过，只有组长可以退回。"),
-        (deputy_leader, "只有评价工作小组组长可以退回。"),
+        (org.reviewer, "此时“退回修改”由组长办理。"),
+        (org.reviewer2, "此时“退回修改”由组长办理。"),
+        (deputy_leader, "只有评价工作小组组长可以执行“退回修改”。"),
         (other_leader, "您不是本方案评价工作小组的成员。"),
         (org.office, "您没有执行“退回修改”的权限。"),
     ):
@@ -335,7 +346,7 @@ def test_a_reviewed_evaluation_is_returned_by_the_groups_leader_only():
     make_group(plan, org.leader, deputies=[org.reviewer, deputy_leader], members=[org.reviewer2])
     evaluation = make_evaluation(plan, org, "reviewed")
     before = snapshot(evaluation.id)
-    with pytest.raises(ServiceError, match="只有评价工作小组组长可以退回。"):
+    with pytest.raises(ServiceError, match="只有评价工作小组组长可以执行“退回修改”。"):
         actions.perform(evaluation.id, "return_for_revision", deputy_leader, comment="再看看")
     assert snapshot(evaluation.id) == before
     actions.perform(evaluation.id, "return_for_revision", org.leader, comment="再看看")
@@ -346,7 +357,7 @@ def test_without_a_working_group_any_leader_returns_an_approved_evaluation():
     org, plan = make_setup(with_group=False)
     other_leader = make_user("other_leader", [Role.LEADER], None, full_name="另一位局领导")
     evaluation = make_evaluation(plan, org, "approved")
-    with pytest.raises(ServiceError, match="复核已通过，只有组长可以退回。"):
+    with pytest.raises(ServiceError, match="此时“退回修改”由组长办理。"):
         actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="退回")
     actions.perform(evaluation.id, "return_for_revision", other_leader, comment="退回")
     assert evaluation.state == "returned"
@@ -366,7 +377,7 @@ def test_nobody_returns_a_reported_evaluation(state):
 def test_reviewers_return_submitted_evaluations_not_the_leader():
     org, plan = make_setup()
     evaluation = make_evaluation(plan, org, "submitted")
-    with pytest.raises(ServiceError, match="待复核的自评由复核人退回。"):
+    with pytest.raises(ServiceError, match="此时“退回修改”由复核人（副组长/成员）办理。"):
         actions.perform(evaluation.id, "return_for_revision", org.leader, comment="退回")
     actions.perform(evaluation.id, "return_for_revision", org.reviewer2, comment="退回")
     assert evaluation.state == "returned"
@@ -400,7 +411,7 @@ def test_only_the_groups_leader_approves():
     make_group(plan, org.leader, deputies=[org.reviewer, deputy_leader], members=[org.reviewer2])
     evaluation = make_evaluation(plan, org, "reviewed")
     before = snapshot(evaluation.id)
-    with pytest.raises(ServiceError, match="只有评价工作小组组长可以审批。"):
+    with pytest.raises(ServiceError, match="只有评价工作小组组长可以执行“审批通过”。"):
         actions.perform(evaluation.id, "approve", deputy_leader)
     with pytest.raises(ServiceError, match="您不是本方案评价工作小组的成员。"):
         actions.perform(evaluation.id, "approve", other_leader)
@@ -510,8 +521,8 @@ BUTTONS = {
                   "reviewer2": ["pass_review", "return_for_revision"], "outsider": [], "leader": [],
                   "office": []},
     "returned": {"staff_a": ["resubmit"], "staff_a2": ["resubmit"], "staff_b": [], "reviewer": []},
-    "reviewed": {"leader": ["return_for_revision", "approve"], "reviewer": [], "staff_a": [], "office": []},
-    "approved": {"office": ["report"], "leader": ["return_for_revision"], "reviewer": [], "staff_a": [],
+    "reviewed": {"leader": ["return_for_revision", "return_to_review", "approve"], "reviewer": [], "staff_a": [], "office": []},
+    "approved": {"office": ["report"], "leader": ["return_for_revision", "return_to_review"], "reviewer": [], "staff_a": [],
                  "finance": []},
     "reported": {"office": ["apply"], "finance": [], "admin": []},
     "applied": {"office": [], "leader": [], "reviewer": [], "staff_a": [], "admin": [], "finance": []},
@@ -521,6 +532,8 @@ BUTTONS = {
 # The buttons a condition on the evaluation's data holds back until it is met: an incomplete
 # form (submit), no submission batch (report), no feedback from the finance bureau (apply).
 HELD_BACK = {"self_evaluating": "submit", "approved": "report", "reported": "apply"}
+# ... and the one a condition allows only until then: a 报送 is recalled before the bureau answers.
+UNTIL_MET = {"reported": {"office": ["recall_report"]}}
 
 
 @pytest.mark.parametrize("state", list(BUTTONS))
@@ -538,7 +551,8 @@ def test_buttons_are_exactly_the_permitted_transitions(state):
 
     if state in HELD_BACK:
         held = HELD_BACK[state]
-        check({who: [t for t in expected if t != held] for who, expected in BUTTONS[state].items()})
+        check({who: UNTIL_MET.get(state, {}).get(who, []) + [t for t in expected if t != held]
+               for who, expected in BUTTONS[state].items()})
     for transition in TRANSITIONS:
         if state in transition.source:
             prepare_step(evaluation, transition.trigger, actors)
@@ -568,11 +582,11 @@ def test_one_shared_machine_moves_the_state_column_only():
     # Each row keeps its own state: the machine remembers none of them.
     evaluation = projects[0].evaluation
     assert not hasattr(evaluation, "trigger") and not hasattr(evaluation, "is_submitted")
-    assert machine.fire(evaluation, "submit", org.staff_a) is False  # not from 已提交
-    assert machine.fire(projects[7].evaluation, "submit", org.staff_a) is False  # the form is empty
+    assert machine.fire(evaluation, "submit", actions.Act(org.staff_a, org.staff_a)) is False  # not from 已提交
+    assert machine.fire(projects[7].evaluation, "submit", actions.Act(org.staff_a, org.staff_a)) is False  # the form is empty
     assert projects[7].evaluation.state == "self_evaluating"
     fill_complete(projects[7].evaluation)
-    assert machine.fire(projects[7].evaluation, "submit", org.staff_a) is True
+    assert machine.fire(projects[7].evaluation, "submit", actions.Act(org.staff_a, org.staff_a)) is True
     assert projects[7].evaluation.state == "submitted"
     db.session.rollback()
     assert projects[7].evaluation.state == "self_evaluating"
@@ -583,9 +597,9 @@ def test_machine_checks_the_definitions_conditions_itself():
     """fire() alone (without actions.refusal) still obeys the definition's conditions."""
     org, plan = make_setup()
     evaluation = make_evaluation(plan, org, "reviewed")
-    assert machine.fire(evaluation, "return_for_revision", org.reviewer) is False
+    assert machine.fire(evaluation, "return_for_revision", actions.Act(org.reviewer, org.reviewer)) is False
     assert evaluation.state == "reviewed"
-    assert machine.fire(evaluation, "return_for_revision", org.leader) is True
+    assert machine.fire(evaluation, "return_for_revision", actions.Act(org.leader, org.leader)) is True
     assert evaluation.state == "returned"
     db.session.rollback()
 

@@ -227,7 +227,7 @@ def test_submit_through_the_page(app, world):
     ("self_evaluating", "both", "delete_everything", "未知的操作。"),
     ("submitted", "reviewer", "approve", "当前状态（待复核）下不能执行“审批通过”。"),
     ("submitted", "office", "pass_review", "您没有执行“复核通过”的权限。"),
-    ("reviewed", "reviewer", "return_for_revision", "复核已通过，只有组长可以退回。"),
+    ("reviewed", "reviewer", "return_for_revision", "此时“退回修改”由组长办理。"),
     ("preparing", "staff_a", "open_self_evaluation", "您没有执行“开始自评”的权限。"),
 ])
 def test_forged_trigger_is_refused_and_changes_nothing(app, world, state, who, trigger, message):

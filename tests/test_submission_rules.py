@@ -349,8 +349,8 @@ def test_only_the_groups_leader_returns_an_approved_evaluation_then_the_section_
     approval_id, approval_sha = approval.id, approval.sha256
     before = observed(evaluation.id)
     for actor, message in (
-        (org.reviewer, "复核已通过，只有组长可以退回。"),
-        (deputy_leader, "只有评价工作小组组长可以退回。"),
+        (org.reviewer, "此时“退回修改”由组长办理。"),
+        (deputy_leader, "只有评价工作小组组长可以执行“退回修改”。"),
         (other_leader, "您不是本方案评价工作小组的成员。"),
         (org.leader, "退回时必须填写意见。"),  # the 组长, but without a comment
     ):

@@ -34,6 +34,10 @@ def create_app(config_name=None, overrides=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
     _init_extensions(app)
+    # The workflow is declared above the features and installed into the engine here.
+    from workflow import flow
+
+    flow.register()
     _register_blueprints(app)
 
     from workflow import web

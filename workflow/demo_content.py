@@ -4,7 +4,7 @@ figures and text (2019年度金属非金属矿山“专家会诊”隐患排查�
 projects get plausible figures of their own."""
 from decimal import Decimal
 
-from workflow import scoring
+from workflow import scoring, signals
 from workflow.extensions import db
 from workflow.models import NarrativeSection
 from workflow.selfeval import content, services
@@ -74,8 +74,6 @@ def adjust_plan_framework(plan):
 
 
 def _fill(evaluation, budget, executed, indicators, texts, target, achievement, leader, names=None):
-    from workflow.review.checks import refresh_findings
-
     content.ensure_content(evaluation)
     project = evaluation.project
     project.leader_name, project.overall_target = leader, target
@@ -97,7 +95,7 @@ def _fill(evaluation, budget, executed, indicators, texts, target, achievement, 
             ind.target, ind.actual = D(target_value), D(actual_value)
     evaluation.narrative = [NarrativeSection(key=key, text=text) for key, text in texts.items()]
     services.recompute(evaluation)
-    refresh_findings(evaluation)
+    signals.evaluation_content_changed.send(evaluation)
     db.session.commit()
 
 

@@ -66,7 +66,7 @@ def evaluation(item, user):
         "finance_feedback": item.finance_feedback,
         "may_edit": selfeval.can_edit(item, user),
         "problems": [str(p) for p in selfeval.completeness_problems(item)]
-        if item.state in selfeval.EDITABLE_STATES else [],
+        if state_def(item.state).section_edits else [],
         "transitions": [transition(t) for t in actions.available(item, user)],
         "content": content.serialize(item),
     }

@@ -1,80 +1,94 @@
 """Firing transitions: the checks, the state change, tasks, audit and notifications, in one
-transaction. Pages (and later the API) call only this module to move an evaluation."""
-from dataclasses import dataclass
+transaction. Pages and the API call only this module to move an evaluation."""
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import clock
-from workflow.engine import audit, notify, tasks
-from workflow.engine.definition import TRANSITION_BY_TRIGGER, TRANSITIONS, state_def
+from workflow.engine import audit, notify, rights, tasks
+from workflow.engine.definition import TRANSITIONS, state_def
 from workflow.engine.machine import fire
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation
-from workflow.roles import Role
+from workflow.models.evaluations import derived_update
 
 CONCURRENT_CHANGE = "concurrent_change"
+COMMENT_LIMIT = 2000
 
 
-def _leaves_state(evaluation, transition):
-    return evaluation.state in transition.source
+@dataclass
+class Act:
+    """One action as the rules see it: who acts, in whose place (a deputy's principal, or
+    themself), with what comment; ``row`` is the row of the table that fired."""
+
+    actor: object
+    identity: object
+    comment: str = ""
+    from_state: str = ""
+    row: object = None
+    notices: list = field(default_factory=list)  # (users, text) the effects want sent
+
+    @property
+    def acting_for(self):
+        return None if self.identity is self.actor else self.identity
 
 
-def _held_role(actor, transition):
-    return bool(actor.roles & transition.roles)
+def rows_here(evaluation, trigger):
+    """The rows of ``trigger`` leaving the evaluation's state that its plan's options keep."""
+    plan = evaluation.project.plan
+    return [t for t in TRANSITIONS if t.trigger == trigger and evaluation.state in t.source
+            and (t.plan_option is None or t.plan_option(plan))]
 
 
-def refusal(evaluation, transition, actor, comment=None):
-    """Why ``actor`` may not fire ``transition`` on ``evaluation`` now, or None.
+def _identity_or_reason(evaluation, row, actor):
+    identity = rights.acting_identity(evaluation, row.role, actor)
+    if identity is not None:
+        return identity, None
+    return None, rights.why_not(evaluation, row, actor)
 
-    ``comment=None`` asks whether the button may be shown (the comment comes later)."""
-    if not _leaves_state(evaluation, transition):
-        return _("当前状态（%(state)s）下不能执行“%(action)s”。",
-                 state=state_def(evaluation.state).label, action=transition.label)
-    if not _held_role(actor, transition):
-        return _("您没有执行“%(action)s”的权限。", action=transition.label)
-    project = evaluation.project
-    if transition.own_section and actor.section_id != project.section_id:
-        return _("只有项目责任科室的经办人可以执行此操作。")
-    if transition.submitter_only and evaluation.submitted_by_id != actor.id:
-        return _("只有提交人可以撤回。")
-    if transition.not_submitter and evaluation.submitted_by_id == actor.id:
-        return _("不能复核或审批自己提交的自评。")
-    group_reason = _group_refusal(evaluation, transition, actor)
-    if group_reason:
-        return group_reason
-    for check in transition.conditions:
-        reason = check(evaluation, actor)
+
+def refusal(evaluation, trigger, actor, comment=None):
+    """Why ``actor`` may not fire ``trigger`` (a name, or a row of the table) on
+    ``evaluation`` now, or None. ``comment=None`` asks whether the button may be shown."""
+    return decide(evaluation, trigger, actor, comment)[1]
+
+
+def decide(evaluation, trigger, actor, comment=None):
+    """(identity, reason): in whose place ``actor`` may fire ``trigger`` now, or why not."""
+    trigger = getattr(trigger, "trigger", trigger)
+    rows = rows_here(evaluation, trigger)
+    if not rows:
+        label = next((t.label for t in TRANSITIONS if t.trigger == trigger), trigger)
+        return None, _("当前状态（%(state)s）下不能执行“%(action)s”。",
+                       state=state_def(evaluation.state).label, action=label)
+    row = rows[0]
+    identity, reason = _identity_or_reason(evaluation, row, actor)
+    if reason:
+        return None, reason
+    if row.submitter_only and evaluation.submitted_by_id != actor.id:
+        return None, _("只有提交人可以撤回。")
+    act = Act(actor, identity)
+    for check in row.checks:
+        reason = check(evaluation, act)
         if reason:
-            return reason
-    if comment is not None and transition.comment_required and not comment.strip():
-        return _("退回时必须填写意见。")
-    return None
-
-
-def _group_refusal(evaluation, transition, actor):
-    """Review and approval belong to the plan's working group, when it has one."""
-    if not transition.roles <= {Role.REVIEWER, Role.LEADER}:
-        return None
-    # The plan's group as loaded once per request (the page asks this for every button).
-    members = {m.user_id: m.group_role for m in evaluation.project.plan.members}
-    if not members:
-        return None
-    if actor.id not in members:
-        return _("您不是本方案评价工作小组的成员。")
-    if transition.roles == {Role.LEADER} and members[actor.id] != "leader":
-        return _("只有评价工作小组组长可以审批。")
-    return None
+            return None, reason
+    if comment is not None and row.comment_required and not comment.strip():
+        return None, _("退回时必须填写意见。")
+    return identity, None
 
 
 def available(evaluation, actor):
-    """The transitions ``actor`` may fire now: the buttons to show.
-
-    The transitions from other states or for other roles are passed over before refusal(),
-    which would word (and translate) a reason nobody reads."""
-    return [t for t in TRANSITIONS
-            if _leaves_state(evaluation, t) and _held_role(actor, t) and refusal(evaluation, t, actor) is None]
+    """The first row of each trigger ``actor`` may fire now: the buttons to show."""
+    shown, buttons = set(), []
+    for t in TRANSITIONS:
+        if t.trigger in shown or evaluation.state not in t.source:
+            continue
+        shown.add(t.trigger)
+        rows = rows_here(evaluation, t.trigger)
+        if rows and rights.holds_role(actor, rows[0].role) and refusal(evaluation, t.trigger, actor) is None:
+            buttons.append(rows[0])
+    return buttons
 
 
 @dataclass
@@ -82,6 +96,7 @@ class Outcome:
     evaluation: Evaluation
     from_state: str
     to_state: str
+    row: object = None
 
 
 def get_evaluation(evaluation_id):
@@ -91,6 +106,15 @@ def get_evaluation(evaluation_id):
     return evaluation
 
 
+def _lock(evaluation):
+    """Take the evaluation's row for this transaction and read it afresh: two committee members
+    giving their opinions at once are counted one after the other (an UPDATE that changes
+    nothing: a row lock on PostgreSQL, the write lock on SQLite)."""
+    db.session.execute(derived_update().where(Evaluation.id == evaluation.id))
+    db.session.refresh(evaluation)
+    rights.forget()
+
+
 def perform(evaluation_id, trigger, actor, comment="", expected_version=None, address="", commit=True):
     """Fire ``trigger``; raise ServiceError (and change nothing) when refused or when
     someone else changed the evaluation first.
@@ -98,33 +122,30 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
     ``commit=False`` leaves the commit to the caller, whose other writes must stand or fall
     with the transition (a submission batch and the 报送 of its evaluations); a refusal then
     still changes nothing, while a concurrent change rolls the caller's whole transaction back."""
-    transition = TRANSITION_BY_TRIGGER.get(trigger)
-    if transition is None:
+    if not any(t.trigger == trigger for t in TRANSITIONS):
         raise ServiceError(_("未知的操作。"))
     evaluation = get_evaluation(evaluation_id)
     comment = (comment or "").strip()
-    if len(comment) > 2000:
+    if len(comment) > COMMENT_LIMIT:
         raise ServiceError(_("意见不能超过 2000 个字。"))
-    if expected_version is not None and evaluation.version != expected_version:
-        raise ServiceError(_("该评价已被他人处理，页面内容已过期。请刷新后重试。"), code=CONCURRENT_CHANGE)
-    reason = refusal(evaluation, transition, actor, comment)
-    if reason:
-        raise ServiceError(reason, code="refused")
-    from_state = evaluation.state
-    if not fire(evaluation, trigger, actor):  # the machine checks the same definition again
-        raise ServiceError(_("操作未能执行，请刷新后重试。"), code="refused")
-    # The versioned UPDATE of the evaluation is flushed by the first query below (autoflush),
-    # not only at commit: a concurrent change shows up anywhere from here on.
     try:
-        if transition.trigger in ("submit", "resubmit"):
-            evaluation.submitted_by_id = actor.id
-            evaluation.submitted_at = clock.now()
-        for effect in transition.effects:
-            effect(evaluation, actor)
-        tasks.complete_open_tasks(evaluation, actor)
-        new_task = tasks.create_task(evaluation)
-        audit.record(evaluation, actor, trigger, from_state, evaluation.state, comment, address)
-        _notify_next(evaluation, new_task, transition, actor, comment)
+        _lock(evaluation)
+        if expected_version is not None and evaluation.version != expected_version:
+            raise ServiceError(_("该评价已被他人处理，页面内容已过期。请刷新后重试。"), code=CONCURRENT_CHANGE)
+        identity, reason = decide(evaluation, trigger, actor, comment)
+        if reason:
+            raise ServiceError(reason, code="refused")
+        act = Act(actor, identity, comment, from_state=evaluation.state)
+        if not fire(evaluation, trigger, act):  # the machine checks the same definition again
+            raise ServiceError(_("操作未能执行，请刷新后重试。"), code="refused")
+        # The versioned UPDATE of the evaluation is flushed by the first query below (autoflush),
+        # not only at commit: a concurrent change shows up anywhere from here on.
+        for effect in act.row.effects:
+            effect(evaluation, act)
+        new_tasks = _move_tasks(evaluation, act)
+        audit.record(evaluation, actor, trigger, act.from_state, evaluation.state, comment, address,
+                     on_behalf_of=act.acting_for)
+        _notify(evaluation, new_tasks, act)
         if commit:
             db.session.commit()
         else:
@@ -133,27 +154,40 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
         db.session.rollback()
         raise ServiceError(_("该评价已被他人处理，请刷新后重试。"), code=CONCURRENT_CHANGE) from None
     except ServiceError:
-        db.session.rollback()   # an effect that cannot be done (the report cannot be signed): nothing stays
+        db.session.rollback()   # refused, or an effect that cannot be done: nothing stays
         raise
-    return Outcome(evaluation, from_state, evaluation.state)
+    finally:
+        rights.forget()
+    return Outcome(evaluation, act.from_state, evaluation.state, act.row)
 
 
-def _notify_next(evaluation, new_task, transition, actor, comment):
+def _move_tasks(evaluation, act):
+    """An opinion completes the giver's own task; a move completes every open task and makes
+    the new state's."""
+    if act.row.opinion:
+        tasks.complete_open_tasks(evaluation, act.actor, assignee=act.identity)
+        return []
+    tasks.complete_open_tasks(evaluation, act.actor)
+    return tasks.create_tasks(evaluation)
+
+
+def _notify(evaluation, new_tasks, act):
     link = tasks.evaluation_link(evaluation.id)
     project = evaluation.project.name
-    if new_task is not None:
+    label, by, comment = act.row.label, act.actor.full_name, act.comment
+    if new_tasks:
         db.session.flush()
         task_label = state_def(evaluation.state).task_label
 
         def text():   # built in each reader's language
             message = _("“%(project)s”：%(action)s（%(by)s）。待办：%(task)s",
-                        project=project, action=transition.label, by=actor.full_name, task=task_label)
+                        project=project, action=label, by=by, task=task_label)
             return message + _("。意见：%(comment)s", comment=comment) if comment else message
 
-        notify.notify([u for u in tasks.users_to_act(new_task) if u.id != actor.id], text, link)
-    if transition.trigger == "return_for_revision" and evaluation.submitted_by is not None:
-        notify.notify([evaluation.submitted_by],
-                      lambda: _("“%(project)s”被退回：%(comment)s", project=project, comment=comment), link)
+        people = {user.id: user for task in new_tasks for user in tasks.users_to_act(task)}
+        notify.notify([u for u in people.values() if u.id != act.actor.id], text, link)
+    for users, text in act.notices:
+        notify.notify(users, text, link)
 
 
 def perform_bulk(evaluation_ids, trigger, actor, address=""):

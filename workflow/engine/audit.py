@@ -37,10 +37,12 @@ def action_label(action):
     return OTHER_ACTIONS.get(action, action)
 
 
-def record(evaluation, actor, action, from_state=None, to_state=None, comment="", address="", details=None):
+def record(evaluation, actor, action, from_state=None, to_state=None, comment="", address="", details=None,
+           on_behalf_of=None):
     entry = AuditRecord(
         evaluation_id=evaluation.id if evaluation is not None else None,
         actor_id=actor.id if actor is not None else None,
+        on_behalf_of_id=on_behalf_of.id if on_behalf_of is not None else None,
         at=clock.now(),
         action=action,
         from_state=from_state,

@@ -16,7 +16,11 @@ from workflow.models import Evaluation, Plan, Section, Task
 from workflow.models.plans import NEWEST_FIRST
 
 MARK_ORDER = {"green": 0, "yellow": 1, "red": 2}
-STATE_NAMES = tuple(state.name for state in STATES)
+
+
+def state_names():
+    """The registered states' names, in the workflow's order: the board's columns."""
+    return tuple(state.name for state in STATES)
 
 
 @dataclass
@@ -43,29 +47,32 @@ class Row:
     @property
     def cells(self):
         """(state name, count) in the workflow's order: the board's columns."""
-        return [(name, self.counts.get(name, 0)) for name in STATE_NAMES]
+        return [(name, self.counts.get(name, 0)) for name in state_names()]
 
 
 # A large bureau's board has 100 sections × 8 states: its section rows are written here as
 # strings from one format string per row (the state cells in the workflow's order), rather than
 # by template loops, which looked up and escaped each value through Jinja and took a third of
 # the page's time.
-_ROW_FORMAT = (
-    '<tr data-section="{label}" data-mark="{colour}"><td>{mark}</td><td>{label}</td>\n    '
-    # Centred by the style sheet (.board td[data-state]), not by a class on each of 800 cells.
-    + "".join(f'<td data-state="{name}">{{{index}}}</td>' for index, name in enumerate(STATE_NAMES))
-    + '\n    <td data-count="total">{total}</td></tr>\n  '
-)
+@cache
+def _row_format(names):
+    return (
+        '<tr data-section="{label}" data-mark="{colour}"><td>{mark}</td><td>{label}</td>\n    '
+        # Centred by the style sheet (.board td[data-state]), not by a class on each of 800 cells.
+        + "".join(f'<td data-state="{name}">{{{index}}}</td>' for index, name in enumerate(names))
+        + '\n    <td data-count="total">{total}</td></tr>\n  '
+    )
 
 
 def section_rows_html(rows, marks):
     """The board's section rows (``marks``: the mark's HTML by colour, rendered once by the
     template); a count of none is left blank."""
-    html = []
+    html, names = [], state_names()
+    row_format = _row_format(names)
     for row in rows:
         counts = row.counts
         colour = row.mark
-        html.append(_ROW_FORMAT.format(*[counts.get(name) or "" for name in STATE_NAMES], label=escape(row.label),
+        html.append(row_format.format(*[counts.get(name) or "" for name in names], label=escape(row.label),
                                        colour=colour, mark=marks[colour], total=row.total))
     return Markup("".join(html))
 
@@ -99,18 +106,18 @@ def _counts_statement():
     The evaluations are found by their own copy of their project's plan and section, and the
     open tasks by their due date (each from an index; no join with the plan's projects)."""
     plan_id, on, soon = bindparam("plan_id"), bindparam("on", type_=Date), bindparam("soon", type_=Date)
-    no_counts = [literal(0) for _name in STATE_NAMES]
+    no_counts = [literal(0) for _name in state_names()]
     sums = tasks.urgency_sums(on, soon)
     urgency = (sums["overdue"], sums["due_soon"])
     # Counted per section first (in the index's order), then named: joining the sections'
     # names to 100 rows instead of 2,000.
     per_section = (
         select(Evaluation.section_id,
-               *[func.count().filter(Evaluation.state == name).label(name) for name in STATE_NAMES])
+               *[func.count().filter(Evaluation.state == name).label(name) for name in state_names()])
         .where(Evaluation.plan_id == plan_id).group_by(Evaluation.section_id).subquery()
     )
     counts = (
-        select(literal(0), per_section.c.section_id, Section.name, *[per_section.c[name] for name in STATE_NAMES],
+        select(literal(0), per_section.c.section_id, Section.name, *[per_section.c[name] for name in state_names()],
                null(), literal(0), literal(0))
         .join(Section, Section.id == per_section.c.section_id)
     )
@@ -133,7 +140,7 @@ def board(plan, on=None):
     for kind, section_id, name, *numbers in rows:
         *counts, task_state, n_overdue, n_soon = numbers
         if kind == 0:
-            sections[section_id] = Row(section_id, name, counts={state: n for state, n in zip(STATE_NAMES, counts) if n},
+            sections[section_id] = Row(section_id, name, counts={state: n for state, n in zip(state_names(), counts) if n},
                                        total=sum(counts))
         else:
             urgencies.append((section_id, task_state, n_overdue or 0, n_soon or 0))

@@ -1,14 +1,13 @@
-"""THE definition of the evaluation workflow, as data.
+"""The shape of a workflow definition, and the one definition the app runs.
 
-Everything else reads these tables: the `transitions` machine (machine.py), the permission
-checks and buttons (actions.py), the tasks and their due dates (tasks.py), the diagram and
-the progress board. Change the workflow here and nowhere else.
+The engine knows no feature: what the states and transitions are, with their conditions and
+effects, is declared above the features in workflow/flow.py and handed to register() when the
+app is created. Everything here reads the registered tables: the `transitions` machine
+(machine.py), who may act (rights.py), the buttons (actions.py), the tasks and their due dates
+(tasks.py), the diagram and the progress board.
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
-from workflow.engine import conditions, effects
 from workflow.roles import Role
 
 
@@ -29,70 +28,64 @@ class StateDef:
     # Its task falls due the plan's return period (working days) after the state is entered,
     # not at its stage's end, which may have passed: a return is not the section's delay.
     due_after_entering: bool = False
+    # A function (evaluation) -> user ids or None: when it gives ids, each of them gets a task of
+    # their own (a committee, 会签); None: one task for every holder of the actor role.
+    assignees: object = None
+    # A function (plan) -> bool: whether the plan's options use this state at all (the
+    # diagram and the board leave out a state no transition of the plan reaches).
+    used_when: object = None
 
 
 @dataclass(frozen=True)
 class TransitionDef:
+    """One row of the table. Several rows may share a trigger (one button): the first whose
+    ``when`` holds decides where the evaluation goes."""
+
     trigger: str
     label: object
     source: tuple
     dest: str
-    roles: frozenset
-    conditions: tuple = ()  # functions (evaluation, actor) -> None or a refusal message
+    role: Role  # who acts: someone who may take this role's task of the evaluation (rights.py)
+    checks: tuple = ()  # functions (evaluation, act) -> None or a refusal message
+    when: object = None  # a function (evaluation, act) -> bool choosing among the rows of a trigger
+    effects: tuple = ()  # functions (evaluation, act) run after the state has changed
     comment_required: bool = False
-    own_section: bool = False  # only staff of the project's section may fire it
-    not_submitter: bool = False  # nobody reviews or approves what they submitted
     submitter_only: bool = False
+    # An opinion that leaves the state as it is (one reviewer of several): only the actor's own
+    # task is completed, and no new task is made.
+    opinion: bool = False
     bulk: bool = False  # offered as a bulk action on lists
-    effects: tuple = ()  # functions (evaluation, actor) run after the state has changed
     style: str = "primary"  # button colour
+    plan_option: object = None  # a function (plan) -> bool: the row exists for this plan
 
 
-STATES = (
-    StateDef("preparing", _l("准备中"), "prepare", Role.SECTION_STAFF, _l("设定绩效目标"), section_task=True,
-             section_edits=True),
-    StateDef("self_evaluating", _l("自评中"), "self_evaluate", Role.SECTION_STAFF, _l("填报并提交自评"),
-             section_task=True, section_edits=True, actuals=True),
-    StateDef("submitted", _l("待复核"), "review", Role.REVIEWER, _l("复核自评"), under_review=True),
-    StateDef("returned", _l("已退回"), "self_evaluate", Role.SECTION_STAFF, _l("按意见修改后重新提交"),
-             section_task=True, section_edits=True, actuals=True, due_after_entering=True),
-    StateDef("reviewed", _l("待审批"), "review", Role.LEADER, _l("审批复核结果"), under_review=True),
-    StateDef("approved", _l("已审批"), "report", Role.OFFICE, _l("汇总报送财政局"), frozen=True),
-    StateDef("reported", _l("已报送"), "apply", Role.OFFICE, _l("记录结果应用"), frozen=True, with_finance=True),
-    StateDef("applied", _l("已应用"), None, None, frozen=True, with_finance=True),
-)
-
+# The registered definition: filled in place by register() (modules import these names once).
+STATES = []
+TRANSITIONS = []
+STATE_BY_NAME = {}
+TRANSITION_BY_TRIGGER = {}  # the first row of each trigger: its label and role
 INITIAL_STATE = "preparing"
 
-TRANSITIONS = (
-    TransitionDef("open_self_evaluation", _l("开始自评"), ("preparing",), "self_evaluating",
-                  frozenset({Role.OFFICE}), bulk=True),
-    TransitionDef("submit", _l("提交复核"), ("self_evaluating",), "submitted",
-                  frozenset({Role.SECTION_STAFF}), conditions=(conditions.ready_to_submit,), own_section=True,
-                  effects=(effects.snapshot_submission,)),
-    TransitionDef("withdraw", _l("撤回"), ("submitted",), "self_evaluating",
-                  frozenset({Role.SECTION_STAFF}), conditions=(conditions.review_not_started,),
-                  submitter_only=True, style="outline-secondary"),
-    TransitionDef("pass_review", _l("复核通过"), ("submitted",), "reviewed",
-                  frozenset({Role.REVIEWER}), not_submitter=True, style="success"),
-    # From 已审批 too: approval freezes the evaluation, and only the leader's return reopens it.
-    TransitionDef("return_for_revision", _l("退回修改"), ("submitted", "reviewed", "approved"), "returned",
-                  frozenset({Role.REVIEWER, Role.LEADER}), comment_required=True, not_submitter=True,
-                  conditions=(conditions.right_person_returns,), style="outline-danger"),
-    TransitionDef("resubmit", _l("重新提交"), ("returned",), "submitted",
-                  frozenset({Role.SECTION_STAFF}), conditions=(conditions.ready_to_submit,), own_section=True,
-                  effects=(effects.snapshot_submission,)),
-    TransitionDef("approve", _l("审批通过"), ("reviewed",), "approved",
-                  frozenset({Role.LEADER}), not_submitter=True, bulk=True, style="success",
-                  effects=(effects.freeze,)),
-    TransitionDef("report", _l("报送财政局"), ("approved",), "reported", frozenset({Role.OFFICE}),
-                  conditions=(conditions.included_in_submission,)),
-    TransitionDef("apply", _l("完成结果应用"), ("reported",), "applied", frozenset({Role.OFFICE}),
-                  conditions=(conditions.feedback_recorded,)),
-)
 
-STATE_BY_NAME = {state.name: state for state in STATES}
-TRANSITION_BY_TRIGGER = {transition.trigger: transition for transition in TRANSITIONS}
+def register(states, transitions, initial):
+    """Install a definition (workflow/flow.py's, at app creation); the machine is rebuilt."""
+    global INITIAL_STATE
+    names = {state.name for state in states}
+    for transition in transitions:
+        unknown = (set(transition.source) | {transition.dest}) - names
+        if unknown:
+            raise ValueError(f"transition {transition.trigger} names unknown states {sorted(unknown)}")
+    STATES[:] = states
+    TRANSITIONS[:] = transitions
+    STATE_BY_NAME.clear()
+    STATE_BY_NAME.update({state.name: state for state in states})
+    TRANSITION_BY_TRIGGER.clear()
+    for transition in transitions:
+        TRANSITION_BY_TRIGGER.setdefault(transition.trigger, transition)
+    INITIAL_STATE = initial
+    from workflow.engine import machine
+
+    machine.rebuild()
 
 
 def state_def(name):
@@ -106,3 +99,12 @@ def states_where(flag):
 
 def transitions_from(state):
     return [t for t in TRANSITIONS if state in t.source]
+
+
+def rows_for_plan(plan):
+    """The transitions the plan's options keep (the diagram and the help page of a plan)."""
+    return [t for t in TRANSITIONS if t.plan_option is None or t.plan_option(plan)]
+
+
+def states_for_plan(plan):
+    return [s for s in STATES if s.used_when is None or s.used_when(plan)]

@@ -22,7 +22,7 @@ def dot_source(current=None):
             attributes = {"fillcolor": "#b3191c", "fontcolor": "white", "penwidth": "2"}
         graph.node(state.name, str(state.label), **attributes)
     for transition in TRANSITIONS:
-        roles = "、".join(str(role.label) for role in sorted(transition.roles, key=lambda r: r.value))
+        roles = str(transition.role.label)
         for source in transition.source:
             graph.edge(source, transition.dest, label=f"{transition.label}\n({roles})")
     return graph

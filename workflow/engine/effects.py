@@ -1,29 +1,35 @@
-"""Effects of transitions: what happens to an evaluation's data when its state changes.
-The definition names them per transition; actions.perform runs them in the same
-transaction as the state change."""
+"""Effects the engine itself offers to a flow: what any approval workflow does to the
+evaluation's own columns, its committee's opinions and its people. A flow names them per
+row (workflow/flow.py) beside the effects of its features; each takes (evaluation, act)."""
+from flask_babel import gettext as _
+
+from workflow import clock
+from workflow.engine import opinions
 
 
-def snapshot_submission(evaluation, actor):
-    """Keep the evaluation as submitted: the reviewers' diff compares submissions. The review
-    queue's counts of findings are recounted as the evaluation enters it (they follow every
-    save already; this makes them exact whatever wrote the content)."""
-    from workflow.review.checks import refresh_findings
-    from workflow.selfeval.services import take_snapshot
-
-    take_snapshot(evaluation, "submission", actor)
-    refresh_findings(evaluation)
+def mark_submitted(evaluation, act):
+    """Who submitted and when: nobody reviews or approves their own submission."""
+    evaluation.submitted_by_id = act.actor.id
+    evaluation.submitted_at = clock.now()
 
 
-def freeze(evaluation, actor):
-    """Approval freezes the evaluation: its data is kept with a SHA-256, its report is
-    rendered and signed by the department once and kept with the SHA-256 of the signed bytes
-    (every later download serves those bytes; the 验真 page knows them by it), and the form
-    refuses edits until the leader returns it."""
-    import hashlib
+def new_review_round(evaluation, act):
+    """Entering review starts a new round of opinions."""
+    evaluation.review_round = (evaluation.review_round or 0) + 1
 
-    from workflow.documents.reports import render_frozen_report
-    from workflow.selfeval.services import take_snapshot
 
-    snapshot = take_snapshot(evaluation, "approval", actor)
-    snapshot.pdf = render_frozen_report(evaluation, serialized=snapshot.data)
-    snapshot.pdf_sha256 = hashlib.sha256(snapshot.pdf).hexdigest()
+def record_pass(evaluation, act):
+    opinions.record(evaluation, act, "pass")
+
+
+def record_return(evaluation, act):
+    opinions.record(evaluation, act, "return")
+
+
+def tell_submitter(evaluation, act):
+    """The submitter hears of a return with its comment, whoever holds the next task."""
+    if evaluation.submitted_by is None:
+        return
+    project, comment = evaluation.project.name, act.comment
+    act.notices.append(([evaluation.submitted_by],
+                        lambda: _("“%(project)s”被退回：%(comment)s", project=project, comment=comment)))

@@ -1,28 +1,28 @@
-"""Tasks: created when an evaluation enters a state, completed when it leaves.
+"""Tasks: created when an evaluation enters a state, completed when it leaves (or, for one
+member of a committee, when they have given their opinion).
 
-Who may act on a task: its assignee once someone has claimed it (or it was reassigned);
-before that, every holder of its role, restricted to the project's section for section
-tasks. A reviewer or leader never gets the task of an evaluation they submitted.
+Who may act on a task is rights.py's rule: its assignee once someone has claimed it (or it
+was reassigned, or made for one committee member); before that, every holder of its role,
+restricted to the project's section for section tasks; never the submitter for review and
+approval; a deputy wherever the person they stand in for may.
 """
 from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, false, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow import clock
-from workflow.engine import workdays
+from workflow.engine import delegations, rights, workdays
 from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
-from workflow.models import Evaluation, PlanMember, Project, Section, Task, User
+from workflow.models import Evaluation, Project, Section, Task, User
 from workflow.pagination import KeyedPages, paginate
 from workflow.roles import Role
 
-# Review and approval belong to the plan's working group when it has one (actions.py refuses
-# them to anyone else): their tasks go to its members, approval to its 组长.
-GROUP_TASK_ROLES = (Role.REVIEWER.value, Role.LEADER.value)
+GROUP_TASK_ROLES = rights.GROUP_TASK_ROLES
 
 
 def evaluation_link(evaluation_id):
@@ -102,30 +102,36 @@ def open_task(evaluation):
     return db.session.scalar(_open_task_query(), {"evaluation_id": evaluation.id})
 
 
-def complete_open_tasks(evaluation, actor):
+def complete_open_tasks(evaluation, actor, assignee=None):
+    """Complete the evaluation's open workflow tasks (only ``assignee``'s: one committee
+    member's opinion is given)."""
     now = clock.now()
-    for task in db.session.scalars(
-        select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None),
-                           Task.rectification_id.is_(None))
-    ):
+    query = select(Task).where(Task.evaluation_id == evaluation.id, Task.completed_at.is_(None),
+                               Task.rectification_id.is_(None))
+    if assignee is not None:
+        query = query.where(Task.assignee_id == assignee.id)
+    for task in db.session.scalars(query):
         task.completed_at = now
         task.completed_by_id = actor.id if actor is not None else None
 
 
-def create_task(evaluation):
-    """The task of the evaluation's current state, for whoever must act next."""
+def create_tasks(evaluation):
+    """The tasks of the evaluation's current state, for whoever must act next: one for every
+    holder of the role, or one for each member the state names (a committee)."""
     definition = state_def(evaluation.state)
     if definition.actor is None:
-        return None
-    task = Task(
+        return []
+    assignees = definition.assignees(evaluation) if definition.assignees else None
+    fields = dict(
         evaluation_id=evaluation.id,
         state=evaluation.state,
         role=definition.actor.value,
         section_id=evaluation.project.section_id if definition.section_task else None,
         due_date=due_date_for(evaluation, evaluation.state),
     )
-    db.session.add(task)
-    return task
+    created = [Task(**fields)] if assignees is None else [Task(**fields, assignee_id=user_id) for user_id in assignees]
+    db.session.add_all(created)
+    return created
 
 
 def is_overdue(on):
@@ -140,53 +146,9 @@ def is_due_soon(on, until):
 
 
 def actionable_by(user):
-    """SQL condition: open tasks ``user`` may act on (needs Task joined to Evaluation and
-    Project)."""
-    if not user.roles:
-        return false()
-    return _actionable(**_actionable_params(user))
-
-
-def _actionable_params(user):
-    """The values of _actionable()'s bound parameters for ``user`` (who has a role)."""
-    return {"me": user.id, "my_roles": [role.value for role in user.roles], "my_section": user.section_id}
-
-
-def _actionable(me, my_roles, my_section):
-    """The rule of actionable_by(), on the user's values or on bound parameters (the pages'
-    statements, built once per process: see _inbox_filter())."""
-    unclaimed_for_role = and_(
-        Task.assignee_id.is_(None),
-        Task.role.in_(my_roles),
-        or_(Task.section_id.is_(None), Task.section_id == my_section),
-    )
-    own_submission = and_(
-        Task.role.in_([Role.REVIEWER.value, Role.LEADER.value]),
-        Evaluation.submitted_by_id == me,
-    )
-    return and_(
-        Task.completed_at.is_(None),
-        or_(Task.assignee_id == me, unclaimed_for_role),
-        ~own_submission,
-        _working_group_allows(me),
-    )
-
-
-def _working_group_allows(me):
-    """SQL condition: the task is not a group task, its plan has no working group, or
-    user ``me`` is in the group (as 组长 for the leader's task). The subqueries are not
-    correlated with the task: the database reads the few plan ids once, not once per task."""
-    plans_with_group = select(PlanMember.plan_id)
-    my_plans = plans_with_group.where(PlanMember.user_id == me)
-    led_plans = my_plans.where(PlanMember.group_role == "leader")
-    # The evaluation's own copy of its plan: the inbox's tasks are found without joining the
-    # plan's projects (_inbox_filter()).
-    return or_(
-        Task.role.not_in(GROUP_TASK_ROLES),
-        Evaluation.plan_id.not_in(plans_with_group),
-        and_(Task.role != Role.LEADER.value, Evaluation.plan_id.in_(my_plans)),
-        Evaluation.plan_id.in_(led_plans),
-    )
+    """SQL condition: open tasks ``user`` may act on, in their own place or as a deputy
+    (needs Task joined to Evaluation): rights.py's rule."""
+    return rights.actionable_by(user)
 
 
 # The lists' order: by due date, undated last, then as created.
@@ -258,13 +220,14 @@ def _pages(query, **windows):
 
 @cache
 def _inbox_filter():
-    """inbox_query() of any user who has a role, the user's values bound parameters
-    (_actionable_params()). Built once per process with the statements around it: building
+    """inbox_query() of any user who has a role and stands in for nobody, the user's values
+    bound parameters (rights.params_of()). Built once per process with the statements around it: building
     and keying the permission rule anew took longer than the database's work on the office's
     700 open tasks (a statement built once keeps its cache key)."""
     return (
         select(Task).join(Task.evaluation)
-        .where(_actionable(me=bindparam("me"), my_roles=bindparam("my_roles", expanding=True),
+        .where(Task.completed_at.is_(None),
+               rights.rule(rights.TASK, me=bindparam("me"), my_roles=bindparam("my_roles", expanding=True),
                            my_section=bindparam("my_section")))
         .order_by(*ROW_ORDER)
     )
@@ -289,11 +252,16 @@ def page(query, number):
     return paginate(query, number, key=Task.id, rows_query=_row_query(), whole_rows=True)
 
 
+def _plain(user):
+    """The inbox of ``user`` is the rule's on their own values alone (the statements built once)."""
+    return bool(user.roles) and not delegations.principals_of(user)
+
+
 def inbox_page(user, number):
     """One page of 我的待办."""
-    if not user.roles:
-        return page(inbox_query(user), number)
-    return _inbox_pages().page(number, params=_actionable_params(user))
+    if not _plain(user):
+        return page(select(Task).join(Task.evaluation).where(actionable_by(user)).order_by(*ROW_ORDER), number)
+    return _inbox_pages().page(number, params=rights.params_of(user))
 
 
 def inbox(user):
@@ -318,11 +286,13 @@ def inbox_summary(user, on=None, days=None, first=5):
     (plain rows, as page()'s) and, computed by the database over the whole inbox in the same
     query (window aggregates), the number of tasks, of overdue ones and of those due soon
     (the rules of urgency())."""
-    if not user.roles:  # actionable_by(): nothing
-        return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     on = on or today()
-    rows = _inbox_summary_pages().rows(first, params={
-        **_actionable_params(user), "on": on, "soon_until": workdays.due_soon_until(on, days)})
+    window = {"on": on, "soon_until": workdays.due_soon_until(on, days)}
+    if _plain(user):
+        rows = _inbox_summary_pages().rows(first, params={**rights.params_of(user), **window})
+    else:
+        mine = select(Task).join(Task.evaluation).where(actionable_by(user)).order_by(*ROW_ORDER)
+        rows = _pages(mine, **urgency_sums(bindparam("on"), bindparam("soon_until"))).rows(first, params=window)
     if not rows:
         return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     return {"count": rows[0].total, "overdue": rows[0].overdue or 0, "due_soon": rows[0].due_soon or 0,
@@ -398,19 +368,9 @@ def claim(task, user):
 
 
 def eligible_colleagues(task):
-    """Who a task may be handed to: active holders of its role (of its section for section
-    tasks), never the submitter of the evaluation for review and approval."""
-    query = select(User).where(User.active.is_(True)).order_by(User.full_name)
-    if task.section_id is not None:
-        query = query.where(User.section_id == task.section_id)
-    candidates = [u for u in db.session.scalars(query) if Role(task.role) in u.roles]
-    if task.role in GROUP_TASK_ROLES:
-        candidates = [u for u in candidates if u.id != task.evaluation.submitted_by_id]
-        group = {m.user_id: m.group_role for m in task.evaluation.project.plan.members}
-        if group:
-            candidates = [u for u in candidates if u.id in group
-                          and (task.role != Role.LEADER.value or group[u.id] == "leader")]
-    return candidates
+    """Who a task may be handed to: rights.py's rule for each active user, as if nobody had
+    claimed the task."""
+    return rights.colleagues_for(task)
 
 
 def reassign(task, actor, colleague_id):
@@ -437,7 +397,11 @@ def reassign(task, actor, colleague_id):
 
 
 def users_to_act(task):
-    """The people a task concerns: its assignee, or everyone who could take it."""
+    """The people a task concerns: its assignee, or everyone who could take it, and whoever
+    stands in for them today."""
     if task.assignee_id is not None:
-        return [task.assignee] if task.assignee.active else []
-    return eligible_colleagues(task)
+        people = [task.assignee] if task.assignee.active else []
+    else:
+        people = eligible_colleagues(task)
+    deputies = [deputy for person in people for deputy in delegations.deputies_of(person)]
+    return list({user.id: user for user in people + deputies}.values())

@@ -6,14 +6,13 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from workflow.engine import actions
-from workflow.engine.definition import states_where
+from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, Task
 from workflow.roles import Role
 
 # The finance bureau sees what has been reported to it, nothing before.
-FINANCE_STATES = states_where("with_finance")
 
 
 def can_view(evaluation, user):
@@ -24,7 +23,7 @@ def can_view(evaluation, user):
         return True
     if Role.SECTION_STAFF in roles and user.section_id is not None and _owns_rectification(evaluation, user.section_id):
         return True  # a section charged with a rectification reads the evaluation behind it
-    if Role.FINANCE in roles and evaluation.state in FINANCE_STATES:
+    if Role.FINANCE in roles and state_def(evaluation.state).with_finance:
         return True
     return False
 

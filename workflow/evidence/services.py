@@ -14,12 +14,13 @@ from sqlalchemy.orm import joinedload
 
 from workflow import files
 from workflow.engine import audit
+from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.evaluations.services import can_view
 from workflow.extensions import db
 from workflow.models import Attachment, Evaluation, Indicator
 from workflow.files import ACCEPT, ACCEPTED_LABEL, DOCX, FILE_TYPES, detect_type  # noqa: F401 (used by routes, tests)
-from workflow.selfeval.services import EDITABLE_STATES, edit_refusal
+from workflow.selfeval.services import edit_refusal
 
 FALLBACK_NAME = "佐证材料"
 
@@ -50,7 +51,7 @@ def can_upload(evaluation, user):
 def can_delete(attachment, evaluation, user):
     """Editors may remove any evidence, the uploader their own, only while the evaluation is
     editable (and only while the uploader may still see it)."""
-    if attachment.evaluation_id != evaluation.id or evaluation.state not in EDITABLE_STATES:
+    if attachment.evaluation_id != evaluation.id or not state_def(evaluation.state).section_edits:
         return False
     if edit_refusal(evaluation, user) is None:
         return True
@@ -202,7 +203,7 @@ def for_download(evaluation, attachment_id, user):
 def delete(attachment, user, address=""):
     evaluation = db.session.get(Evaluation, attachment.evaluation_id)
     if not can_delete(attachment, evaluation, user):
-        if evaluation.state not in EDITABLE_STATES:
+        if not state_def(evaluation.state).section_edits:
             raise ServiceError(edit_refusal(evaluation, user) or _("当前状态下不能删除佐证材料。"), code="refused")
         raise ServiceError(_("只有上传人或项目责任科室的经办人可以删除佐证材料。"), code="refused")
     details = {"attachment": attachment.id, "filename": attachment.filename, "sha256": attachment.sha256}
@@ -212,7 +213,7 @@ def delete(attachment, user, address=""):
         select(Evaluation).where(Evaluation.id == evaluation.id).with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
-    if fresh.state not in EDITABLE_STATES:
+    if not state_def(fresh.state).section_edits:
         db.session.rollback()
         raise ServiceError(edit_refusal(fresh, user) or _("当前状态下不能删除佐证材料。"), code="refused")
     if fresh.submitted_at is not None:

@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workflow import scoring
+from workflow import scoring, signals
 from workflow.errors import ServiceError
 from workflow.excel.exporter import (
     AMOUNT_FORMAT, CENTER, HEADER_FILL, LEFT, TOP_LEFT, body_font, print_setup, put, put_merged, safe_filename,
@@ -433,8 +433,6 @@ def _amount_problem(code, label):
 
 def _create(plan, item, actor):
     """One project as plans.services.create_project makes it, with the file's figures."""
-    from workflow.review.checks import refresh_findings
-
     project = plans.create_project(plan, item.name, item.section, actor, details={"source": "excel", "row": item.row},
                                    leader_name=item.leader_name, overall_target=item.overall_target)
     rows = content.funding(project.evaluation)
@@ -443,7 +441,8 @@ def _create(plan, item, actor):
     for key in PART_KEYS:
         rows[key].annual_budget = item.amounts[key]
     db.session.flush()
-    refresh_findings(project.evaluation, notes={})  # now with the file's figures; a new one has no notes
+    # Now with the file's figures; a new one has no notes.
+    signals.evaluation_content_changed.send(project.evaluation, notes={})
     return project
 
 

@@ -2,6 +2,7 @@
 from workflow.models.api_tokens import ApiToken  # noqa: F401
 from workflow.models.audit import AuditRecord  # noqa: F401
 from workflow.models.calendar import OfficeDayOff  # noqa: F401
+from workflow.models.delegations import Delegation  # noqa: F401
 from workflow.models.content import (  # noqa: F401
     Attachment,
     FindingNote,
@@ -15,6 +16,7 @@ from workflow.models.evaluations import Evaluation, Project  # noqa: F401
 from workflow.models.frameworks import PlanIndicator, PlanReportSection  # noqa: F401
 from workflow.models.meetings import Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin  # noqa: F401
 from workflow.models.notifications import Notification  # noqa: F401
+from workflow.models.opinions import ReviewOpinion  # noqa: F401
 from workflow.models.people import Section, User, UserRole  # noqa: F401
 from workflow.models.plans import Plan, PlanMember, Stage  # noqa: F401
 from workflow.models.security import LoginFailure  # noqa: F401

@@ -17,6 +17,8 @@ class AuditRecord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id", ondelete="SET NULL"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The person the actor stood in for, as their deputy (代理): "闫洪涛 代 姜立新".
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(32))
@@ -25,7 +27,8 @@ class AuditRecord(db.Model):
     address: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict | None] = mapped_column(JSON)
 
-    actor = relationship("User")
+    actor = relationship("User", foreign_keys=[actor_id])
+    on_behalf_of = relationship("User", foreign_keys=[on_behalf_of_id])
     evaluation = relationship("Evaluation")
 
 

@@ -51,6 +51,8 @@ class Evaluation(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Counts the times it entered review: the opinions of a committee belong to one round.
+    review_round: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     overall_achievement: Mapped[str] = mapped_column(Text, default="")  # 年度总体目标实际完成情况
     # The server's score and grade, recomputed on every save of the form.

@@ -2,7 +2,7 @@
 import re
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -33,6 +33,12 @@ class Plan(db.Model):
     result_summary: Mapped[str] = mapped_column(Text, default="")  # 结果应用 of the whole plan
     # A returned evaluation's task falls due this many working days after the return.
     return_working_days: Mapped[int] = mapped_column(default=5)
+    # How the working group reviews (workflow/flow.py reads these): 'one' reviewer, any
+    # ``review_quorum`` of the group ('quorum', 会签), or 'all' of them; and whether the 组长's
+    # approval follows the review (without it a passed review is approved).
+    review_rule: Mapped[str] = mapped_column(String(8), default="one", server_default="one")
+    review_quorum: Mapped[int] = mapped_column(default=2, server_default="2")
+    approval_required: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     office_section = relationship("Section")

@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workflow import signals
 from workflow.engine import tasks
 from workflow.errors import NotFound, ServiceError
-from workflow.evaluations.services import FINANCE_STATES, sees_reported_only
+from workflow.evaluations.services import sees_reported_only
 from workflow.extensions import db
 from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
-from workflow.engine.definition import INITIAL_STATE, state_def
+from workflow.engine import definition
+from workflow.engine.definition import state_def, states_where
 from workflow.selfeval import content, framework
 from workflow.models.evaluations import derived_update
 from workflow.models.plans import NEWEST_FIRST, STAGE_KINDS
@@ -261,7 +263,7 @@ def projects_of(plan, section_id=None, viewer=None):
         query = query.where(Project.section_id == section_id)
     if viewer is not None and sees_reported_only(viewer):
         query = query.join(Evaluation, Evaluation.project_id == Project.id).where(
-            Evaluation.state.in_(FINANCE_STATES))
+            Evaluation.state.in_(states_where("with_finance")))
     return db.session.scalars(query).all()
 
 
@@ -270,17 +272,16 @@ def create_project(plan, name, section, actor=None, details=None, **fields):
     'create' audit record; flushed, not committed (an import creates many in one
     transaction). The caller has validated the name and section."""
     from workflow.engine import audit
-    from workflow.review.checks import refresh_findings
 
     project = Project(plan_id=plan.id, name=name, section_id=section.id, budget_year=plan.budget_year, **fields)
     project.plan = plan
     project.section = section
-    project.evaluation = Evaluation(state=INITIAL_STATE, plan_id=plan.id, section_id=section.id)
+    project.evaluation = Evaluation(state=definition.INITIAL_STATE, plan_id=plan.id, section_id=section.id)
     content.ensure_content(project.evaluation)
-    refresh_findings(project.evaluation)  # stored with the INSERT
+    signals.evaluation_content_changed.send(project.evaluation)  # the findings, stored with the INSERT
     db.session.add(project)
     db.session.flush()
-    tasks.create_task(project.evaluation)
+    tasks.create_tasks(project.evaluation)
     audit.record(project.evaluation, actor, "create", None, project.evaluation.state, details=details)
     return project
 
@@ -313,7 +314,7 @@ def open_self_evaluation(plan, actor, address=""):
 def get_project(project_id, viewer=None):
     project = db.session.get(Project, project_id)
     if project is None or (viewer is not None and sees_reported_only(viewer)
-                           and project.evaluation.state not in FINANCE_STATES):
+                           and not state_def(project.evaluation.state).with_finance):
         raise NotFound(_("项目不存在。"))
     return project
 
@@ -330,7 +331,6 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
     may change only before submission; its open section task moves with it."""
     from workflow.engine import audit
     from workflow.models import Task
-    from workflow.review.checks import refresh_findings
 
     name = (name or "").strip()
     if not name:
@@ -359,5 +359,5 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
     project.leader_name, project.overall_target = leader_name.strip(), overall_target.strip()
     if changed:
         audit.record(project.evaluation, actor, "project_edit", details=changed)
-    refresh_findings(project.evaluation)  # the overall target is checked for amounts
+    signals.evaluation_content_changed.send(project.evaluation)  # the overall target is checked for amounts
     db.session.commit()

@@ -13,7 +13,7 @@ from sqlalchemy import Integer, bindparam, func, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import scoring
+from workflow import scoring, signals
 from workflow.engine.definition import states_where
 from workflow.extensions import db
 from workflow.models import Evaluation, FindingNote, Plan, Project, Section
@@ -140,12 +140,17 @@ def _counts(findings):
     return sum(1 for f in findings if not f.explained), len(findings)
 
 
+@signals.evaluation_content_changed.connect
+def _content_changed(evaluation, notes=None):
+    refresh_findings(evaluation, notes)
+
+
 def refresh_findings(evaluation, notes=None):
     """Compute the evaluation's findings and store their counts on it (findings_open,
-    findings_total), which the review queue reads instead of the content. Called by every
-    service that writes what the checks read (the form, the project's overall target, an
-    explanation, the import, the demo) and at each submission, after its changes are made and
-    before it commits; returns (open, all).
+    findings_total), which the review queue reads instead of the content. Every service that
+    writes what the checks read (the form, the project's overall target, the import, the demo,
+    each submission) sends signals.evaluation_content_changed after its changes and before it
+    commits, and an explanation calls it; returns (open, all).
 
     A new evaluation gets the counts in its INSERT. A stored one gets them by a plain UPDATE
     that neither bumps the optimistic-lock version nor touches updated_at: the counts are

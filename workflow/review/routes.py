@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workflow.engine.definition import state_def
+from workflow.engine.definition import state_def, states_where
 from workflow.errors import ServiceError
 from workflow.evaluations.services import visible_or_abort
 from workflow.pagination import page_number
@@ -22,7 +22,7 @@ def queue():
     page = services.queue_page(page_number(request.args.get("page")))
     plan_title, plan_findings, unsubmitted = checks.current_plan_findings(PLAN_FINDINGS_SHOWN)
     return render_template(
-        "review/queue.html", rows=page.items, page=page, states=services.REVIEW_STATES, state_def=state_def,
+        "review/queue.html", rows=page.items, page=page, states=states_where("under_review"), state_def=state_def,
         plan_title=plan_title, plan_findings=plan_findings, unsubmitted=unsubmitted,
     )
 

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from workflow.engine.definition import states_where
+from workflow.engine import rights
+from workflow.engine.definition import state_def, states_where
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, ReviewComment, Section, User
@@ -14,25 +15,14 @@ from workflow.review import checks
 from workflow.roles import Role
 from workflow.selfeval import outline
 
-REVIEW_STATES = states_where("under_review")
-
-
 def may_comment(evaluation, user):
-    """Reviewers while it is under review; the leader while it waits for approval; never on
-    one's own submission. When the plan has a working group, only its members (review and
-    approval belong to the group, as in the engine's rules)."""
-    if evaluation.submitted_by_id == user.id:
-        return False
-    if evaluation.state == "submitted":
-        allowed = Role.REVIEWER in user.roles
-    elif evaluation.state == "reviewed":
-        allowed = bool(user.roles & {Role.REVIEWER, Role.LEADER})
-    else:
-        allowed = False
-    if not allowed:  # decided without reading the group
-        return False
-    members = {m.user_id for m in evaluation.project.plan.members}
-    return not members or user.id in members
+    """Whoever may act on the evaluation's review now (rights.py's rule): a reviewer of the
+    plan's working group while it waits for review, the 组长 while it waits for approval,
+    their deputies; never on one's own submission."""
+    state = state_def(evaluation.state)
+    if not state.under_review or not rights.holds_role(user, state.actor):
+        return False  # decided without asking the database
+    return rights.acting_identity(evaluation, state.actor, user) is not None
 
 
 def comment_targets(evaluation):
@@ -100,7 +90,7 @@ QUEUE_ORDER = (Evaluation.state, Project.name, Evaluation.id)
 def _under_review(query, plan_id=None):
     """``query`` limited to the evaluations under review (of plan ``plan_id``: a value or a
     bound parameter)."""
-    query = query.where(Evaluation.state.in_(REVIEW_STATES))
+    query = query.where(Evaluation.state.in_(states_where("under_review")))
     return query if plan_id is None else query.where(Project.plan_id == plan_id)
 
 

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow import scoring
+from workflow.engine.definition import state_def
 from workflow.errors import ServiceError
 from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in
@@ -24,7 +25,7 @@ def _render(evaluation, values=None, status=200):
         outline_labels=outline.labels(evaluation.project.plan.report_sections),
         texts={s.key: s.text for s in evaluation.narrative},
         editable=editable,
-        actuals=evaluation.state in services.ACTUAL_STATES,
+        actuals=state_def(evaluation.state).actuals,
         problems=services.completeness_problems(evaluation),
         changes=services.changes_since_submission(evaluation),
         values=values or {},

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import clock, scoring
+from workflow import clock, scoring, signals
 from workflow.engine import audit
 from workflow.engine.actions import CONCURRENT_CHANGE, get_evaluation
-from workflow.engine.definition import state_def, states_where
+from workflow.engine.definition import state_def
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import NarrativeSection, Snapshot
@@ -18,11 +18,6 @@ from workflow.selfeval import content
 from workflow.selfeval import outline as report_outline
 from workflow.selfeval.framework import EXECUTION_RATE
 
-# Targets, budget and narrative may be written from 准备阶段 on; actual values only once
-# self-evaluation has opened. After submission the section waits; after approval the
-# evaluation is frozen until the leader returns it.
-EDITABLE_STATES = states_where("section_edits")
-ACTUAL_STATES = states_where("actuals")
 
 TEXT_LIMIT = 20000
 SHORT_TEXT_LIMIT = 200
@@ -31,7 +26,10 @@ SHORT_TEXT_LIMIT = 200
 def edit_refusal(evaluation, user):
     if Role.SECTION_STAFF not in user.roles or user.section_id != evaluation.project.section_id:
         return _("只有项目责任科室的经办人可以填报。")
-    if evaluation.state not in EDITABLE_STATES:
+    # Targets, budget and narrative may be written from 准备阶段 on; actual values only once
+    # self-evaluation has opened. After submission the section waits; after approval the
+    # evaluation is frozen until the leader returns it.
+    if not state_def(evaluation.state).section_edits:
         if state_def(evaluation.state).frozen:
             return _("该评价已审批定稿，如需修改须由组长退回。")
         return _("自评已提交，复核期间不能修改；如需修改请先撤回或等待退回。")
@@ -87,7 +85,7 @@ def _text(raw, label, errors, limit):
 
 def _apply_form(evaluation, form, errors):
     """Copy the submitted values onto the evaluation; every problem goes to ``errors``."""
-    actuals = evaluation.state in ACTUAL_STATES
+    actuals = state_def(evaluation.state).actuals
     project = evaluation.project
     for attribute, label, limit, target in (
         ("leader_name", _("项目负责人"), 64, project),
@@ -226,8 +224,6 @@ def recompute(evaluation):
 def save(evaluation_id, user, form, expected_version=None, address=""):
     """Save the form (a draft: blanks are fine, wrong values are not). Nothing is stored
     when any value is refused; the message lists every problem."""
-    from workflow.review.checks import refresh_findings  # the review package imports this one
-
     evaluation = get_evaluation(evaluation_id)
     reason = edit_refusal(evaluation, user)
     if reason:
@@ -252,7 +248,7 @@ def save(evaluation_id, user, form, expected_version=None, address=""):
     try:
         # The review queue's counts of findings follow the content (its query flushes the
         # versioned UPDATE, hence inside the try).
-        refresh_findings(evaluation)
+        signals.evaluation_content_changed.send(evaluation)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -368,7 +364,7 @@ def changes_since_submission(evaluation):
     ).all()
     if not snapshots:
         return []
-    if evaluation.state in EDITABLE_STATES:
+    if state_def(evaluation.state).section_edits:
         return diff(snapshots[0].data, content.serialize(evaluation), evaluation)
     if len(snapshots) < 2:
         return []
