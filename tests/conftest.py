@@ -13,11 +13,15 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
 from config import normalise_database_url
-from workflow import clock, create_app
+from workflow import clock, create_app, flow
 from workflow.engine import workdays
 from workflow.extensions import db as _db
 from workflow.models import Section, User
 from workflow.roles import Role
+
+# The workflow is installed when an app is created; tests that parametrize over its states
+# read it at collection, before any app exists.
+flow.register()
 
 PASSWORD = "Passw0rd!x"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

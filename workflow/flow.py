@@ -39,12 +39,12 @@ TRANSITIONS = (
     # 复核: with a committee (会签) a pass is one opinion until the plan's rule is met; then
     # the 组长 approves, or, when the plan asks for no approval, the review is the approval.
     T("pass_review", _l("复核通过"), ("submitted",), "submitted", REVIEWER, when=rules.more_passes_needed,
-      opinion=True, effects=(effects.record_pass,), style="success"),
+      checks=(rules.first_opinion,), opinion=True, effects=(effects.record_pass,), style="success"),
     T("pass_review", _l("复核通过"), ("submitted",), "reviewed", REVIEWER, plan_option=rules.approval_required,
-      effects=(effects.record_pass,), style="success"),
+      checks=(rules.first_opinion,), effects=(effects.record_pass,), style="success"),
     T("pass_review", _l("复核通过"), ("submitted",), "approved", REVIEWER, plan_option=rules.no_approval,
-      effects=(effects.record_pass, rules.freeze), style="success"),
-    T("return_for_revision", _l("退回修改"), ("submitted",), "returned", REVIEWER,
+      checks=(rules.first_opinion,), effects=(effects.record_pass, rules.freeze), style="success"),
+    T("return_for_revision", _l("退回修改"), ("submitted",), "returned", REVIEWER, checks=(rules.first_opinion,),
       effects=(effects.record_return, effects.tell_submitter), **RETURNING),
     # From 已审批 too: approval freezes the evaluation, and only the leader's return reopens it.
     T("return_for_revision", _l("退回修改"), ("reviewed", "approved"), "returned", LEADER,

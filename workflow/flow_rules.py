@@ -56,6 +56,13 @@ def ready_to_submit(evaluation, act):
     return None
 
 
+def first_opinion(evaluation, act):
+    """Nobody counts twice in a round of review."""
+    if opinions.given(evaluation, act.identity):
+        return _("您已在本轮复核中提出意见。")
+    return None
+
+
 def review_not_started(evaluation, act):
     """The submitter may withdraw only until a reviewer has taken up the review task or given
     an opinion."""

@@ -20,6 +20,9 @@ def plan(item):
         "office_section": item.office_section.name if item.office_section else None,
         "result_summary": item.result_summary,
         "return_working_days": item.return_working_days,
+        "review_rule": item.review_rule,
+        "review_quorum": item.review_quorum,
+        "approval_required": item.approval_required,
     }
 
 

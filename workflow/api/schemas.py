@@ -72,6 +72,10 @@ class PlanSchema(Schema):
     office_section = fields.String(allow_none=True)
     result_summary = fields.String()
     return_working_days = fields.Integer(metadata={"description": "退回修改期限：退回后多少个工作日内须重新提交"})
+    review_rule = fields.String(validate=validate.OneOf(("one", "quorum", "all")),
+                                metadata={"description": "复核方式：one 一人复核 | quorum 会签（review_quorum 人通过）| all 会签（全部通过）"})
+    review_quorum = fields.Integer(validate=validate.Range(min=2, max=20))
+    approval_required = fields.Boolean(metadata={"description": "复核通过后是否须组长审批"})
 
 
 class PlanDetailSchema(PlanSchema):

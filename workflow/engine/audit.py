@@ -3,9 +3,10 @@ import csv
 import io
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from workflow import clock
 from workflow.extensions import db
@@ -25,6 +26,8 @@ OTHER_ACTIONS = {
     "meeting_change": _l("变更会议时间或地点"),
     "meeting_proxy_signin": _l("会议代签"),
     "meeting_signin_undo": _l("撤销会议签到"),
+    "name_deputy": _l("指定代理人"),
+    "cancel_deputy": _l("取消代理"),
 }
 
 
@@ -35,6 +38,13 @@ def action_label(action):
     if action in TRANSITION_BY_TRIGGER:
         return TRANSITION_BY_TRIGGER[action].label
     return OTHER_ACTIONS.get(action, action)
+
+
+def acting_name(actor_name, principal_name=None):
+    """The actor as the record shows them: "闫洪涛 代 姜立新" for a deputy."""
+    if actor_name and principal_name:
+        return _("%(deputy)s 代 %(principal)s", deputy=actor_name, principal=principal_name)
+    return actor_name
 
 
 def record(evaluation, actor, action, from_state=None, to_state=None, comment="", address="", details=None,
@@ -69,10 +79,13 @@ def history(evaluation):
 # window count: the page shows the latest ones). Built once with bound parameters; no
 # AuditRecord or User objects, no JSON details parsed for every line. Newest first, so that a
 # limit keeps the latest.
+_PRINCIPAL = aliased(User)  # whom the actor stood in for
 _TIMELINE = (
     select(AuditRecord.at, AuditRecord.action, AuditRecord.from_state, AuditRecord.to_state, AuditRecord.comment,
-           User.id.label("actor_id"), User.full_name.label("actor_name"), func.count().over().label("total"))
+           User.id.label("actor_id"), User.full_name.label("actor_name"), _PRINCIPAL.full_name.label("principal_name"),
+           func.count().over().label("total"))
     .outerjoin(User, AuditRecord.actor_id == User.id)
+    .outerjoin(_PRINCIPAL, AuditRecord.on_behalf_of_id == _PRINCIPAL.id)
     .where(AuditRecord.evaluation_id == bindparam("evaluation_id"))
     .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
 )
@@ -117,7 +130,7 @@ def timeline(evaluation, limit=None):
     else:
         rows = db.session.execute(_LATEST, {"evaluation_id": evaluation.id, "limit": limit}).all()
     entries = [
-        TimelineEntry(row.at, row.actor_id, row.actor_name, row.comment, row.action, name_of("action", row.action),
+        TimelineEntry(row.at, row.actor_id, acting_name(row.actor_name, row.principal_name), row.comment, row.action, name_of("action", row.action),
                       row.from_state, name_of("state", row.from_state), row.to_state, name_of("state", row.to_state))
         for row in reversed(rows)
     ]

@@ -102,8 +102,11 @@ def transitions_from(state):
 
 
 def rows_for_plan(plan):
-    """The transitions the plan's options keep (the diagram and the help page of a plan)."""
-    return [t for t in TRANSITIONS if t.plan_option is None or t.plan_option(plan)]
+    """The transitions the plan's options keep, between the states it uses (the diagram and
+    the help page of a plan)."""
+    used = {state.name for state in states_for_plan(plan)}
+    return [t for t in TRANSITIONS if (t.plan_option is None or t.plan_option(plan))
+            and t.dest in used and set(t.source) & used]
 
 
 def states_for_plan(plan):

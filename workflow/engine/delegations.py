@@ -1,43 +1,45 @@
 """Deputies (代理): whose place a user may take today. The rule of who may act (rights.py)
 lets a deputy act wherever the person they stand in for may; a delegation ends by itself
 after its last day (or when cancelled)."""
-from flask import g, has_app_context
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from workflow.extensions import db
 from workflow.models import Delegation, User
 
 
-def active_today():
-    """SQL: delegations in force on the office's today."""
-    from workflow.engine.tasks import today
-
-    on = today()
+def active_on(on):
+    """SQL: delegations in force on the office's day ``on``."""
     return (Delegation.cancelled_at.is_(None), Delegation.starts_on <= on, Delegation.ends_on >= on)
 
 
 def principals_of(user):
     """The active people ``user`` stands in for today (asked on every page: kept for the
     request)."""
-    cache = g.setdefault("principals", {}) if has_app_context() else {}
-    if user.id not in cache:
-        cache[user.id] = db.session.scalars(
+    from workflow.engine.tasks import today
+
+    cache = g.setdefault("principals", {}) if has_request_context() else {}
+    key = (user.id, today())
+    if key not in cache:
+        cache[key] = db.session.scalars(
             select(User).join(Delegation, Delegation.principal_id == User.id)
-            .where(Delegation.deputy_id == user.id, User.active.is_(True), *active_today())
+            .where(Delegation.deputy_id == user.id, User.active.is_(True), *active_on(key[1]))
             .order_by(User.id)
         ).all()
-    return cache[user.id]
+    return cache[key]
 
 
 def deputies_of(user):
     """Who stands in for ``user`` today (they are told of the user's tasks too)."""
+    from workflow.engine.tasks import today
+
     return db.session.scalars(
         select(User).join(Delegation, Delegation.deputy_id == User.id)
-        .where(Delegation.principal_id == user.id, User.active.is_(True), *active_today())
+        .where(Delegation.principal_id == user.id, User.active.is_(True), *active_on(today()))
         .order_by(User.id)
     ).all()
 
 
 def forget():
-    if has_app_context():
+    if has_request_context():
         g.pop("principals", None)

@@ -17,6 +17,13 @@ def record(evaluation, act, verdict):
         acting_id=act.actor.id if act.acting_for else None, verdict=verdict, comment=act.comment))
 
 
+def given(evaluation, user):
+    """Whether ``user`` gave an opinion in the current round."""
+    return db.session.scalar(select(ReviewOpinion.id).where(
+        ReviewOpinion.evaluation_id == evaluation.id, ReviewOpinion.round == evaluation.review_round,
+        ReviewOpinion.reviewer_id == user.id).limit(1)) is not None
+
+
 def passes(evaluation):
     """The distinct reviewers who passed the current round."""
     return db.session.scalar(

@@ -18,7 +18,7 @@ wherever the person they stand in for may (delegations.py), never on their own s
 """
 from typing import NamedTuple
 
-from flask import g, has_app_context
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import Integer, String, and_, case, false, func, literal, null, or_, select
 
@@ -128,8 +128,9 @@ def _may_act_as(evaluation, role, identity, actor):
 def acting_identity(evaluation, role, actor):
     """The person in whose place ``actor`` may act on ``evaluation`` in ``role`` now (the actor
     themself first), or None. Asked for every button of a page: kept for the request, and
-    forgotten when an action changes what it depends on (forget())."""
-    cache = g.setdefault("rights", {}) if has_app_context() else {}
+    forgotten when an action changes what it depends on (forget()). Outside a request (the
+    services, the command line) nothing is kept."""
+    cache = g.setdefault("rights", {}) if has_request_context() else {}
     key = (evaluation.id, role, actor.id)
     if key not in cache:
         cache[key] = next((identity for identity in identities(actor) if identity.roles
@@ -138,7 +139,7 @@ def acting_identity(evaluation, role, actor):
 
 
 def forget():
-    if has_app_context():
+    if has_request_context():
         g.pop("rights", None)
 
 

@@ -3,8 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
-from workflow.engine import actions, audit
-from workflow.engine.definition import STATES, TRANSITION_BY_TRIGGER, state_def
+from workflow.engine import actions, audit, opinions
+from workflow.engine.definition import TRANSITION_BY_TRIGGER, state_def, states_for_plan
 from workflow.errors import ServiceError
 from workflow.evaluations import bp, services
 from workflow.evaluations.forms import TransitionForm
@@ -35,8 +35,10 @@ def detail(evaluation_id):
         evaluation=evaluation,
         project=evaluation.project,
         state=state_def(evaluation.state),
-        states=STATES,
+        states=states_for_plan(evaluation.project.plan),
         buttons=actions.available(evaluation, current_user),
+        # A committee's opinions, round by round (one reviewer's pass is the history's line).
+        opinions=opinions.of(evaluation) if evaluation.project.plan.review_rule != "one" else [],
         history=history,
         history_total=history_total,
         task=task,

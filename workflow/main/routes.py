@@ -2,11 +2,13 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from workflow.engine import diagram
-from workflow.engine.definition import STATE_BY_NAME, STATES, TRANSITIONS, state_def
+from workflow.engine.definition import STATE_BY_NAME, state_def
 from workflow.engine.tasks import urgency
 from workflow.errors import ServiceError
+from workflow.extensions import db
 from workflow.i18n import select_locale
 from workflow.main import bp, services
+from workflow.models import Plan
 from workflow.permissions import logged_in, public
 from workflow.redirects import back
 
@@ -39,7 +41,20 @@ def healthz():
 @bp.route("/help/workflow")
 @logged_in
 def workflow_help():
-    return render_template("main/workflow_help.html", states=STATES, transitions=TRANSITIONS)
+    plan = _plan_or_none()
+    states, transitions = diagram.plan_rows(plan)
+    return render_template("main/workflow_help.html", states=states, transitions=transitions, plan=plan)
+
+
+def _plan_or_none():
+    """The plan named by ?plan= (its options shape the workflow), or None: the whole one."""
+    plan_id = request.args.get("plan", type=int)
+    if plan_id is None:
+        return None
+    plan = db.session.get(Plan, plan_id) if 0 < plan_id < 2**31 else None
+    if plan is None:
+        abort(404)
+    return plan
 
 
 @bp.route("/help/workflow.svg")
@@ -48,5 +63,5 @@ def workflow_diagram():
     state = request.args.get("state")
     if state is not None and state not in STATE_BY_NAME:
         abort(404)
-    return Response(diagram.svg(state, select_locale()), mimetype="image/svg+xml",
+    return Response(diagram.svg(state, select_locale(), _plan_or_none()), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=3600"})

@@ -39,6 +39,15 @@ class PlanForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=60, message=_l("退回修改期限应在 1 到 60 个工作日之间。"))],
         description=_l("退回的评价须在退回后这么多个工作日内重新提交（不早于退回当天）。"),
     )
+    review_rule = SelectField(
+        _l("复核方式"), default="one",
+        choices=[("one", _l("一人复核")), ("quorum", _l("会签：小组内指定人数通过")), ("all", _l("会签：小组复核人全部通过"))],
+        description=_l("会签时每位复核人各有一项待办，各自给出意见；任何一人退回即结束本轮复核。"))
+    review_quorum = IntegerField(
+        _l("会签通过人数"), default=2,
+        validators=[Optional(), NumberRange(min=2, max=20, message=_l("会签通过人数应在 2 到 20 之间。"))])
+    approval_required = SelectField(
+        _l("组长审批"), default="yes", choices=[("yes", _l("复核通过后由组长审批")), ("no", _l("复核通过即为审批通过"))])
     basis_documents = TextAreaField(_l("依据文件（每行一份）"), validators=[Optional(), max_length(5000)])
     principles = TextAreaField(_l("评价原则"), validators=[Optional(), max_length(5000)])
     method = TextAreaField(_l("评价方法及工作流程"), validators=[Optional(), max_length(5000)])

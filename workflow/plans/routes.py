@@ -53,6 +53,13 @@ def _plan_data(form, plan=None):
         # Left out of the form: the plan keeps its period (a new plan gets the default).
         return_working_days=(form.return_working_days.data if form.return_working_days.data is not None
                              else plan.return_working_days if plan else services.PlanData.return_working_days),
+        # Left out of the POST (an older page): the plan's own (or the defaults).
+        review_rule=form.review_rule.data if "review_rule" in request.form else (
+            plan.review_rule if plan else services.PlanData.review_rule),
+        review_quorum=form.review_quorum.data if form.review_quorum.data is not None else (
+            plan.review_quorum if plan else services.PlanData.review_quorum),
+        approval_required=form.approval_required.data != "no" if "approval_required" in request.form else (
+            plan.approval_required if plan else True),
     )
 
 
@@ -135,6 +142,7 @@ def edit(plan_id):
     form = PlanForm(obj=plan, sections=people.active_sections())
     if request.method == "GET":
         form.basis_documents.data = "\n".join(plan.basis_documents or [])
+        form.approval_required.data = "yes" if plan.approval_required else "no"
     if form.validate_on_submit():
         try:
             services.update_plan(plan, _plan_data(form, plan))

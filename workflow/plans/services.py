@@ -10,12 +10,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import signals
-from workflow.engine import tasks
+from workflow.engine import definition, opinions, tasks
 from workflow.errors import NotFound, ServiceError
 from workflow.evaluations.services import sees_reported_only
 from workflow.extensions import db
 from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
-from workflow.engine import definition
 from workflow.engine.definition import state_def, states_where
 from workflow.selfeval import content, framework
 from workflow.models.evaluations import derived_update
@@ -57,6 +56,10 @@ class PlanData:
     requirements: str = ""
     office_section_id: int | None = None
     return_working_days: int = 5
+    # How the working group reviews (workflow/flow.py): engine.opinions.RULES.
+    review_rule: str = "one"
+    review_quorum: int = 2
+    approval_required: bool = True
 
 
 def list_plans():
@@ -96,6 +99,10 @@ def _check(data):
         raise ServiceError(_("评价年度不能早于被评价的预算年度。"))
     if not RETURN_DAYS[0] <= data.return_working_days <= RETURN_DAYS[1]:
         raise ServiceError(_("退回修改期限应在 %(low)d 到 %(high)d 个工作日之间。", low=RETURN_DAYS[0], high=RETURN_DAYS[1]))
+    if data.review_rule not in opinions.RULES:
+        raise ServiceError(_("复核方式无效。"))
+    if not 2 <= data.review_quorum <= 20:
+        raise ServiceError(_("会签通过人数应在 2 到 20 之间。"))
     if data.office_section_id is not None and db.session.get(Section, data.office_section_id) is None:
         raise ServiceError(_("所选科室不存在。"))
     documents = [line.strip() for line in data.basis_documents if line.strip()]
@@ -114,6 +121,13 @@ def _apply(plan, data, documents):
     plan.requirements = data.requirements.strip()
     plan.office_section_id = data.office_section_id
     plan.return_working_days = data.return_working_days
+    plan.review_rule, plan.review_quorum = data.review_rule, data.review_quorum
+    plan.approval_required = data.approval_required
+
+
+def _under_review(plan):
+    return db.session.scalar(select(Evaluation.id).where(
+        Evaluation.plan_id == plan.id, Evaluation.state.in_(states_where("under_review"))).limit(1)) is not None
 
 
 def default_stages(run_year):
@@ -143,6 +157,11 @@ def create_plan(data):
 def update_plan(plan, data):
     documents = _check(data)
     period_changed = plan.return_working_days != data.return_working_days
+    review_changed = ((plan.review_rule, plan.review_quorum, plan.approval_required)
+                      != (data.review_rule, data.review_quorum, data.approval_required))
+    if review_changed and _under_review(plan):
+        # A round runs by the rule it started with: its tasks and opinions were made for it.
+        raise ServiceError(_("本方案尚有评价在复核或审批中，办结后才能更改复核方式和审批要求。"))
     _apply(plan, data, documents)
     if period_changed:   # the returned evaluations' tasks count from their return again
         db.session.flush()

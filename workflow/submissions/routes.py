@@ -67,7 +67,8 @@ def detail(submission_id):
 def _detail_page(submission, form):
     rows = services.rows_of(submission)
     return render_template("submissions/detail.html", submission=submission, rows=rows, totals=services.totals(rows),
-                           form=form, may_change_document=services.may_change_document(submission))
+                           form=form, may_change_document=services.may_change_document(submission),
+                           may_recall=services.may_recall(submission))
 
 
 def _submission_or_404(submission_id):
@@ -134,6 +135,23 @@ def set_document(submission_id):
         return _detail_page(submission, form), status
     flash(_("已保存发文字号和签发人。"), "success")
     return redirect(url_for("submissions.detail", submission_id=submission.id))
+
+
+@bp.route("/<int:submission_id>/recall", methods=["POST"])
+@office_only
+def recall(submission_id):
+    """撤回报送: the whole batch back to 已审批, while the finance bureau has not acted."""
+    submission = _submission_or_404(submission_id)
+    plan_id = submission.plan_id
+    try:
+        title = services.recall(submission, request.form.get("comment"), current_user, request.remote_addr)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        status = 409 if error.code in (services.LOCKED, "refused", "concurrent_change") else 422
+        form = {"document_number": submission.document_number, "signer": submission.signer}
+        return _detail_page(submission, form), status
+    flash(_("已撤回报送“%(title)s”，其中的项目回到“已审批”。", title=title), "success")
+    return redirect(url_for("submissions.index", plan=plan_id))
 
 
 @bp.route("/plans/<int:plan_id>/result", methods=["POST"])

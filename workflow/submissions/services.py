@@ -100,6 +100,28 @@ def compose(plan, evaluation_ids, title, note, actor, address=""):
     return submission, refused
 
 
+def may_recall(submission):
+    """Until the finance bureau has downloaded it (or answered one of its evaluations)."""
+    return submission.received_at is None and not any(
+        (item.evaluation.finance_feedback or "").strip() for item in submission.items)
+
+
+def recall(submission, comment, actor, address=""):
+    """The office takes a 报送 back (撤回报送): each evaluation returns to 已审批 (the flow's
+    recall_report, which takes it out of the batch), and the emptied batch goes, its 发文字号
+    free again. One transaction: all of it or nothing."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError(_("撤回报送时必须填写原因。"))
+    if not may_recall(submission):
+        raise ServiceError(_("财政局已下载或反馈，不能撤回该报送。"), code=LOCKED)
+    title = submission.title
+    for evaluation_id in [item.evaluation_id for item in submission.items]:
+        actions.perform(evaluation_id, "recall_report", actor, comment=comment, address=address, commit=False)
+    db.session.commit()
+    return title
+
+
 # 发文字号 and 签发人 -----------------------------------------------------------------------
 # The covering report goes up to 市财政局 (a 上行文), so under GB/T 9704 it carries a 发文字号
 # (承应急〔2020〕12号: 机关代字, the year in 〔〕, the number without 第 or leading zeros) and

@@ -5,13 +5,14 @@ from flask_login import current_user
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import audit, board, calendar, notify, tasks
 from workflow.engine.definition import STATES, state_def
-from workflow.errors import NotFound, ServiceError
+from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.pagination import page_number
 from workflow.permissions import logged_in, public, roles
 from workflow.redirects import back
 from workflow.roles import Role
 from workflow.work import bp
-from workflow.work.forms import ReassignForm
+from workflow.work import deputies
+from workflow.work.forms import DeputyForm, ReassignForm
 
 
 def _task_list(template, title, query, **extra):
@@ -177,3 +178,53 @@ def audit_export():
         body.encode("utf-8"), mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
     )
+
+
+@bp.route("/deputies", methods=["GET", "POST"])
+@logged_in
+def deputies_page():
+    """Name a deputy for a period (everyone for themself; the office for anyone) and see the
+    delegations one gives or holds."""
+    form = DeputyForm()
+    people = deputies.candidates()
+    choices = [(u.id, f"{u.full_name}（{u.section.name if u.section else '—'}）") for u in people]
+    form.deputy_id.choices = choices
+    if deputies.may_manage_for_others(current_user):
+        form.principal_id.choices = choices
+    else:
+        form.principal_id.choices = [(current_user.id, current_user.full_name)]
+    if request.method == "GET":
+        form.principal_id.data = current_user.id
+    status = 200
+    if form.validate_on_submit():
+        try:
+            deputies.name_deputy(current_user, form.principal_id.data, form.deputy_id.data, form.starts_on.data,
+                                 form.ends_on.data, form.reason.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+            status = 403 if isinstance(error, Forbidden) else 422
+        else:
+            flash(_("已指定代理人。"), "success")
+            return redirect(url_for("work.deputies_page"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("work/deputies.html", form=form, tab="deputies", delegations=deputies.listed_for(current_user),
+                           in_force=deputies.in_force, cancel_form=ConfirmForm(), today=tasks.today(),
+                           others=deputies.may_manage_for_others(current_user)), status
+
+
+@bp.route("/deputies/<int:delegation_id>/cancel", methods=["POST"])
+@logged_in
+def cancel_deputy(delegation_id):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        deputies.cancel(current_user, delegation_id)
+    except NotFound:
+        abort(404)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("已取消代理。"), "success")
+    return redirect(url_for("work.deputies_page"))
