@@ -161,14 +161,14 @@ def test_reviewer_sees_review_buttons_but_not_on_their_own_submission(app, world
 def test_leader_sees_approve_and_return_on_a_reviewed_one(app, world):
     evaluation = evaluation_in(world, "reviewed")
     page = signed_in(app, world["leader"]).get(f"/evaluations/{evaluation.id}")
-    assert buttons(page) == {"approve", "return_for_revision"}
+    assert buttons(page) == {"approve", "return_for_revision", "return_to_review"}
     assert buttons(signed_in(app, world["reviewer"]).get(f"/evaluations/{evaluation.id}")) == set()
 
 
 def test_leader_sees_return_on_an_approved_one_and_the_office_report(app, world):
     evaluation = evaluation_in(world, "approved")
     leader = signed_in(app, world["leader"])
-    assert buttons(leader.get(f"/evaluations/{evaluation.id}")) == {"return_for_revision"}
+    assert buttons(leader.get(f"/evaluations/{evaluation.id}")) == {"return_for_revision", "return_to_review"}
     assert buttons(signed_in(app, world["reviewer"]).get(f"/evaluations/{evaluation.id}")) == set()
     office = signed_in(app, world["office"])
     assert buttons(office.get(f"/evaluations/{evaluation.id}")) == set()  # not in a submission batch yet
@@ -328,7 +328,7 @@ def test_page_shows_the_history_and_the_diagram(app, world):
     assert "开始自评：准备中→自评中" in flat[1]
     assert "提交复核：自评中→待复核" in flat[2] and "原立吉" in flat[2]
     assert "退回修改：待复核→已退回" in flat[3] and "任志华" in flat[3] and "请补充说明。" in flat[3]
-    assert 'src="/help/workflow.svg?state=returned"' in page
+    assert f'src="/help/workflow.svg?state=returned&amp;plan={evaluation.plan_id}"' in page
     assert 'alt="流程图，当前状态：已退回"' in page
     # The open task is shown with its deadline: the plan's return period (5 working days)
     # after the return, not the end of 自评阶段.

@@ -302,7 +302,7 @@ def test_a_failure_while_creating_rolls_back_every_project(office, world, templa
     """One transaction: when creating the second project fails, the first is not kept."""
     from workflow.engine import tasks
 
-    real = tasks.create_task
+    real = tasks.create_tasks
     made = []
 
     def failing(evaluation):
@@ -311,7 +311,7 @@ def test_a_failure_while_creating_rolls_back_every_project(office, world, templa
             raise RuntimeError("database went away")
         return real(evaluation)
 
-    monkeypatch.setattr(tasks, "create_task", failing)
+    monkeypatch.setattr(tasks, "create_tasks", failing)
     rows = [["第一个", "非煤矿山安全监督管理科"], ["第二个", "非煤矿山安全监督管理科"]]
     before = counts()
     with pytest.raises(RuntimeError):

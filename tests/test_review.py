@@ -161,7 +161,8 @@ def test_who_comments_in_which_state(world):
     assert services.may_comment(submitted, org.reviewer) and services.may_comment(submitted, org.reviewer2)
     assert not services.may_comment(submitted, org.leader)  # the leader waits for the review
     assert not services.may_comment(submitted, org.office)
-    assert services.may_comment(reviewed, org.leader) and services.may_comment(reviewed, org.reviewer)
+    # Who may act now comments (the engine's one rule): the 组长 once the review has passed.
+    assert services.may_comment(reviewed, org.leader) and not services.may_comment(reviewed, org.reviewer)
     assert not services.may_comment(reviewed, org.office)
     # A reviewer outside the plan's working group neither reviews nor comments.
     assert not services.may_comment(submitted, org.outsider)

@@ -117,6 +117,7 @@ ROUTES = {
     "submissions.detail": only(OFFICE, LEADER, FINANCE),
     "submissions.compose": only(OFFICE),
     "submissions.set_document": only(OFFICE),
+    "submissions.recall": only(OFFICE),
     "submissions.feedback": only(OFFICE),
     "submissions.plan_result": only(OFFICE),
     "submissions.add_rectification": only(OFFICE),
@@ -130,6 +131,8 @@ ROUTES = {
     "work.progress_board": only(OFFICE, LEADER, REVIEWER),
     "work.claim": SIGNED_IN,
     "work.reassign": SIGNED_IN,
+    "work.deputies_page": SIGNED_IN,
+    "work.cancel_deputy": SIGNED_IN,  # the service refuses other people's delegations
     "work.notifications": SIGNED_IN,
     "work.calendar_settings": SIGNED_IN,
     "work.calendar_feed": EVERYONE,  # the secret token in the address is the credential
@@ -355,6 +358,7 @@ def url_values(world, endpoint, arguments):
         "rectification_id": world.rectification.id,
         "task_id": world.task.id,
         "token_id": 1,
+        "delegation_id": 1,
         "day": "2020-10-12",
         "code": "zh_CN",
         "id": world.evaluation.id,

@@ -137,31 +137,34 @@ def test_the_review_queue_reads_its_page_in_one_statement(app):
 
 
 def test_the_dashboard_reads_the_user_with_the_section_and_the_inbox_in_one_statement_each(app):
-    """The user with the roles, the section and the unread count; the current plan; the inbox's
-    first tasks with their numbers: three statements for a section's staff and a reviewer."""
+    """The user with the roles, the section and the unread count; the current plan; whom the
+    user stands in for (deputies, 代理); the inbox's first tasks with their numbers: four
+    statements for a section's staff and a reviewer."""
     org, plan = make_setup()
     add_evaluation(plan, "应急物资储备项目", org.section_a, org.staff_a, "self_evaluating", org)
     add_evaluation(plan, "危险化学品监测预警项目", org.section_b, org.staff_b, "submitted", org)
     for who in (org.staff_a, org.reviewer):
         statements = statements_of(signed_in(app, who), "/")
-        assert len(statements) == 3, "\n".join(" ".join(s.split())[:160] for s in statements)
+        assert len(statements) == 4, "\n".join(" ".join(s.split())[:160] for s in statements)
 
 
 def test_the_evaluation_page_reads_the_content_in_one_statement(app):
     """The section's own evaluation in 自评中 checks completeness (the submit button and the
     list of what is missing): the user; the evaluation with its project and its open task; its
     funding rows, indicators, narrative and the plan's report outline in one statement
-    (checked twice without another); the review comments and the history. The reviewer's page
-    of a submitted one reads the working group instead of the content."""
+    (checked twice without another); the review comments and the history; whom the user stands
+    in for and, in one statement, whether they may act in the role the buttons need (the
+    engine's rule, rights.py). The reviewer's page of a submitted one reads no content, and asks
+    for each of its two buttons whether the reviewer gave an opinion in this round already."""
     org, plan = make_setup()
     own = add_evaluation(plan, "应急物资储备项目", org.section_a, org.staff_a, "self_evaluating", org)
     under_review = add_evaluation(plan, "危险化学品监测预警项目", org.section_b, org.staff_b, "submitted", org)
     own_id, review_id = own.id, under_review.id
     section_page = statements_of(signed_in(app, org.staff_a), f"/evaluations/{own_id}")
-    assert len(section_page) == 5, "\n".join(section_page)
+    assert len(section_page) == 7, "\n".join(section_page)
     assert sum("UNION ALL" in statement for statement in section_page) == 1
     reviewer_page = statements_of(signed_in(app, org.reviewer), f"/evaluations/{review_id}")
-    assert len(reviewer_page) == 5, "\n".join(reviewer_page)
+    assert len(reviewer_page) == 8, "\n====".join(" ".join(s.split())[:150] for s in reviewer_page)
     assert not any("UNION ALL" in statement for statement in reviewer_page)
 
 

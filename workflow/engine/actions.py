@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.engine import audit, notify, rights, tasks
-from workflow.engine.definition import TRANSITIONS, state_def
+from workflow.engine.definition import TRANSITION_BY_TRIGGER, TRANSITIONS, state_def  # noqa: F401 (re-exported)
 from workflow.engine.machine import fire
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
@@ -128,8 +128,11 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
     comment = (comment or "").strip()
     if len(comment) > COMMENT_LIMIT:
         raise ServiceError(_("意见不能超过 2000 个字。"))
+    seen_version = evaluation.version  # as the caller loaded it
     try:
         _lock(evaluation)
+        if evaluation.version != seen_version:
+            raise ServiceError(_("该评价已被他人处理，请刷新后重试。"), code=CONCURRENT_CHANGE)
         if expected_version is not None and evaluation.version != expected_version:
             raise ServiceError(_("该评价已被他人处理，页面内容已过期。请刷新后重试。"), code=CONCURRENT_CHANGE)
         identity, reason = decide(evaluation, trigger, actor, comment)

@@ -22,6 +22,13 @@ def _optional_int(value):
     return int(value)
 
 
+def _yes_no(value):
+    """The plan's flag (a bool, from the plan) or the form's yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
 class PlanForm(FlaskForm):
     title = StringField(_l("方案名称"), validators=[required(), max_length(200)],
                         description=_l("标题在工作方案中自动分行；要指定分行处，在该处输入“|”。"))
@@ -47,7 +54,7 @@ class PlanForm(FlaskForm):
         _l("会签通过人数"), default=2,
         validators=[Optional(), NumberRange(min=2, max=20, message=_l("会签通过人数应在 2 到 20 之间。"))])
     approval_required = SelectField(
-        _l("组长审批"), default="yes", choices=[("yes", _l("复核通过后由组长审批")), ("no", _l("复核通过即为审批通过"))])
+        _l("组长审批"), default="yes", coerce=_yes_no, choices=[("yes", _l("复核通过后由组长审批")), ("no", _l("复核通过即为审批通过"))])
     basis_documents = TextAreaField(_l("依据文件（每行一份）"), validators=[Optional(), max_length(5000)])
     principles = TextAreaField(_l("评价原则"), validators=[Optional(), max_length(5000)])
     method = TextAreaField(_l("评价方法及工作流程"), validators=[Optional(), max_length(5000)])

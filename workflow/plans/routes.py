@@ -142,7 +142,6 @@ def edit(plan_id):
     form = PlanForm(obj=plan, sections=people.active_sections())
     if request.method == "GET":
         form.basis_documents.data = "\n".join(plan.basis_documents or [])
-        form.approval_required.data = "yes" if plan.approval_required else "no"
     if form.validate_on_submit():
         try:
             services.update_plan(plan, _plan_data(form, plan))

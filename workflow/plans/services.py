@@ -326,7 +326,7 @@ def open_self_evaluation(plan, actor, address=""):
     """Bulk: open self-evaluation for every project of the plan still in preparation."""
     from workflow.engine import actions
 
-    ids = [p.evaluation.id for p in projects_of(plan) if p.evaluation.state == INITIAL_STATE]
+    ids = [p.evaluation.id for p in projects_of(plan) if p.evaluation.state == definition.INITIAL_STATE]
     return actions.perform_bulk(ids, "open_self_evaluation", actor, address)
 
 
