@@ -156,24 +156,32 @@ def make_setup(with_group=True):
 
 # Walking an evaluation through the workflow ---------------------------------------------
 
-# How each state is reached from 准备中: (trigger, part of the Org that fires it, comment).
-# "staff" is the staff of the project's own section.
-PATHS = {
-    "preparing": [],
-    "self_evaluating": [("open_self_evaluation", "office", "")],
-    "submitted": [("open_self_evaluation", "office", ""), ("submit", "staff", "")],
-    "returned": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
-                 ("return_for_revision", "reviewer", "请补充佐证材料。")],
-    "reviewed": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
-                 ("pass_review", "reviewer", "")],
-    "approved": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
-                 ("pass_review", "reviewer", ""), ("approve", "leader", "")],
-    "reported": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
-                 ("pass_review", "reviewer", ""), ("approve", "leader", ""), ("report", "office", "")],
-    "applied": [("open_self_evaluation", "office", ""), ("submit", "staff", ""),
-                ("pass_review", "reviewer", ""), ("approve", "leader", ""), ("report", "office", ""),
-                ("apply", "office", "")],
-}
+PART_OF_ROLE = {Role.OFFICE: "office", Role.SECTION_STAFF: "staff", Role.REVIEWER: "reviewer", Role.LEADER: "leader"}
+RETURN_COMMENT = "请补充佐证材料。"
+
+
+def _paths():
+    """How each state is reached from 准备中 on the seed plan's options (one reviewer, the
+    组长 approves): the shortest walk through the flow's rows, each step (trigger, part of the
+    Org that fires it, comment). "staff" is the staff of the project's own section."""
+    from types import SimpleNamespace
+
+    from workflow.engine.definition import INITIAL_STATE, TRANSITIONS
+
+    seed = SimpleNamespace(approval_required=True, review_rule="one")
+    rows = [t for t in TRANSITIONS if not t.opinion and (t.plan_option is None or t.plan_option(seed))]
+    paths, queue = {INITIAL_STATE: []}, [INITIAL_STATE]
+    while queue:
+        state = queue.pop(0)
+        for t in rows:
+            if state in t.source and t.dest not in paths:
+                comment = RETURN_COMMENT if t.comment_required else ""
+                paths[t.dest] = paths[state] + [(t.trigger, PART_OF_ROLE[t.role], comment)]
+                queue.append(t.dest)
+    return paths
+
+
+PATHS = _paths()
 
 
 def fill_complete(evaluation, budget="206.632", executed="172.743"):

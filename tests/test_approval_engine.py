@@ -331,3 +331,52 @@ def test_no_feature_imports_the_flow():
             continue
         text = path.read_text(encoding="utf-8")
         assert "from workflow import flow\n" not in text and "workflow.flow " not in text, path
+
+
+# The seed's year with a committee and a deputy --------------------------------------------
+
+
+def test_the_seed_year_with_a_two_of_three_committee_and_the_leader_away():
+    """The seed's mine project from 准备中 to 已应用: its group's three reviewers (曲志清, 任志华,
+    李东阳) review 2 of 3 — a first round ended by a return, a second passed by two — and the
+    组长 姜立新 is away: 闫洪涛 approves in his place. Then the 报送, the bureau's download and
+    feedback, and the result application."""
+    from tests.factories import make_seed_mine, make_seed_plan
+
+    org, _plan = make_setup(with_group=False)
+    plan = make_seed_plan(org)
+    plan.review_rule, plan.review_quorum = "quorum", 2
+    db.session.commit()
+    qu = db.session.scalars(select(type(org.leader)).where(type(org.leader).username == "quzhiqing")).one()
+    evaluation = make_seed_mine(org, plan)
+    actions.perform(evaluation.id, "open_self_evaluation", org.office)
+    actions.perform(evaluation.id, "submit", org.staff_a)
+    assert sorted(t.assignee_id for t in open_tasks(evaluation)) == sorted([qu.id, org.reviewer.id, org.reviewer2.id])
+
+    actions.perform(evaluation.id, "return_for_revision", qu, comment="请补充未检查矿山的说明。")
+    assert evaluation.state == "returned"
+    actions.perform(evaluation.id, "resubmit", org.staff_a)
+    actions.perform(evaluation.id, "pass_review", org.reviewer)
+    assert evaluation.state == "submitted"
+    actions.perform(evaluation.id, "pass_review", org.reviewer2)
+    assert evaluation.state == "reviewed"
+
+    delegate(org, org.leader, org.office, days=5)
+    actions.perform(evaluation.id, "approve", org.office)
+    assert evaluation.state == "approved"
+    submission, refused = submissions.compose(plan, [evaluation.id], "2019年度项目支出绩效自评报送", "", org.office)
+    assert not refused and evaluation.state == "reported"
+    submissions.mark_received(submission, org.finance)
+    submissions.record_feedback(evaluation, "同意评价结论。", org.office)
+    actions.perform(evaluation.id, "apply", org.office)
+    assert evaluation.state == "applied"
+
+    assert opinions_of(evaluation) == [(1, qu.id, "return"), (2, org.reviewer.id, "pass"),
+                                       (2, org.reviewer2.id, "pass")]
+    entries, _total = audit.timeline(evaluation)
+    approval = next(e for e in entries if e.action == "approve")
+    assert approval.actor_name == "闫洪涛 代 姜立新"
+    assert [e.action for e in entries if e.from_state != e.to_state][-3:] == ["approve", "report", "apply"]
+    from workflow.selfeval.services import last_snapshot
+
+    assert last_snapshot(evaluation, "approval").pdf.startswith(b"%PDF")
