@@ -23,6 +23,7 @@ from workflow.plans import services as plans
 from workflow.review import checks
 from workflow.review import services as review
 from workflow.selfeval import services as selfeval
+from workflow.selfeval.edits import EvaluationEdit
 
 D = Decimal
 # The content tables the queue used to read for every row.
@@ -97,15 +98,16 @@ def test_a_save_that_introduces_or_removes_a_finding_updates_the_counts(world):
     evaluation = filled(world)
     assert stored(evaluation.id) == (0, 0)
 
-    selfeval.save(evaluation.id, org.staff_a, {"text-overview": "利用剩余资金206.4万元开展排查。"})
+    selfeval.save(evaluation.id, org.staff_a, EvaluationEdit(narrative={"overview": "利用剩余资金206.4万元开展排查。"}))
     assert stored(evaluation.id) == live(evaluation.id) == (1, 1)
 
     # A refused save changes nothing, the counts neither.
     with pytest.raises(ServiceError):
-        selfeval.save(evaluation.id, org.staff_a, {"text-overview": "另有300万元。", "funding-total-annual_budget": "x"})
+        selfeval.save(evaluation.id, org.staff_a, EvaluationEdit(narrative={"overview": "另有300万元。"},
+                                                                 funding={"total": {"annual_budget": "x"}}))
     assert stored(evaluation.id) == (1, 1)
 
-    selfeval.save(evaluation.id, org.staff_a, {"text-overview": "按计划开展排查。"})
+    selfeval.save(evaluation.id, org.staff_a, EvaluationEdit(narrative={"overview": "按计划开展排查。"}))
     assert stored(evaluation.id) == live(evaluation.id) == (0, 0)
 
 

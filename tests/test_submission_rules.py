@@ -28,6 +28,7 @@ from workflow.extensions import db
 from workflow.models import AuditRecord, Evaluation, Notification, Snapshot, Task
 from workflow.roles import Role
 from workflow.selfeval import content, services
+from workflow.selfeval.edits import EvaluationEdit as Edit, IndicatorEdit
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 QUANTITY = "计划任务完成数量"  # an indicator of the 单位自评 template, 20 points
@@ -83,7 +84,13 @@ def indicator(evaluation, name):
 
 
 def field(evaluation, name, column):
+    """The form's field name of one indicator's column (for the page's posts)."""
     return f"ind-{indicator(evaluation, name).id}-{column}"
+
+
+def ind(evaluation, name, **values):
+    """The change of one indicator, found by its name."""
+    return IndicatorEdit(indicator(evaluation, name).id, **values)
 
 
 def canonical_sha256(data):
@@ -120,52 +127,49 @@ def world():
 # it leaves (the first is named in the refusal) and the form data that closes it again.
 GAPS = {
     "overall target": (
-        lambda e: {"overall_target": ""},
+        lambda e: Edit(overall_target=""),
         ["请填写年度总体目标。"],
-        lambda e: {"overall_target": "完成矿山隐患排查"},
+        lambda e: Edit(overall_target="完成矿山隐患排查"),
     ),
     "achievement": (
-        lambda e: {"overall_achievement": "   "},
+        lambda e: Edit(overall_achievement="   "),
         ["请填写年度总体目标的实际完成情况。"],
-        lambda e: {"overall_achievement": "已完成"},
+        lambda e: Edit(overall_achievement="已完成"),
     ),
     "execution": (
-        lambda e: {"funding-total-executed": ""},
+        lambda e: Edit(funding={"total": {"executed": ""}}),
         ["请填写年度资金总额的全年预算数和全年执行数。", "“预算执行率”需要全年预算数和全年执行数才能计分。"],
-        lambda e: {"funding-total-executed": "172.743"},
+        lambda e: Edit(funding={"total": {"executed": "172.743"}}),
     ),
     "parts do not add up": (
-        lambda e: {"funding-current_year-annual_budget": "200"},
+        lambda e: Edit(funding={"current_year": {"annual_budget": "200"}}),
         [re.compile(r"“全年预算数”各资金来源之和（200(\.0+)?）与年度资金总额（206\.6320*）不一致。")],
-        lambda e: {"funding-current_year-annual_budget": "206.632"},
+        lambda e: Edit(funding={"current_year": {"annual_budget": "206.632"}}),
     ),
     "nature": (
-        lambda e: {field(e, QUANTITY, "nature"): ""},
+        lambda e: Edit(indicators=[ind(e, QUANTITY, nature="")]),
         [f"“{QUANTITY}”未选择指标性质。"],
-        lambda e: {field(e, QUANTITY, "nature"): ">="},
+        lambda e: Edit(indicators=[ind(e, QUANTITY, nature=">=")]),
     ),
     "actual value": (
-        lambda e: {field(e, QUANTITY, "actual"): ""},
+        lambda e: Edit(indicators=[ind(e, QUANTITY, actual="")]),
         [f"“{QUANTITY}”请填写年度指标值和实际完成值。"],
-        lambda e: {field(e, QUANTITY, "actual"): "100"},
+        lambda e: Edit(indicators=[ind(e, QUANTITY, actual="100")]),
     ),
     "deviation of 30 %": (
-        lambda e: {field(e, QUANTITY, "actual"): "70"},
+        lambda e: Edit(indicators=[ind(e, QUANTITY, actual="70")]),
         [f"“{QUANTITY}”偏差较大，请填写偏差原因分析及改进措施。"],
-        lambda e: {field(e, QUANTITY, "deviation_reason"): "部分矿山停产，未能检查；下年度提前安排。"},
+        lambda e: Edit(indicators=[ind(e, QUANTITY, deviation_reason="部分矿山停产，未能检查；下年度提前安排。")]),
     ),
     "qualitative without a band": (
-        lambda e: {field(e, SATISFACTION, "nature"): "定性", field(e, SATISFACTION, "target"): "",
-                   field(e, SATISFACTION, "actual"): "", field(e, SATISFACTION, "band"): "",
-                   field(e, SATISFACTION, "score"): ""},
+        lambda e: Edit(indicators=[ind(e, SATISFACTION, nature="定性", target="", actual="", band="", score="")]),
         [f"“{SATISFACTION}”请填写年度指标值和实际完成值。", f"“{SATISFACTION}”请选择评价档次并打分。"],
-        lambda e: {field(e, SATISFACTION, "target"): "满意", field(e, SATISFACTION, "actual"): "满意",
-                   field(e, SATISFACTION, "band"): "achieved", field(e, SATISFACTION, "score"): "9.5"},
+        lambda e: Edit(indicators=[ind(e, SATISFACTION, target="满意", actual="满意", band="achieved", score="9.5")]),
     ),
     "report section": (
-        lambda e: {"text-problems": ""},
+        lambda e: Edit(narrative={"problems": ""}),
         ["请填写报告的“（二）存在的问题”部分。"],
-        lambda e: {"text-problems": "个别矿山整改不及时。"},
+        lambda e: Edit(narrative={"problems": "个别矿山整改不及时。"}),
     ),
 }
 
@@ -223,9 +227,8 @@ def test_an_empty_evaluation_lists_every_gap(world):
 def test_an_indicator_marked_not_applicable_needs_no_values(world):
     org, _plan, evaluation = world
     fill_complete(evaluation)
-    services.save(evaluation.id, org.staff_a, {
-        field(evaluation, QUANTITY, "applicable"): "no", field(evaluation, QUANTITY, "target"): "",
-        field(evaluation, QUANTITY, "actual"): ""})
+    services.save(evaluation.id, org.staff_a, Edit(indicators=[
+        ind(evaluation, QUANTITY, applicable=False, target="", actual="")]))
     evaluation = db.session.get(Evaluation, evaluation.id)
     assert services.completeness_problems(evaluation) == []
     actions.perform(evaluation.id, "submit", org.staff_a)
@@ -249,7 +252,7 @@ def test_submit_and_resubmit_each_store_a_fingerprinted_snapshot(world):
     first_id, first_data, first_sha = first.id, first.data, first.sha256
 
     actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="数量指标请核实。")
-    services.save(evaluation.id, org.staff_a, {field(evaluation, QUANTITY, "actual"): "95"})
+    services.save(evaluation.id, org.staff_a, Edit(indicators=[ind(evaluation, QUANTITY, actual="95")]))
     actions.perform(evaluation.id, "resubmit", org.staff_a2)
     first, second = snapshots_of(evaluation)
     assert (first.id, first.data, first.sha256) == (first_id, first_data, first_sha)  # kept as it was
@@ -280,8 +283,8 @@ def test_changes_since_submission_lists_the_changed_fields_with_old_and_new_valu
     actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="数量指标请核实。")
     assert services.changes_since_submission(evaluation) == []
 
-    saved = services.save(evaluation.id, org.staff_a, {
-        field(evaluation, QUANTITY, "actual"): "95", "text-problems": "个别矿山整改不及时。"})
+    saved = services.save(evaluation.id, org.staff_a, Edit(
+        indicators=[ind(evaluation, QUANTITY, actual="95")], narrative={"problems": "个别矿山整改不及时。"}))
     expected = [
         {"field": f"{QUANTITY} · 实际完成值", "old": "100", "new": "95"},
         {"field": f"{QUANTITY} · 得分", "old": "20", "new": "19"},  # 95 ÷ 100 × 20
@@ -318,8 +321,8 @@ def test_approval_stores_a_snapshot_and_freezes_the_form(app):
 
     before, content_before = observed(evaluation.id), stored(evaluation.id)
     with pytest.raises(ServiceError) as refused:
-        services.save(evaluation.id, org.staff_a, {"overall_target": "审批后改动的目标",
-                                                   field(evaluation, QUANTITY, "actual"): "1"})
+        services.save(evaluation.id, org.staff_a, Edit(overall_target="审批后改动的目标",
+                                                       indicators=[ind(evaluation, QUANTITY, actual="1")]))
     assert refused.value.code == "refused"
     assert refused.value.message == "该评价已审批定稿，如需修改须由组长退回。"
     db.session.rollback()
@@ -372,8 +375,8 @@ def test_only_the_groups_leader_returns_an_approved_evaluation_then_the_section_
     assert task in tasks.inbox(org.staff_a)
 
     # The section may edit again, and resubmit.
-    services.save(evaluation.id, org.staff_a, {"funding-total-executed": "172.7",
-                                               "funding-current_year-executed": "172.7"})
+    services.save(evaluation.id, org.staff_a, Edit(funding={"total": {"executed": "172.7"},
+                                                             "current_year": {"executed": "172.7"}}))
     evaluation = db.session.get(Evaluation, evaluation.id)
     assert content.funding(evaluation)["total"].executed == Decimal("172.7")
     actions.perform(evaluation.id, "resubmit", org.staff_a)
@@ -484,15 +487,56 @@ def test_every_bad_value_is_listed_at_once(world):
     org, _plan, evaluation = world
     content_before = stored(evaluation.id)
     with pytest.raises(ServiceError) as refused:
-        services.save(evaluation.id, org.staff_a, {
-            "funding-total-annual_budget": "abc", field(evaluation, QUANTITY, "actual"): "-5",
-            "overall_target": "不应保存"})
+        services.save(evaluation.id, org.staff_a, Edit(
+            funding={"total": {"annual_budget": "abc"}}, indicators=[ind(evaluation, QUANTITY, actual="-5")],
+            overall_target="不应保存"))
     assert refused.value.code == "invalid"
     assert refused.value.message == (
         "“年度资金总额 · 全年预算数”应为数字。；"
         f"“{QUANTITY} · 实际完成值”不能为负数。")
     db.session.rollback()
     assert stored(evaluation.id) == content_before
+
+
+def test_an_edit_of_another_evaluations_indicator_or_an_unknown_section_changes_nothing(world):
+    org, plan, evaluation = world
+    other = make_evaluation(plan, org, "self_evaluating", name="另一个项目")
+    foreign = other.indicators[0].id
+    content_before = stored(evaluation.id)
+    with pytest.raises(ServiceError) as refused:
+        services.save(evaluation.id, org.staff_a, Edit(
+            overall_target="不应保存", indicators=[IndicatorEdit(foreign, actual="1")],
+            narrative={"no-such-section": "正文"}))
+    assert refused.value.code == "invalid"
+    assert refused.value.message == f"指标 {foreign} 不属于该评价。；报告提纲中没有“no-such-section”一节。"
+    db.session.rollback()
+    assert stored(evaluation.id) == content_before
+
+
+def test_the_form_parser_and_the_api_schema_produce_the_same_edit(world):
+    """One typed input for both doors: the page's field names and the API's JSON body read
+    as the same EvaluationEdit, and names that are not the form's are left out."""
+    from workflow.api.schemas import EvaluationSaveSchema
+    from workflow.selfeval import edits
+
+    _org, _plan, evaluation = world
+    quantity = indicator(evaluation, QUANTITY).id
+    from_page = edits.from_form({
+        "version": "3", "csrf_token": "x", "overall_target": "目标",
+        "funding-total-executed": "172.743", f"ind-{quantity}-applicable": "no",
+        f"ind-{quantity}-target": "286", f"ind-{quantity}-band": "", "text-problems": "问题",
+        "ind-abc-target": "1", f"ind-{quantity}-nonsense": "1", "funding-total": "1",
+    })
+    from_api = EvaluationSaveSchema().load({
+        "version": 3, "overall_target": "目标", "funding": {"total": {"executed": "172.743"}},
+        "indicators": [{"id": quantity, "applicable": False, "target": "286", "band": None}],
+        "narrative": {"problems": "问题"},
+    })
+    assert isinstance(from_api, edits.EvaluationEdit)
+    assert from_page == from_api == edits.EvaluationEdit(
+        version=3, overall_target="目标", funding={"total": {"executed": "172.743"}},
+        indicators=[edits.IndicatorEdit(quantity, applicable=False, target="286", band="")],
+        narrative={"problems": "问题"})
 
 
 def test_the_page_shows_the_servers_total_and_grade(app, world):
@@ -541,7 +585,7 @@ def test_the_form_is_the_sections_own(app, world):
     content_before = stored(evaluation.id)
     for user in (org.staff_b, org.reviewer, org.office):
         with pytest.raises(ServiceError) as refused:
-            services.save(evaluation.id, user, {"overall_target": "别人改的"})
+            services.save(evaluation.id, user, Edit(overall_target="别人改的"))
         assert refused.value.code == "refused" and HAN.search(refused.value.message)
         db.session.rollback()
     assert stored(evaluation.id) == content_before
@@ -558,10 +602,8 @@ def test_switching_an_indicator_to_qualitative_leaves_it_unscored_until_a_band_i
     factories.fill_complete(evaluation)
     indicator = next(i for i in evaluation.indicators if i.kind != "execution_rate")
     assert indicator.score is not None
-    services.save(evaluation.id, org.staff_a, {
-        f"ind-{indicator.id}-nature": "qualitative",
-        f"ind-{indicator.id}-target": "达成", f"ind-{indicator.id}-actual": "达成",
-    })
+    services.save(evaluation.id, org.staff_a, Edit(indicators=[
+        IndicatorEdit(indicator.id, nature="qualitative", target="达成", actual="达成")]))
     db.session.expire_all()
     indicator = db.session.get(type(indicator), indicator.id)
     assert indicator.nature == "qualitative" and indicator.score is None and indicator.band is None

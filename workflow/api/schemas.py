@@ -1,9 +1,10 @@
 """The API's request and response shapes (marshmallow), from which the OpenAPI document is
 generated. Responses are built as plain dicts by workflow/api/present.py and dumped here."""
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from workflow.document_number import DOCUMENT_NUMBER_MAX, DOCUMENT_NUMBER_PATTERN, SIGNER_MAX
+from workflow.selfeval import edits
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers are refused, never sent to the database
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
@@ -168,6 +169,10 @@ class EvaluationSaveSchema(Schema):
     narrative = fields.Dict(keys=SafeString(validate=validate.Length(max=64)),
                             values=SafeString(validate=validate.Length(max=40000)),
                             metadata={"description": "report section key → text"})
+
+    @post_load
+    def make_edit(self, data, **kwargs):
+        return edits.from_api(data)
 
 
 class TransitionInput(Schema):

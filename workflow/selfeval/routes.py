@@ -7,7 +7,7 @@ from workflow.engine.definition import state_def
 from workflow.errors import ServiceError
 from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in
-from workflow.selfeval import bp, content, services
+from workflow.selfeval import bp, content, edits, services
 from workflow.selfeval import framework, outline
 from workflow.selfeval.framework import EXECUTION_RATE
 
@@ -47,8 +47,7 @@ def form(evaluation_id):
         services.prepare(evaluation)
         return _render(evaluation)
     try:
-        services.save(evaluation.id, current_user, request.form,
-                      expected_version=request.form.get("version", type=int), address=request.remote_addr)
+        services.save(evaluation.id, current_user, edits.from_form(request.form), address=request.remote_addr)
     except ServiceError as error:
         flash(error.message, "danger")
         evaluation = visible_or_abort(evaluation_id, current_user)

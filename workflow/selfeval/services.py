@@ -83,8 +83,8 @@ def _text(raw, label, errors, limit):
     return text
 
 
-def _apply_form(evaluation, form, errors):
-    """Copy the submitted values onto the evaluation; every problem goes to ``errors``."""
+def _apply(evaluation, edit, errors):
+    """Copy the edit onto the evaluation; every problem goes to ``errors``."""
     actuals = state_def(evaluation.state).actuals
     project = evaluation.project
     for attribute, label, limit, target in (
@@ -92,45 +92,47 @@ def _apply_form(evaluation, form, errors):
         ("overall_target", _("年度总体目标"), TEXT_LIMIT, project),
         ("overall_achievement", _("实际完成情况"), TEXT_LIMIT, evaluation),
     ):
-        if attribute in form:
-            value = _text(form.get(attribute), label, errors, limit)
+        raw = getattr(edit, attribute)
+        if raw is not None:
+            value = _text(raw, label, errors, limit)
             if value is not None:
                 setattr(target, attribute, value)
 
     for row in evaluation.funding_rows:
-        for column, column_label in content.FUNDING_COLUMNS.items():
-            name = f"funding-{row.kind}-{column}"
-            if name not in form or (column == "executed" and not actuals):
+        for column, raw in edit.funding.get(row.kind, {}).items():
+            if column not in content.FUNDING_COLUMNS or raw is None or (column == "executed" and not actuals):
                 continue
-            label = f"{content.FUNDING_LABELS[row.kind]} · {column_label}"
-            value = _decimal(form.get(name), label, errors)
-            if form.get(name, "").strip() == "" or value is not None:
+            label = f"{content.FUNDING_LABELS[row.kind]} · {content.FUNDING_COLUMNS[column]}"
+            value = _decimal(raw, label, errors)
+            if raw.strip() == "" or value is not None:
                 setattr(row, column, value)
 
-    for ind in evaluation.indicators:
-        _apply_indicator(ind, form, errors, actuals)
+    indicators = {ind.id: ind for ind in evaluation.indicators}
+    for change in edit.indicators:
+        if change.id not in indicators:
+            errors.add(_("指标 %(id)d 不属于该评价。", id=change.id))
+            continue
+        _apply_indicator(indicators[change.id], change, errors, actuals)
 
     sections = {section.key: section for section in evaluation.narrative}
     names = report_outline.labels(evaluation.project.plan.report_sections)
-    for outline in evaluation.project.plan.report_sections:
-        name = f"text-{outline.key}"
-        if name not in form:
+    for key, raw in edit.narrative.items():
+        if key not in names:
+            errors.add(_("报告提纲中没有“%(key)s”一节。", key=key))
             continue
-        text = _text(form.get(name), names[outline.key], errors, TEXT_LIMIT)
+        text = _text(raw, names[key], errors, TEXT_LIMIT)
         if text is None:
             continue
-        if outline.key in sections:
-            sections[outline.key].text = text
+        if key in sections:
+            sections[key].text = text
         elif text:
-            evaluation.narrative.append(NarrativeSection(key=outline.key, text=text))
+            evaluation.narrative.append(NarrativeSection(key=key, text=text))
 
 
-def _value(ind, form, field, errors):
+def _value(ind, raw, field, errors):
     """年度指标值 / 实际完成值: a number, or a text for a qualitative indicator."""
-    name = f"ind-{ind.id}-{field}"
-    if name not in form:
+    if raw is None:
         return
-    raw = form.get(name, "")
     label = f"{ind.name or ind.level2 or ind.level1} · {content.INDICATOR_FIELDS[field]}"
     if ind.nature == scoring.QUALITATIVE:
         text = _text(raw, label, errors, SHORT_TEXT_LIMIT)
@@ -144,16 +146,14 @@ def _value(ind, form, field, errors):
         setattr(ind, field + "_text", "")
 
 
-def _apply_indicator(ind, form, errors, actuals):
-    prefix = f"ind-{ind.id}-"
+def _apply_indicator(ind, change, errors, actuals):
     label = ind.name or ind.level2 or ind.level1
-    if prefix + "applicable" in form:
-        ind.applicable = form.get(prefix + "applicable") != "no"
+    if change.applicable is not None:
+        ind.applicable = change.applicable
     if ind.kind != EXECUTION_RATE:
-        nature = form.get(prefix + "nature")
-        if nature is not None:
+        if change.nature is not None:
             try:
-                new_nature = scoring.normalise_nature(nature) if nature.strip() else None
+                new_nature = scoring.normalise_nature(change.nature) if change.nature.strip() else None
             except scoring.ScoringError:
                 errors.add(_("“%(field)s”的指标性质无效。", field=label))
                 return
@@ -162,25 +162,26 @@ def _apply_indicator(ind, form, errors, actuals):
                 ind.band, ind.score = None, None
             ind.nature = new_nature
         for attribute, limit in (("name", 100), ("unit", 16)):
-            if prefix + attribute in form:
-                value = _text(form.get(prefix + attribute), f"{label} · {content.INDICATOR_FIELDS[attribute]}", errors, limit)
+            raw = getattr(change, attribute)
+            if raw is not None:
+                value = _text(raw, f"{label} · {content.INDICATOR_FIELDS[attribute]}", errors, limit)
                 if value is not None:
                     setattr(ind, attribute, value)
-        _value(ind, form, "target", errors)
+        _value(ind, change.target, "target", errors)
     if not actuals:
         return
-    _value(ind, form, "actual", errors)
-    if prefix + "deviation_reason" in form:
-        value = _text(form.get(prefix + "deviation_reason"),
+    _value(ind, change.actual, "actual", errors)
+    if change.deviation_reason is not None:
+        value = _text(change.deviation_reason,
                       f"{label} · {content.INDICATOR_FIELDS['deviation_reason']}", errors, TEXT_LIMIT)
         if value is not None:
             ind.deviation_reason = value
-    if ind.nature == scoring.QUALITATIVE and (prefix + "band") in form:
-        band = (form.get(prefix + "band") or "").strip() or None
+    if ind.nature == scoring.QUALITATIVE and change.band is not None:
+        band = change.band.strip() or None
         if band is not None and band not in scoring.BANDS:
             errors.add(_("“%(field)s”的定性档次无效。", field=label))
             return
-        score = _decimal(form.get(prefix + "score"), f"{label} · {content.INDICATOR_FIELDS['score']}", errors, places=2)
+        score = _decimal(change.score, f"{label} · {content.INDICATOR_FIELDS['score']}", errors, places=2)
         ind.band = band
         ind.score = None
         if band is not None and score is not None:
@@ -221,19 +222,20 @@ def recompute(evaluation):
         evaluation.grade = None
 
 
-def save(evaluation_id, user, form, expected_version=None, address=""):
-    """Save the form (a draft: blanks are fine, wrong values are not). Nothing is stored
-    when any value is refused; the message lists every problem."""
+def save(evaluation_id, user, edit, address=""):
+    """Save an EvaluationEdit (a draft: blanks are fine, wrong values are not). Nothing is
+    stored when any value is refused; the message lists every problem. ``edit.version``,
+    when given, must be the version the person loaded."""
     evaluation = get_evaluation(evaluation_id)
     reason = edit_refusal(evaluation, user)
     if reason:
         raise ServiceError(reason, code="refused")
-    if expected_version is not None and evaluation.version != expected_version:
+    if edit.version is not None and evaluation.version != edit.version:
         raise ServiceError(_("该评价已被他人修改，页面内容已过期。请刷新后重试。"), code=CONCURRENT_CHANGE)
     content.ensure_content(evaluation)
     before = content.serialize(evaluation)
     errors = _Errors()
-    _apply_form(evaluation, form, errors)
+    _apply(evaluation, edit, errors)
     if errors:
         db.session.rollback()
         raise ServiceError("；".join(errors), code="invalid")

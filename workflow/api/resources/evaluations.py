@@ -4,7 +4,6 @@ Exactly as the pages: the evaluation must be visible to the caller (evaluations.
 saving goes through selfeval.services.save (the section rule, the validation, the version),
 transitions through engine.actions.perform (roles, section, group, conditions, version)."""
 from flask import request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.api import present
@@ -19,7 +18,6 @@ from workflow.api.schemas import (
     TransitionSchema,
 )
 from workflow.engine import actions, audit
-from workflow.errors import ServiceError
 from workflow.evaluations.services import get_visible
 from workflow.permissions import logged_in, roles
 from workflow.roles import Role
@@ -37,52 +35,18 @@ def get_evaluation(evaluation_id):
     return present.evaluation(get_visible(evaluation_id, current_user), current_user)
 
 
-def _text(value):
-    return "" if value is None else value
-
-
-def as_form(evaluation, data):
-    """The JSON body in the field names of the self-evaluation form, for selfeval.save."""
-    form = {}
-    for key in ("leader_name", "overall_target", "overall_achievement"):
-        if key in data:
-            form[key] = data[key]
-    for kind, values in (data.get("funding") or {}).items():
-        for column, value in values.items():
-            form[f"funding-{kind}-{column}"] = _text(value)
-    own = {ind.id for ind in evaluation.indicators}
-    for row in data.get("indicators") or []:
-        if row["id"] not in own:
-            raise ServiceError(_("指标 %(id)d 不属于该评价。", id=row["id"]))
-        prefix = f"ind-{row['id']}-"
-        for key, value in row.items():
-            if key == "id":
-                continue
-            if key == "applicable":
-                form[prefix + key] = "yes" if value else "no"
-            else:
-                form[prefix + key] = _text(value)
-    outline = {section.key for section in evaluation.project.plan.report_sections}
-    for key, text in (data.get("narrative") or {}).items():
-        if key not in outline:
-            raise ServiceError(_("报告提纲中没有“%(key)s”一节。", key=key))
-        form[f"text-{key}"] = text
-    return form
-
-
 @bp.route(f"/evaluations/<{ID}:evaluation_id>", methods=["PATCH"])
 @bp.arguments(EvaluationSaveSchema)
 @bp.response(200, EvaluationSchema)
 @logged_in
-def save_evaluation(data, evaluation_id):
+def save_evaluation(edit, evaluation_id):
     """Save the self-evaluation (a draft: blanks are kept, wrong values refuse the whole save).
 
     Only the keys sent change. ``version`` must be the one last read: a stale version is
     answered 409 and nothing is saved."""
     evaluation = get_visible(evaluation_id, current_user)
     selfeval.prepare(evaluation)
-    form = as_form(evaluation, data)
-    selfeval.save(evaluation.id, current_user, form, expected_version=data["version"], address=request.remote_addr)
+    selfeval.save(evaluation.id, current_user, edit, address=request.remote_addr)
     return present.evaluation(get_visible(evaluation_id, current_user), current_user)
 
 
