@@ -16,7 +16,6 @@ from config import normalise_database_url
 from workflow import clock, create_app, flow
 from workflow.engine import workdays
 from workflow.extensions import db as _db
-from workflow.models import Section, User
 from workflow.roles import Role
 
 # The workflow is installed when an app is created; tests that parametrize over its states
@@ -148,6 +147,38 @@ def app_context(app):
     workdays.forget_cached_days_off()
 
 
+def _plain_report(template, data):
+    """A one-page A4 PDF standing for a report: made by pypdf in a millisecond where WeasyPrint
+    takes a quarter of a second, carrying a digest of the report's data (so two contents still
+    give two files)."""
+    import hashlib
+    import io
+    import json
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595.28, 841.89)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    writer.add_metadata({"/Title": str(data.get("title", template)), "/Subject": digest})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def report_rendering(request, monkeypatch):
+    """Approval freezes the report: it is rendered and signed in every walk to 已审批, which
+    was about a third of the workflow tests' time. Only tests about documents (marked
+    ``documents``) render reports with WeasyPrint; elsewhere the report's pages are
+    _plain_report's, and everything around them (signing, the SHA-256, storing, serving) runs
+    as in production."""
+    if request.node.get_closest_marker("documents") is None:
+        from workflow.documents import reports
+
+        monkeypatch.setattr(reports, "render", _plain_report)
+
+
 def truncate_all():
     """Empty every table. DELETE is much faster than TRUNCATE on PostgreSQL for the handful
     of rows a test leaves behind."""
@@ -166,37 +197,20 @@ def client(app):
     return app.test_client()
 
 
-# Factories ------------------------------------------------------------------------------
-
-
-def make_section(name="非煤矿山安全监督管理科", is_office=False):
-    section = Section(name=name, is_office=is_office)
-    _db.session.add(section)
-    _db.session.commit()
-    return section
-
-
-def make_user(username="user", roles=(), section=None, password=PASSWORD, full_name=None, **fields):
-    user = User(
-        username=username,
-        full_name=full_name or username,
-        section_id=section.id if section is not None else None,
-        **fields,
-    )
-    user.set_password(password)
-    user.set_roles(roles)
-    _db.session.add(user)
-    _db.session.commit()
-    return user
+# Factories: one layer, tests/factories.py ------------------------------------------------
 
 
 @pytest.fixture
 def section():
+    from tests.factories import make_section
+
     return make_section()
 
 
 @pytest.fixture
 def admin_user():
+    from tests.factories import make_user
+
     return make_user("admin", roles=[Role.ADMIN], full_name="管理员甲")
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.conftest import make_section, make_user
+from tests.factories import make_section, make_user
 from tests.pdf_checks import squeeze, text_of
 from tests.test_meetings_browser import PHONE, log_in
 from workflow import clock, demo

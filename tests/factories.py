@@ -38,14 +38,14 @@ def _password_hash():
     return generate_password_hash(PASSWORD)
 
 
-def make_section(name, is_office=False, commit=True):
+def make_section(name=SECTION_A, is_office=False, commit=True):
     section = Section(name=name, is_office=is_office)
     db.session.add(section)
     db.session.commit() if commit else db.session.flush()
     return section
 
 
-def make_user(username, roles=(), section=None, full_name=None, password=None, email=None, commit=True,
+def make_user(username="user", roles=(), section=None, full_name=None, password=None, email=None, commit=True,
               **fields):
     """A user with ``roles`` (Role members or codes) in ``section`` (a Section or None).
     They sign in with PASSWORD unless given another ``password``. ``commit=False`` only

@@ -9,7 +9,8 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, login, make_section, make_user, post
+from tests.conftest import PASSWORD, login, post
+from tests.factories import make_section, make_user
 from workflow import create_app
 from workflow.admin import services
 from workflow.errors import NotFound, ServiceError

@@ -3,13 +3,14 @@ all, a return ending the round, deputies (代理) acting for someone, the leader
 reviewers, the office's recall of a 报送, a plan without the 组长's approval, and the engine
 as a floor under the features. Runs on SQLite and PostgreSQL."""
 import ast
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import login, post
+from tests.conftest import login, post, signed_in
 from tests.factories import fill_complete, make_evaluation, make_group, make_setup, make_user, prepare_step
 from tests.test_concurrency import race
 from workflow import clock
@@ -156,6 +157,24 @@ def test_a_plan_without_the_leaders_approval_is_approved_by_the_review():
 
     assert "reviewed" not in [s.name for s in definition.states_for_plan(plan)]
     assert "审批通过" not in diagram.dot_source(None, *diagram.plan_rows(plan)).source
+
+
+def test_the_board_of_a_plan_without_approval_has_no_column_for_it(app):
+    org, plan = make_setup()
+    evaluation = make_evaluation(plan, org, "submitted")
+    with_approval = signed_in(app, org.office).get(f"/work/board?plan={plan.id}").get_data(as_text=True)
+    assert 'data-state="reviewed"' in with_approval and "待审批" in with_approval
+    plan.approval_required = False
+    db.session.commit()
+    actions.perform(evaluation.id, "pass_review", org.reviewer)
+    page = signed_in(app, org.office).get(f"/work/board?plan={plan.id}").get_data(as_text=True)
+    assert 'data-state="reviewed"' not in page and "待审批" not in page
+    assert '<td data-state="approved">1</td>' in page
+    # The header, each row and the totals have the same columns.
+    header = page.split('data-testid="section-board"')[1].split("</thead>")[0]
+    row = page.split('<tr data-section="非煤矿山安全监督管理科"')[1].split("</tr>")[0]
+    footer = page.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert len(re.findall(r"<th[ >]", header)) - 3 == row.count("data-state=") == footer.count('class="text-center"')
 
 
 # Deputies --------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
 import config
-from tests.conftest import PASSWORD, csrf_token, login, make_section, make_user, post, session_cookie
+from tests.conftest import PASSWORD, csrf_token, login, post, session_cookie
+from tests.factories import make_section, make_user
 from workflow import clock, create_app
 from workflow.auth import services as auth_services
 from workflow.errors import ServiceError

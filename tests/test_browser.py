@@ -8,7 +8,8 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, make_section, make_user
+from tests.conftest import PASSWORD
+from tests.factories import make_section, make_user
 from tests.live_server import browser, live_server, page  # noqa: F401  (fixtures)
 from workflow.roles import Role
 

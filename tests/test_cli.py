@@ -2,7 +2,8 @@
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import PASSWORD, login, make_section, make_user, post
+from tests.conftest import PASSWORD, login, post
+from tests.factories import make_section, make_user
 from workflow import demo as demo_data
 from workflow.models import Section, User
 from workflow.roles import Role
@@ -237,7 +238,7 @@ def test_create_admin_reactivates_a_deactivated_account(runner, db, client):
 
 
 def test_create_admin_for_an_existing_login_ignores_case_and_clears_forced_change(app, db):
-    from tests.conftest import make_user
+    from tests.factories import make_user
     from workflow.models import User
     from workflow.roles import Role
 

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 import config
 from config import normalise_database_url
-from tests.conftest import login, make_user, post
+from tests.conftest import login, post
+from tests.factories import make_user
 from workflow import PROJECT_DIR, create_app
 from workflow.extensions import db as _db
 from workflow.models import User

@@ -13,6 +13,9 @@ from workflow.documents import fonts, office_fonts, render, reports
 from workflow.extensions import db
 from workflow.documents.office_fonts import OfficeFont
 
+# These tests read reports WeasyPrint rendered (tests/conftest.py report_rendering).
+pytestmark = pytest.mark.documents
+
 BODY_TEXT = "部分矿山停产，出现资金剩余"
 
 

@@ -13,6 +13,9 @@ from workflow.documents import render, reports
 from workflow.documents.safety import SafeURLFetcher
 from workflow.extensions import db
 
+# These tests read reports WeasyPrint rendered (tests/conftest.py report_rendering).
+pytestmark = pytest.mark.documents
+
 PROJECT = "2019年度金属非金属矿山“专家会诊”隐患排查项目"
 
 

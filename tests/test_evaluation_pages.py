@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import make_section, make_user, post, signed_in
-from tests.factories import fill_complete, prepare_step
+from tests.conftest import post, signed_in
+from tests.factories import fill_complete, make_section, make_user, prepare_step
 from workflow.engine import actions
 from workflow.extensions import db as _db
 from workflow.models import AuditRecord, Evaluation

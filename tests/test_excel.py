@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from tests.conftest import make_section, make_user, post, signed_in
+from tests.conftest import post, signed_in
+from tests.factories import make_section, make_user
 from workflow import scoring
 from workflow.excel import importer
 from workflow.extensions import db as _db

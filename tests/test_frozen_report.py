@@ -12,6 +12,9 @@ from workflow.extensions import db
 from workflow.models import Evaluation
 from workflow.selfeval.services import last_snapshot
 
+# These tests read reports WeasyPrint rendered (tests/conftest.py report_rendering).
+pytestmark = pytest.mark.documents
+
 PROJECT = "2019年度金属非金属矿山“专家会诊”隐患排查项目"
 
 

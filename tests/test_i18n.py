@@ -15,7 +15,8 @@ from sqlalchemy import select
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired
 
-from tests.conftest import login, make_section, make_user, post
+from tests.conftest import login, post
+from tests.factories import make_section, make_user
 from workflow.models import User
 from workflow.roles import Role
 

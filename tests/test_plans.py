@@ -8,7 +8,8 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import make_section, make_user, post, signed_in
+from tests.conftest import post, signed_in
+from tests.factories import make_section, make_user
 from workflow import clock
 from workflow.errors import ServiceError
 from workflow.extensions import db as _db
@@ -675,7 +676,7 @@ def test_plan_detail_shows_the_current_stage_on_a_frozen_clock(office, plan):
 
 def test_editing_a_group_that_keeps_members(app, db):
     """Changing (组长 L, 副组长 R) to (组长 L, 副组长 R and D) keeps L and R without a clash."""
-    from tests.conftest import make_user
+    from tests.factories import make_user
     from workflow.plans import services
     from workflow.roles import Role
 

@@ -3,7 +3,8 @@ one that wrote anything and did not commit it is still rolled back and changes n
 import pytest
 from sqlalchemy import event, text, update
 
-from tests.conftest import login, make_user
+from tests.conftest import login
+from tests.factories import make_user
 from workflow import create_app
 from workflow.extensions import db
 from workflow.models import Section

@@ -7,7 +7,7 @@ Nothing of either is kept from one request to the next.
 """
 from flask_babel import force_locale, gettext
 
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.test_sql_counts import counting
 from workflow.auth.services import load_user
 from workflow.engine import notify

@@ -6,7 +6,8 @@ the tests here to the answers the table does not make: error pages, static files
 CSRF token, the 413 page, and the cookie set at login."""
 import io
 
-from tests.conftest import PASSWORD, csrf_token, login, make_user, session_cookie
+from tests.conftest import PASSWORD, csrf_token, login, session_cookie
+from tests.factories import make_user
 from workflow.roles import Role
 
 

@@ -5,7 +5,7 @@ attempts made while locked do not prolong it, and a locked login answers the sam
 password was right or wrong (no oracle). Driven by workflow.clock.freeze, never by waiting."""
 from datetime import timedelta
 
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.test_auth import T0, attempt, client_from, failures, is_signed_in, text, throttle_message
 from workflow import clock
 

@@ -28,6 +28,9 @@ from workflow.selfeval.services import last_snapshot
 from workflow.submissions import package
 from workflow.verify import services as verify
 
+# These tests read reports WeasyPrint rendered (tests/conftest.py report_rendering).
+pytestmark = pytest.mark.documents
+
 
 def changed_inside_the_signed_range(pdf):
     """``pdf`` with one byte of its first content stream changed: the rendered part, which

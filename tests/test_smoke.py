@@ -1,4 +1,5 @@
-from tests.conftest import login, make_user
+from tests.conftest import login
+from tests.factories import make_user
 from workflow.roles import Role
 
 

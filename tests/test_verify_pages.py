@@ -12,6 +12,9 @@ from workflow.extensions import db
 from workflow.models import Attachment, AuditRecord, Snapshot
 from workflow.selfeval.services import last_snapshot
 
+# These tests read reports WeasyPrint rendered (tests/conftest.py report_rendering).
+pytestmark = pytest.mark.documents
+
 URL = "/verify/"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import make_section, make_user, post, signed_in
-from tests.factories import fill_complete, prepare_step
+from tests.conftest import post, signed_in
+from tests.factories import fill_complete, make_section, make_user, prepare_step
 from workflow import clock
 from workflow.engine import actions
 from workflow.extensions import db as _db

@@ -47,7 +47,7 @@ from workflow.plans.services import DEFAULT_STAGE_DATES, STAGE_NAMES
 from workflow.roles import Role
 from workflow.selfeval.framework import EXECUTION_RATE_NAME
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.documents]
 
 
 

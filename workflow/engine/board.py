@@ -9,7 +9,7 @@ from sqlalchemy import Date, bindparam, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from workflow.engine import tasks, workdays
-from workflow.engine.definition import STATES
+from workflow.engine.definition import STATES, states_for_plan
 from workflow.errors import NotFound
 from workflow.extensions import db
 from workflow.models import Evaluation, Plan, Section, Task
@@ -44,10 +44,9 @@ class Row:
     def done(self):
         return self.counts.get("applied", 0)
 
-    @property
-    def cells(self):
-        """(state name, count) in the workflow's order: the board's columns."""
-        return [(name, self.counts.get(name, 0)) for name in state_names()]
+    def cells(self, columns):
+        """(state name, count) of ``columns`` (the plan's states, in the workflow's order)."""
+        return [(state.name, self.counts.get(state.name, 0)) for state in columns]
 
 
 # A large bureau's board has 100 sections × 8 states: its section rows are written here as
@@ -64,10 +63,10 @@ def _row_format(names):
     )
 
 
-def section_rows_html(rows, marks):
+def section_rows_html(rows, marks, columns):
     """The board's section rows (``marks``: the mark's HTML by colour, rendered once by the
-    template); a count of none is left blank."""
-    html, names = [], state_names()
+    template; ``columns``: the plan's states); a count of none is left blank."""
+    html, names = [], tuple(state.name for state in columns)
     row_format = _row_format(names)
     for row in rows:
         counts = row.counts
@@ -130,6 +129,12 @@ def _counts_statement():
         .group_by(Evaluation.section_id, Task.state)
     )
     return union_all(counts, urgencies)
+
+
+def columns(plan):
+    """The board's state columns: the states the plan's options use (no 待审批 where the
+    group's passed review is the approval)."""
+    return states_for_plan(plan)
 
 
 def board(plan, on=None):

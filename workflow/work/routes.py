@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import audit, board, calendar, notify, tasks
-from workflow.engine.definition import STATES, state_def
+from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.pagination import page_number
 from workflow.permissions import logged_in, public, roles
@@ -132,7 +132,7 @@ def progress_board():
     section_rows, stage_rows, totals = board.board(plan)
     return render_template(
         "work/board.html", plan=plan, section_rows=section_rows, stage_rows=stage_rows, totals=totals,
-        states=STATES, plans=all_plans, section_rows_html=board.section_rows_html,
+        states=board.columns(plan), plans=all_plans, section_rows_html=board.section_rows_html,
     )
 
 
