@@ -281,10 +281,10 @@ def test_return_needs_a_comment(comment):
     evaluation = make_evaluation(plan, org, "submitted")
     back = TRANSITION_BY_TRIGGER["return_for_revision"]
     assert actions.refusal(evaluation, back, org.reviewer) is None  # the button is shown
-    assert actions.refusal(evaluation, back, org.reviewer, comment) == "退回时必须填写意见。"
     before = snapshot(evaluation.id)
-    with pytest.raises(ServiceError, match="退回时必须填写意见。"):
+    with pytest.raises(ServiceError, match="退回时必须填写意见。") as refused:
         actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment=comment)
+    assert refused.value.code == "invalid"  # a value missing (422), not a right refused
     assert snapshot(evaluation.id) == before
     actions.perform(evaluation.id, "return_for_revision", org.reviewer, comment="  缺少佐证材料。 ")
     assert evaluation.state == "returned"

@@ -107,6 +107,7 @@ ROUTES = {
     "evaluations.approvals": only(LEADER),
     "selfeval.form": SIGNED_IN,
     "evidence.index": SIGNED_IN,
+    "evidence.upload": SIGNED_IN,
     "evidence.download": SIGNED_IN,
     "evidence.delete": SIGNED_IN,
     "evidence.cite_meeting": SIGNED_IN,
@@ -148,6 +149,7 @@ ROUTES = {
     "meetings.delete": only(OFFICE),
     "meetings.publish": only(OFFICE),
     "meetings.invitees": only(OFFICE),
+    "meetings.add_invitees": only(OFFICE),
     "meetings.remove_invitee": only(OFFICE),
     "meetings.remind": only(OFFICE),
     "meetings.upload": only(OFFICE),
@@ -164,6 +166,7 @@ ROUTES = {
     # and the tap itself needs a login (decided by the view, which keeps the pass for after it).
     "meetings.scan": EVERYONE,
     "meetings.checkin": EVERYONE,
+    "meetings.checkin_submit": EVERYONE,
     "meetings.notice_pdf": SIGNED_IN,
     "meetings.notice_docx": SIGNED_IN,
     "meetings.signin_sheet_pdf": only(OFFICE),

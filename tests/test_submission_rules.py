@@ -475,7 +475,7 @@ def test_a_bad_number_is_refused_and_nothing_is_saved(app, world, bad, message):
         "funding-total-annual_budget": "300",
         field(evaluation, QUANTITY, "target"): bad,
     })
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert [message] == [m for m in flashes(response) if "年度指标值" in m]
     assert f'value="{bad}"' in text(response)  # shown again for correction
     assert observed(evaluation.id) == before

@@ -1,7 +1,9 @@
-"""The error every service raises when a rule refuses an action.
+"""The error every service raises when a rule refuses an action, and the HTTP status that
+says what happened.
 
-Its message is already translated text for the person at the screen; routes flash it, and
-the API (later) returns it with its code. Nothing has been changed when it is raised.
+Its message is already translated text for the person at the screen; the pages show it
+(workflow/refusals.py) and the API returns it with its code, both with status_of()'s status.
+Nothing has been changed when it is raised.
 """
 
 
@@ -21,3 +23,23 @@ class NotFound(ServiceError):
 
 class Forbidden(ServiceError):
     code = "forbidden"
+
+
+# A service error's code → HTTP status: not allowed (403), changed meanwhile or already done
+# (409), too many attempts (429); any other code is a value the rules refused (422).
+STATUS = {
+    "not_found": 404,
+    "forbidden": 403,
+    "refused": 403,
+    "not_invited": 403,
+    "token_refused": 403,
+    "duplicate": 409,
+    "concurrent_change": 409,
+    "window": 409,
+    "locked": 409,
+    "throttled": 429,
+}
+
+
+def status_of(error):
+    return STATUS.get(error.code, 422)

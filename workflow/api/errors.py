@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from workflow.errors import ServiceError
+from workflow.errors import ServiceError, status_of
 
 # HTTP status → (stable code, message) for errors that do not come from a service.
 HTTP_ERRORS = {
@@ -28,19 +28,6 @@ HTTP_ERRORS = {
     500: ("server_error", _l("系统处理请求时出错，已记录日志。")),
 }
 
-# A service error's code → HTTP status; any other code is a refused input (422).
-SERVICE_STATUS = {
-    "not_found": 404,
-    "forbidden": 403,
-    "refused": 403,
-    "not_invited": 403,
-    "token_refused": 403,
-    "duplicate": 409,
-    "concurrent_change": 409,
-    "window": 409,
-    "locked": 409,
-    "throttled": 429,
-}
 # Codes renamed for the API: the pages call a stale version a 'concurrent change'.
 PUBLIC_CODE = {"concurrent_change": "version_conflict"}
 
@@ -58,7 +45,7 @@ def error_response(status, code, message, details=None):
 
 def service_error(error):
     """A ServiceError raised by a service, as the API answers it."""
-    status = SERVICE_STATUS.get(error.code, 422)
+    status = status_of(error)
     return error_response(status, PUBLIC_CODE.get(error.code, error.code), error.message)
 
 

@@ -48,14 +48,15 @@ def _identity_or_reason(evaluation, row, actor):
     return None, rights.why_not(evaluation, row, actor)
 
 
-def refusal(evaluation, trigger, actor, comment=None):
+def refusal(evaluation, trigger, actor):
     """Why ``actor`` may not fire ``trigger`` (a name, or a row of the table) on
-    ``evaluation`` now, or None. ``comment=None`` asks whether the button may be shown."""
-    return decide(evaluation, trigger, actor, comment)[1]
+    ``evaluation`` now, or None: whether the button may be shown."""
+    return decide(evaluation, trigger, actor)[1]
 
 
-def decide(evaluation, trigger, actor, comment=None):
-    """(identity, reason): in whose place ``actor`` may fire ``trigger`` now, or why not."""
+def decide(evaluation, trigger, actor):
+    """(identity, reason): in whose place ``actor`` may fire ``trigger`` now, or why not
+    (what they type is perform's to check, after this)."""
     trigger = getattr(trigger, "trigger", trigger)
     rows = rows_here(evaluation, trigger)
     if not rows:
@@ -73,8 +74,6 @@ def decide(evaluation, trigger, actor, comment=None):
         reason = check(evaluation, act)
         if reason:
             return None, reason
-    if comment is not None and row.comment_required and not comment.strip():
-        return None, _("退回时必须填写意见。")
     return identity, None
 
 
@@ -122,9 +121,13 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
     ``commit=False`` leaves the commit to the caller, whose other writes must stand or fall
     with the transition (a submission batch and the 报送 of its evaluations); a refusal then
     still changes nothing, while a concurrent change rolls the caller's whole transaction back."""
-    if not any(t.trigger == trigger for t in TRANSITIONS):
+    rows = [t for t in TRANSITIONS if t.trigger == trigger]
+    if not rows:
         raise ServiceError(_("未知的操作。"))
     evaluation = get_evaluation(evaluation_id)
+    if not any(rights.holds_role(actor, t.role) for t in rows):
+        # Who may never fire it hears so first, before a stale page or a long comment.
+        raise ServiceError(refusal(evaluation, trigger, actor), code="refused")
     comment = (comment or "").strip()
     if len(comment) > COMMENT_LIMIT:
         raise ServiceError(_("意见不能超过 2000 个字。"))
@@ -135,9 +138,11 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
             raise ServiceError(_("该评价已被他人处理，请刷新后重试。"), code=CONCURRENT_CHANGE)
         if expected_version is not None and evaluation.version != expected_version:
             raise ServiceError(_("该评价已被他人处理，页面内容已过期。请刷新后重试。"), code=CONCURRENT_CHANGE)
-        identity, reason = decide(evaluation, trigger, actor, comment)
+        identity, reason = decide(evaluation, trigger, actor)
         if reason:
             raise ServiceError(reason, code="refused")
+        if rows_here(evaluation, trigger)[0].comment_required and not comment:
+            raise ServiceError(_("退回时必须填写意见。"))  # a value missing, not a right (422)
         act = Act(actor, identity, comment, from_state=evaluation.state)
         if not fire(evaluation, trigger, act):  # the machine checks the same definition again
             raise ServiceError(_("操作未能执行，请刷新后重试。"), code="refused")

@@ -11,6 +11,7 @@ from workflow.evaluations.forms import TransitionForm
 from workflow.evaluations.services import visible_or_abort
 from workflow.forms import flash_errors
 from workflow.permissions import logged_in, roles
+from workflow.refusals import page_with_status, refused
 from workflow.review import services as review
 from workflow.roles import Role
 from workflow.selfeval import services as selfeval
@@ -57,8 +58,12 @@ def transition(evaluation_id):
     evaluation = visible_or_abort(evaluation_id, current_user)
     form = TransitionForm()
     if not form.validate_on_submit():
+        # Whether the action is the person's at all is answered before what they typed.
+        reason = actions.refusal(evaluation, form.trigger.data or "", current_user)
+        if reason:
+            return refused(ServiceError(reason, code="refused"), "evaluations.detail", evaluation_id=evaluation.id)
         flash_errors(form)
-        return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+        return page_with_status(422, "evaluations.detail", evaluation_id=evaluation.id)
     try:
         outcome = actions.perform(
             evaluation.id, form.trigger.data, current_user,
@@ -66,11 +71,10 @@ def transition(evaluation_id):
             address=request.remote_addr,
         )
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已执行“%(action)s”，当前状态：%(state)s。",
-                action=TRANSITION_BY_TRIGGER[form.trigger.data].label,
-                state=state_def(outcome.to_state).label), "success")
+        return refused(error, "evaluations.detail", evaluation_id=evaluation.id)
+    flash(_("已执行“%(action)s”，当前状态：%(state)s。",
+            action=TRANSITION_BY_TRIGGER[form.trigger.data].label,
+            state=state_def(outcome.to_state).label), "success")
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
 
 

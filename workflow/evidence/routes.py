@@ -6,26 +6,31 @@ from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.evaluations.services import visible_or_abort
 from workflow.evidence import bp, services
 from workflow.permissions import logged_in
+from workflow.refusals import refused
 
 
 def _back(evaluation):
     return redirect(url_for("evidence.index", evaluation_id=evaluation.id), code=303)
 
 
-@bp.route("/<int:evaluation_id>/evidence", methods=["GET", "POST"])
+@bp.route("/<int:evaluation_id>/evidence", methods=["POST"])
+@logged_in
+def upload(evaluation_id):
+    evaluation = visible_or_abort(evaluation_id, current_user)
+    try:
+        attachment = services.upload(evaluation, current_user, request.files.get("file"),
+                                     indicator_id=request.form.get("indicator_id"),
+                                     address=request.remote_addr)
+    except ServiceError as error:
+        return refused(error, "evidence.index", evaluation_id=evaluation.id)
+    flash(_("已上传“%(name)s”。", name=attachment.filename), "success")
+    return _back(evaluation)
+
+
+@bp.route("/<int:evaluation_id>/evidence")
 @logged_in
 def index(evaluation_id):
     evaluation = visible_or_abort(evaluation_id, current_user)
-    if request.method == "POST":
-        try:
-            attachment = services.upload(evaluation, current_user, request.files.get("file"),
-                                         indicator_id=request.form.get("indicator_id"),
-                                         address=request.remote_addr)
-        except ServiceError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("已上传“%(name)s”。", name=attachment.filename), "success")
-        return _back(evaluation)
     attachments = services.list_for(evaluation)
     return render_template(
         "evidence/list.html",
@@ -51,9 +56,8 @@ def cite_meeting(evaluation_id):
         attachment = services.cite_meeting(evaluation, current_user, request.form.get("meeting_id"),
                                            indicator_id=request.form.get("indicator_id"), address=request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已引用“%(name)s”。", name=attachment.filename), "success")
+        return refused(error, "evidence.index", evaluation_id=evaluation.id)
+    flash(_("已引用“%(name)s”。", name=attachment.filename), "success")
     return _back(evaluation)
 
 
@@ -82,7 +86,6 @@ def delete(evaluation_id, attachment_id):
     try:
         services.delete(attachment, current_user, address=request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已删除“%(name)s”。", name=name), "success")
+        return refused(error, "evidence.index", evaluation_id=evaluation.id)
+    flash(_("已删除“%(name)s”。", name=name), "success")
     return _back(evaluation)

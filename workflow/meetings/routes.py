@@ -6,7 +6,7 @@ from flask_login import current_user
 from workflow.admin import services as people
 from workflow.documents import meeting as meeting_documents
 from workflow.documents.word import meeting as meeting_word
-from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.errors import Forbidden, NotFound, ServiceError, status_of
 from workflow.extensions import db
 from workflow import files
 from workflow.meetings import bp, export, qr, services, tokens
@@ -23,6 +23,7 @@ from workflow.meetings.forms import (
 from workflow.models import Meeting
 from workflow.permissions import logged_in, public, roles
 from workflow.plans import services as plans
+from workflow.refusals import form_status, page_with_status, refused
 from workflow.roles import Role
 
 office_only = roles(Role.OFFICE)
@@ -97,6 +98,7 @@ def _meeting_data(form):
 def new():
     all_plans = plans.list_plans()
     form = MeetingForm(plans=all_plans, sections=people.active_sections())
+    refusal = None
     if request.method == "GET":
         wanted = request.args.get("plan_id", type=int)
         form.plan_id.data = wanted if any(p.id == wanted for p in all_plans) else (all_plans[0].id if all_plans else None)
@@ -108,10 +110,11 @@ def new():
             meeting = services.create_meeting(plan, _meeting_data(form), current_user)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存会议。请添加参加人员，然后发布会议通知。"), "success")
             return _to("meetings.invitees", meeting)
-    return render_template("meetings/form.html", form=form, meeting=None, has_plans=bool(all_plans))
+    return render_template("meetings/form.html", form=form, meeting=None, has_plans=bool(all_plans)), form_status(refusal)
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -120,6 +123,7 @@ def edit(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     form = MeetingForm(obj=meeting, plans=[meeting.plan], sections=people.active_sections())
     del form.plan_id  # a meeting stays with its plan
+    refusal = None
     if request.method == "GET":
         start, end = services.local(meeting.starts_at), services.local(meeting.ends_at)
         form.day.data, form.start_time.data, form.end_time.data = start.date(), start.time(), end.time()
@@ -129,12 +133,13 @@ def edit(meeting_id):
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存会议。"), "success")
             if changes:
                 flash(_("已将变更通知参加人员：%(changes)s", changes="；".join(changes)), "info")
             return _to("meetings.detail", meeting)
-    return render_template("meetings/form.html", form=form, meeting=meeting, has_plans=True)
+    return render_template("meetings/form.html", form=form, meeting=meeting, has_plans=True), form_status(refusal)
 
 
 @bp.route("/<int:meeting_id>/delete", methods=["POST"])
@@ -144,8 +149,7 @@ def delete(meeting_id):
     try:
         services.delete_meeting(meeting, current_user)
     except ServiceError as error:
-        flash(error.message, "danger")
-        return _to("meetings.detail", meeting)
+        return refused(error, "meetings.detail", meeting_id=meeting.id)
     flash(_("已删除会议。"), "success")
     return redirect(url_for("meetings.index"), code=303)
 
@@ -157,9 +161,8 @@ def publish(meeting_id):
     try:
         notified, mailed = services.publish(meeting, current_user, request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("会议通知已发布：已通知 %(people)d 人，发出邮件 %(mails)d 封。", people=notified, mails=mailed), "success")
+        return refused(error, "meetings.detail", meeting_id=meeting.id)
+    flash(_("会议通知已发布：已通知 %(people)d 人，发出邮件 %(mails)d 封。", people=notified, mails=mailed), "success")
     return _to("meetings.detail", meeting)
 
 
@@ -233,32 +236,45 @@ def summary_json(meeting_id):
 # Invitees and their replies ----------------------------------------------------------------
 
 
-@bp.route("/<int:meeting_id>/invitees", methods=["GET", "POST"])
-@office_only
-def invitees(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+def _invitees_form(meeting):
     active_people = [u for u in people.list_users() if u.active]
-    form = InviteesForm(people=active_people, sections=people.active_sections())
-    if request.method == "POST":
-        if form.validate_on_submit():
-            guest = services.GuestData(form.guest_name.data or "", form.guest_unit.data or "",
-                                       form.guest_title.data or "", form.guest_phone.data or "")
-            try:
-                added = services.add_invitees(meeting, current_user, form.user_ids.data or [],
-                                              form.section_ids.data or [], guest)
-            except ServiceError as error:
-                db.session.rollback()
-                flash(error.message, "danger")
-            else:
-                flash(_("已添加 %(n)d 人。", n=added), "success")
-                return _to("meetings.invitees", meeting)
-        else:
-            _flash_errors(form)
+    return InviteesForm(people=active_people, sections=people.active_sections())
+
+
+def _invitees_page(meeting, form, status=200):
     present = {inv.user_id for inv in meeting.invitees if inv.user_id}
     form.user_ids.choices = [c for c in form.user_ids.choices if c[0] not in present]
     return render_template("meetings/invitees.html", meeting=meeting, form=form, confirm=ConfirmForm(),
                            kind_label=services.KIND_LABELS[meeting.kind],
-                           person=services.person, span=services.format_span)
+                           person=services.person, span=services.format_span), status
+
+
+@bp.route("/<int:meeting_id>/invitees")
+@office_only
+def invitees(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    return _invitees_page(meeting, _invitees_form(meeting))
+
+
+@bp.route("/<int:meeting_id>/invitees", methods=["POST"])
+@office_only
+def add_invitees(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    form = _invitees_form(meeting)
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _invitees_page(meeting, form, 422)
+    guest = services.GuestData(form.guest_name.data or "", form.guest_unit.data or "",
+                               form.guest_title.data or "", form.guest_phone.data or "")
+    try:
+        added = services.add_invitees(meeting, current_user, form.user_ids.data or [],
+                                      form.section_ids.data or [], guest)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _invitees_page(meeting, form, status_of(error))
+    flash(_("已添加 %(n)d 人。", n=added), "success")
+    return _to("meetings.invitees", meeting)
 
 
 @bp.route("/<int:meeting_id>/invitees/<int:invitee_id>/remove", methods=["POST"])
@@ -270,9 +286,8 @@ def remove_invitee(meeting_id, invitee_id):
     except NotFound:
         abort(404)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已移出名单。"), "success")
+        return refused(error, "meetings.invitees", meeting_id=meeting.id)
+    flash(_("已移出名单。"), "success")
     return _to("meetings.invitees", meeting)
 
 
@@ -283,7 +298,7 @@ def reply(meeting_id):
     form = ReplyForm()
     if not form.validate_on_submit():
         _flash_errors(form)
-        return _to("meetings.detail", meeting, anchor="registration")
+        return page_with_status(422, "meetings.detail", meeting_id=meeting.id)
     attending = {"yes": True, "no": False}.get(form.attending.data)
     data = services.ReplyData(attending, form.reason.data or "", form.name.data or "", form.unit.data or "",
                               form.title.data or "", form.phone.data or "", form.remarks.data or "")
@@ -292,9 +307,8 @@ def reply(meeting_id):
     except Forbidden:
         abort(403)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已提交参会登记。"), "success")
+        return refused(error, "meetings.detail", meeting_id=meeting.id)
+    flash(_("已提交参会登记。"), "success")
     return _to("meetings.detail", meeting, anchor="registration")
 
 
@@ -305,9 +319,8 @@ def remind(meeting_id):
     try:
         reminded, mailed = services.remind_silent(meeting, current_user)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已提醒 %(people)d 位未回复的人员（邮件 %(mails)d 封）。", people=reminded, mails=mailed), "success")
+        return refused(error, "meetings.detail", meeting_id=meeting.id)
+    flash(_("已提醒 %(people)d 位未回复的人员（邮件 %(mails)d 封）。", people=reminded, mails=mailed), "success")
     return _to("meetings.detail", meeting, anchor="replies")
 
 
@@ -321,13 +334,12 @@ def upload(meeting_id):
     form = AttachmentForm()
     if not form.validate_on_submit():
         _flash_errors(form)
-        return _to("meetings.detail", meeting, anchor="attachments")
+        return page_with_status(422, "meetings.detail", meeting_id=meeting.id)
     try:
         attachment = services.add_attachment(meeting, current_user, request.files.get("file"), form.title.data)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已上传附件“%(title)s”。", title=attachment.title), "success")
+        return refused(error, "meetings.detail", meeting_id=meeting.id)
+    flash(_("已上传附件“%(title)s”。", title=attachment.title), "success")
     return _to("meetings.detail", meeting, anchor="attachments")
 
 
@@ -437,7 +449,33 @@ def _outcome_message(outcome):
     return _("签到成功：%(name)s，%(time)s。", name=signin.name, time=when)
 
 
-@bp.route("/<int:meeting_id>/checkin/<pass_token>", methods=["GET", "POST"])
+@bp.route("/<int:meeting_id>/checkin/<pass_token>", methods=["POST"])
+@public
+def checkin_submit(meeting_id, pass_token):
+    meeting = _published_or_refuse(meeting_id)
+    if meeting is None:
+        return _refused_page(_("会议不存在或尚未发布。"), 404)
+    here = url_for("meetings.checkin", meeting_id=meeting.id, pass_token=pass_token)
+    try:
+        if request.form.get("action") == "guest":
+            guest_form = GuestForm()
+            if not guest_form.validate_on_submit():
+                _flash_errors(guest_form)
+                return page_with_status(422, "meetings.checkin", meeting_id=meeting.id, pass_token=pass_token)
+            guest = services.GuestData(guest_form.name.data, guest_form.unit.data, guest_form.title.data or "",
+                                       guest_form.phone.data or "")
+            outcome = services.sign_in_guest(meeting, pass_token, guest, request.remote_addr)
+        else:
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=here), code=303)
+            outcome = services.sign_in_user(meeting, current_user, pass_token, request.remote_addr)
+    except ServiceError as error:
+        return refused(error, "meetings.checkin", meeting_id=meeting.id, pass_token=pass_token)
+    flash(_outcome_message(outcome), "success" if outcome.created else "info")
+    return redirect(here, code=303)
+
+
+@bp.route("/<int:meeting_id>/checkin/<pass_token>")
 @public
 def checkin(meeting_id, pass_token):
     meeting = _published_or_refuse(meeting_id)
@@ -445,25 +483,6 @@ def checkin(meeting_id, pass_token):
         return _refused_page(_("会议不存在或尚未发布。"), 404)
     here = url_for("meetings.checkin", meeting_id=meeting.id, pass_token=pass_token)
     guest_form = GuestForm()
-    if request.method == "POST":
-        try:
-            if request.form.get("action") == "guest":
-                if not guest_form.validate_on_submit():
-                    _flash_errors(guest_form)
-                    return redirect(here, code=303)
-                guest = services.GuestData(guest_form.name.data, guest_form.unit.data, guest_form.title.data or "",
-                                           guest_form.phone.data or "")
-                outcome = services.sign_in_guest(meeting, pass_token, guest, request.remote_addr)
-            else:
-                if not current_user.is_authenticated:
-                    return redirect(url_for("auth.login", next=here), code=303)
-                outcome = services.sign_in_user(meeting, current_user, pass_token, request.remote_addr)
-        except ServiceError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_outcome_message(outcome), "success" if outcome.created else "info")
-        return redirect(here, code=303)
-
     refusal = None
     try:
         tokens.check_pass(pass_token, meeting.id)
@@ -534,16 +553,15 @@ def proxy(meeting_id):
     form = ProxyForm(choices=_proxy_choices(meeting))
     if not form.validate_on_submit():
         _flash_errors(form)
-        return _to("meetings.attendance", meeting)
+        return page_with_status(422, "meetings.attendance", meeting_id=meeting.id)
     try:
         arrived = services.parse_clock(form.arrived.data, services.meeting_date(meeting))
         signin = services.proxy_sign_in(meeting, form.invitee_id.data, current_user, form.note.data,
                                         arrived_at=arrived, address=request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已为 %(name)s 代签（%(time)s）。", name=signin.name, time=services.format_moment(signin.signed_at)),
-              "success")
+        return refused(error, "meetings.attendance", meeting_id=meeting.id)
+    flash(_("已为 %(name)s 代签（%(time)s）。", name=signin.name, time=services.format_moment(signin.signed_at)),
+          "success")
     return _to("meetings.attendance", meeting)
 
 
@@ -554,13 +572,12 @@ def undo(meeting_id, signin_id):
     form = UndoForm()
     if not form.validate_on_submit():
         _flash_errors(form)
-        return _to("meetings.attendance", meeting)
+        return page_with_status(422, "meetings.attendance", meeting_id=meeting.id)
     try:
         details = services.undo_sign_in(meeting, signin_id, current_user, form.note.data, request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已撤销 %(name)s 的签到。", name=details["name"]), "success")
+        return refused(error, "meetings.attendance", meeting_id=meeting.id)
+    flash(_("已撤销 %(name)s 的签到。", name=details["name"]), "success")
     return _to("meetings.attendance", meeting)
 
 

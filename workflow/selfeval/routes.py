@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from workflow import scoring
 from workflow.engine.definition import state_def
-from workflow.errors import ServiceError
+from workflow.errors import ServiceError, status_of
 from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in
 from workflow.selfeval import bp, content, edits, services
@@ -51,6 +51,6 @@ def form(evaluation_id):
     except ServiceError as error:
         flash(error.message, "danger")
         evaluation = visible_or_abort(evaluation_id, current_user)
-        return _render(evaluation, values=request.form, status=200)
+        return _render(evaluation, values=request.form, status=status_of(error))
     flash(_("已保存。"), "success")
     return redirect(url_for("selfeval.form", evaluation_id=evaluation.id))

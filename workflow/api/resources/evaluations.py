@@ -4,9 +4,10 @@ Exactly as the pages: the evaluation must be visible to the caller (evaluations.
 saving goes through selfeval.services.save (the section rule, the validation, the version),
 transitions through engine.actions.perform (roles, section, group, conditions, version)."""
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from workflow.api import present
+from workflow.api import guards, present
 from workflow.api.blueprints import ID, api_blueprint
 from workflow.api.schemas import (
     EvaluationSaveSchema,
@@ -35,7 +36,18 @@ def get_evaluation(evaluation_id):
     return present.evaluation(get_visible(evaluation_id, current_user), current_user)
 
 
+def _may_edit(evaluation_id):
+    guards.refuse_unless(selfeval.edit_refusal(get_visible(evaluation_id, current_user), current_user))
+
+
+def _may_act(evaluation_id):
+    evaluation = get_visible(evaluation_id, current_user)
+    if not actions.available(evaluation, current_user):
+        guards.refuse_unless(_("您当前不能对该评价执行任何操作。"))
+
+
 @bp.route(f"/evaluations/<{ID}:evaluation_id>", methods=["PATCH"])
+@guards.rule_before_body(_may_edit)
 @bp.arguments(EvaluationSaveSchema)
 @bp.response(200, EvaluationSchema)
 @logged_in
@@ -60,6 +72,7 @@ def list_transitions(evaluation_id):
 
 
 @bp.route(f"/evaluations/<{ID}:evaluation_id>/transitions", methods=["POST"])
+@guards.rule_before_body(_may_act)
 @bp.arguments(TransitionInput)
 @bp.response(200, TransitionOutcome)
 @logged_in
