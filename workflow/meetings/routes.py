@@ -159,7 +159,7 @@ def publish(meeting_id):
     except ServiceError as error:
         flash(error.message, "danger")
     else:
-        flash(_("会议通知已发布：已通知 %(people)d 人，发出邮件 %(mails)d 封。", people=notified, mails=mailed), "success")
+        flash(_("会议通知已发布：已通知 %(people)d 人，邮件 %(mails)d 封已加入发送队列。", people=notified, mails=mailed), "success")
     return _to("meetings.detail", meeting)
 
 

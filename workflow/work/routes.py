@@ -1,9 +1,9 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
-from workflow.engine import audit, board, calendar, notify, tasks
+from workflow.engine import audit, board, calendar, notify, outbox, tasks
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.pagination import page_number
@@ -228,3 +228,42 @@ def cancel_deputy(delegation_id):
     else:
         flash(_("已取消代理。"), "success")
     return redirect(url_for("work.deputies_page"))
+
+
+@bp.route("/outbox")
+@roles(Role.OFFICE)
+def outbox_page():
+    """The mail that has not gone out: given up, waiting for a retry, or not yet sent."""
+    return _outbox_page()
+
+
+def _outbox_page():
+    return render_template("work/outbox.html", tab="outbox", page=outbox.unsent_page(_page_number()),
+                           counts=outbox.counts(), mail_enabled=current_app.config["MAIL_ENABLED"],
+                           is_claimed=outbox.is_claimed, confirm=ConfirmForm())
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@roles(Role.OFFICE)
+def retry_mail(message_id):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        message = outbox.retry(message_id, current_user, request.remote_addr)
+    except NotFound:
+        abort(404)
+    except ServiceError as error:
+        flash(error.message, "warning")  # already sent, or a sender has it in hand
+        return _outbox_page(), 409
+    flash(_("发给 %(name)s 的邮件将在下一次发送时重试。", name=message.to_name or message.to_address), "success")
+    return redirect(url_for("work.outbox_page"), code=303)
+
+
+@bp.route("/outbox/retry-failed", methods=["POST"])
+@roles(Role.OFFICE)
+def retry_failed_mail():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = outbox.retry_failed(current_user, request.remote_addr)
+    flash(_("%(n)d 封发送失败的邮件将在下一次发送时重试。", n=count), "success")
+    return redirect(url_for("work.outbox_page"), code=303)
