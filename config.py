@@ -82,6 +82,16 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "jxpj@localhost")
     MAIL_ENABLED = _env_bool("MAIL_ENABLED", False)
+    # The outbox's sender (flask --app wsgi send-mail): a socket timeout per SMTP step, the
+    # back-off after a failed attempt (doubling from the first delay up to the longest), the
+    # attempts before giving up, how long a sender's claim on a message holds (a sender that
+    # died releases it after this), and how often the long-running sender looks for mail.
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
+    MAIL_RETRY_FIRST_SECONDS = _env_int("MAIL_RETRY_FIRST_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _env_int("MAIL_RETRY_MAX_SECONDS", 3600)
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 12)
+    MAIL_CLAIM_SECONDS = _env_int("MAIL_CLAIM_SECONDS", 300)
+    MAIL_POLL_SECONDS = _env_int("MAIL_POLL_SECONDS", 30)
 
     # The department's signature on the reports frozen at approval: a PKCS#12 the office
     # configures (path and password), or by default a self-signed key in the department's name

@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from tests.test_evidence import ole_bytes  # a real OLE2 compound file
 from tests.factories import make_setup, make_user
-from tests.test_reminders import smtp  # noqa: F401  (fixture: a real SMTP server on 127.0.0.1)
+from tests.mail_server import deliver_outbox, smtp  # noqa: F401  (fixture: a real SMTP server on 127.0.0.1)
 from workflow import clock
 from workflow.engine import calendar
 from workflow.errors import Forbidden, NotFound, ServiceError
@@ -582,6 +582,7 @@ def test_a_change_of_time_or_place_after_publishing_tells_every_invitee_what_cha
     org, plan = setup
     meeting = make_meeting(plan, org)
     mark = last_notification_id()
+    deliver_outbox()
     sent_before = len(smtp.sent())
     changes = services.update_meeting(meeting, meeting_data(
         starts_at=bj(6, 21, 14, 30), ends_at=bj(6, 21, 16, 0), place="应急管理局2605会议室"), org.office)
@@ -590,6 +591,7 @@ def test_a_change_of_time_or_place_after_publishing_tells_every_invitee_what_cha
     text = f"会议“{TITLE}”有变更：{'；'.join(expected)}。"
     assert sorted(notifications_after(mark)) == sorted(
         (u.id, text) for u in (org.staff_a, org.staff_a2, org.staff_b))
+    deliver_outbox()
     mails = smtp.sent()[sent_before:]
     assert sorted(rcpt for rcpt, _s, _b in mails) == sorted(
         f"{u.username}@yjj.example.cn" for u in (org.staff_a, org.staff_a2, org.staff_b))
@@ -711,6 +713,8 @@ def test_publishing_notifies_every_invitee_in_the_app_and_by_email(setup, smtp):
         (u.id, text) for u in (org.staff_a, org.staff_a2, org.staff_b, no_mail))
     link = db.session.scalar(select(Notification.link).where(Notification.id > mark).limit(1))
     assert link == f"/meetings/{meeting.id}"
+    assert smtp.sent() == []  # queued with the publication; the sender delivers
+    assert deliver_outbox().sent == 3
     mails = smtp.sent()
     assert sorted(rcpt for rcpt, _s, _b in mails) == sorted(
         f"{u.username}@yjj.example.cn" for u in (org.staff_a, org.staff_a2, org.staff_b))
@@ -725,6 +729,7 @@ def test_publishing_notifies_every_invitee_in_the_app_and_by_email(setup, smtp):
 
     with pytest.raises(ServiceError, match="会议通知已经发布"):
         services.publish(meeting, org.office)
+    deliver_outbox()
     assert len(smtp.sent()) == 3
 
 
@@ -814,6 +819,7 @@ def test_reminders_go_to_the_silent_once_per_click_and_are_counted(setup, smtp):
     assert services.remind_silent(meeting, org.office) == (2, 2)
     text = f"请于 2020-06-18 前回复会议“{TITLE}”（2020-06-20 09:00–11:30，{PLACE}）的参会登记。"
     assert sorted(notifications_after(mark)) == sorted([(org.staff_a2.id, text), (org.staff_b.id, text)])
+    deliver_outbox()
     assert len(smtp.sent()) == 5  # three notices on publication, then two reminders
     assert sorted((rcpt, subject) for rcpt, subject, _b in smtp.sent()[3:]) == sorted(
         [("staff_a2@yjj.example.cn", f"【登记提醒】{TITLE}"), ("staff_b@yjj.example.cn", f"【登记提醒】{TITLE}")])
@@ -822,6 +828,7 @@ def test_reminders_go_to_the_silent_once_per_click_and_are_counted(setup, smtp):
     assert services.remind_silent(meeting, org.office) == (2, 2)
     counts = {i.user_id: (i.reminder_count, i.last_reminded_at) for i in meeting.invitees}
     assert counts == {org.staff_a.id: (0, None), org.staff_a2.id: (2, bj(6, 17, 9)), org.staff_b.id: (2, bj(6, 17, 9))}
+    deliver_outbox()
     assert len(smtp.sent()) == 7
 
     services.reply(meeting, org.staff_a2, reply_data(name="王建华"))

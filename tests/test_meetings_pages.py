@@ -122,7 +122,7 @@ def test_publishing_and_deleting_through_the_pages(app, setup):
     office = as_user(app, org.office)
     assert 'data-testid="draft"' in page_text(office.get(f"/meetings/{draft.id}"))
     response = post(office, f"/meetings/{draft.id}/publish", follow_redirects=True)
-    assert "会议通知已发布：已通知 3 人，发出邮件 0 封。" in page_text(response)
+    assert "会议通知已发布：已通知 3 人，邮件 0 封已加入发送队列。" in page_text(response)
     response = post(office, f"/meetings/{draft.id}/publish", follow_redirects=True)
     assert "会议通知已经发布。" in page_text(response)
     response = post(office, f"/meetings/{draft.id}/delete", follow_redirects=True)

@@ -1,21 +1,17 @@
 """Reminders on a frozen clock, mailed to a real SMTP server on the loopback interface
 (aiosmtpd): due-soon reminders to the people who must act, overdue reminders with an
 escalation to the office and the plan's 组长, each at most once."""
-import socket
 import threading
 from datetime import datetime, timezone
-from email import message_from_bytes
-from email.policy import default as default_policy
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from tests.factories import make_evaluation, make_group, make_setup, make_user
+from tests.mail_server import deliver_outbox, free_port, smtp  # noqa: F401  (fixture)
 from workflow import clock
 from workflow.engine import reminders, tasks
 from workflow.extensions import db
-from workflow.models import Notification, ReminderLog, Task
+from workflow.models import Notification, OutboxMessage, ReminderLog, Task
 from workflow.roles import Role
 
 UTC = timezone.utc
@@ -23,47 +19,6 @@ UTC = timezone.utc
 
 def beijing_noon(month, day):
     return datetime(2020, month, day, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
-
-
-class Collector:
-    """An aiosmtpd handler keeping every message it is given."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def sent(self):
-        """[(recipient address, subject, body)] in the order received."""
-        with self.lock:
-            return [(rcpt, str(m["Subject"]), m.get_content()) for rcpts, m in self.messages for rcpt in rcpts]
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    keys = ("MAIL_ENABLED", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME")
-    saved = {key: app.config[key] for key in keys}
-    app.config.update(MAIL_ENABLED=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                      MAIL_USE_TLS=False, MAIL_USE_SSL=False, MAIL_USERNAME=None)
-    try:
-        yield collector
-    finally:
-        app.config.update(saved)
-        controller.stop()
 
 
 def notifications_after(last_id):
@@ -94,6 +49,8 @@ def test_due_soon_then_overdue_each_once(smtp):
     text = "即将到期：填报并提交自评“应急物资储备项目”，截止日期 2020-07-30。"
     assert sorted(notifications_after(mark)) == sorted(
         [(org.staff_a.id, text, link), (org.staff_a2.id, text, link)])
+    assert smtp.sent() == []  # queued in the outbox, not sent by the reminder run itself
+    assert deliver_outbox().sent == 2
     assert sorted(smtp.sent()) == sorted(
         [(address(org.staff_a), f"【绩效评价】{text}", text + "\n"),
          (address(org.staff_a2), f"【绩效评价】{text}", text + "\n")])
@@ -102,6 +59,7 @@ def test_due_soon_then_overdue_each_once(smtp):
     mark = last_notification_id()
     again = reminders.run()
     assert (again.reminders, again.escalations, again.emails, again.tasks) == (0, 0, 0, [])
+    assert deliver_outbox().sent == 0
     assert notifications_after(mark) == [] and len(smtp.sent()) == 2
 
     # Two days after the deadline: the overdue reminder, and the office and 组长 are told.
@@ -118,6 +76,7 @@ def test_due_soon_then_overdue_each_once(smtp):
     for _user_id, text in escalations:
         assert text.startswith("督办：填报并提交自评“应急物资储备项目”已逾期（截止 2020-07-30）")
         assert "原立吉" in text and "王建华" in text
+    deliver_outbox()
     mails = smtp.sent()[2:]
     assert sorted(rcpt for rcpt, _s, _b in mails) == sorted(
         address(u) for u in (org.staff_a, org.staff_a2, org.office, org.leader))
@@ -132,6 +91,7 @@ def test_due_soon_then_overdue_each_once(smtp):
     clock.freeze(beijing_noon(8, 2))
     again = reminders.run()
     assert (again.reminders, again.escalations, again.emails) == (0, 0, 0)
+    deliver_outbox()
     assert notifications_after(mark) == [] and len(smtp.sent()) == 6
     assert db.session.scalar(select(func.count()).select_from(ReminderLog)) == 2
 
@@ -149,6 +109,7 @@ def test_review_reminders_go_to_the_working_group_and_escalate_to_its_leader(smt
     assert (summary.reminders, summary.emails) == (1, 2)  # no_mail has no address
     assert {user_id for user_id, _t, _l in notifications_after(mark)} == {org.reviewer.id, org.reviewer2.id,
                                                                          no_mail.id}
+    deliver_outbox()
     assert sorted(rcpt for rcpt, _s, _b in smtp.sent()) == sorted([address(org.reviewer), address(org.reviewer2)])
 
     mark = last_notification_id()
@@ -170,6 +131,8 @@ def test_reminders_without_mail_still_notify_in_the_app(app, smtp):
     summary = reminders.run()
     assert (summary.reminders, summary.emails) == (1, 0)
     assert len(notifications_after(mark)) == 2
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # nothing queued
+    assert deliver_outbox().enabled is False
     assert smtp.sent() == []
 
 
@@ -181,9 +144,14 @@ def test_an_unreachable_mail_server_does_not_stop_the_reminders(app, smtp):
     mark = last_notification_id()
     clock.freeze(beijing_noon(7, 29))
     summary = reminders.run()
-    assert (summary.reminders, summary.emails) == (2, 0)
+    assert (summary.reminders, summary.emails) == (2, 3)  # queued: nothing is lost
     assert len(notifications_after(mark)) == 3  # staff_a, staff_a2, staff_b
     assert reminders.run().reminders == 0
+    passed = deliver_outbox()
+    assert (passed.sent, passed.retrying) == (0, 3)
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert all(row.status == "pending" and row.attempts == 1 and "Connection refused" in row.last_error
+               for row in rows), [(r.status, r.attempts, r.last_error) for r in rows]
 
 
 def test_two_overlapping_runs_remind_once(app, smtp):
@@ -213,6 +181,7 @@ def test_two_overlapping_runs_remind_once(app, smtp):
     assert len(results) == 2 and all(isinstance(n, int) for n in results), results
     assert sum(results) == 4
     assert db.session.scalar(select(func.count()).select_from(ReminderLog)) == 4
+    assert deliver_outbox().sent == 8
     assert len(smtp.sent()) == 8  # two staff of section A per task, once each
 
 
@@ -230,4 +199,8 @@ def test_flask_remind_prints_the_counts(app, smtp):
     clock.freeze(beijing_noon(8, 19))
     result = runner.invoke(args=["remind"])
     assert result.output.strip() == "提醒 1 条，督办 0 条，邮件 2 封。"  # the two group reviewers
+    assert smtp.sent() == []
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "已发送 6 封，待重试 0 封，放弃 0 封。"
     assert len(smtp.sent()) == 6

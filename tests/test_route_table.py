@@ -138,6 +138,9 @@ ROUTES = {
     "work.calendar_settings": SIGNED_IN,
     "work.calendar_feed": EVERYONE,  # the secret token in the address is the credential
     "work.audit_export": only(OFFICE),
+    "work.outbox_page": only(OFFICE),
+    "work.retry_mail": only(OFFICE),
+    "work.retry_failed_mail": only(OFFICE),
     # Meetings: the office manages; invitees see and reply (object rules in the services)
     "meetings.index": SIGNED_IN,
     "meetings.detail": SIGNED_IN,
@@ -362,6 +365,7 @@ def url_values(world, endpoint, arguments):
         "task_id": world.task.id,
         "token_id": 1,
         "delegation_id": 1,
+        "message_id": 1,
         "day": "2020-10-12",
         "code": "zh_CN",
         "id": world.evaluation.id,

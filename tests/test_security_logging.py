@@ -14,7 +14,7 @@ from aiosmtpd.smtp import AuthResult
 from tests.conftest import PASSWORD, login, post
 from tests.factories import make_setup
 from tests.test_meetings import make_meeting
-from tests.test_reminders import Collector, free_port
+from tests.mail_server import Collector, deliver_outbox, free_port
 
 MAIL_USER = "jxpj-mailer"
 MAIL_PASSWORD = "Smtp-Secret-9876"
@@ -115,6 +115,7 @@ def test_no_secret_in_any_log_record(app, smtp_with_login, every_logger_at_debug
     cookies.append(session_value(app, office))
     response = post(office, f"/meetings/{meeting.id}/publish", follow_redirects=True)
     assert response.status_code == 200
+    assert deliver_outbox().sent == 3
     assert collector.sent(), "the invitation reached the SMTP server"
     assert smtp_logins and all(smtp_logins), "the app logged in to the SMTP server"
 

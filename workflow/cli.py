@@ -1,5 +1,5 @@
-"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, ``remind``, ``backup``,
-``restore`` and ``refresh-derived``."""
+"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, ``remind``, ``send-mail``,
+``backup``, ``restore`` and ``refresh-derived``."""
 import click
 from flask.cli import with_appcontext
 
@@ -11,6 +11,7 @@ def init_app(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(remind)
+    app.cli.add_command(send_mail)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
     app.cli.add_command(refresh_derived)
@@ -83,6 +84,41 @@ def remind():
 
     summary = reminders.run()
     click.echo(f"提醒 {summary.reminders} 条，督办 {summary.escalations} 条，邮件 {summary.emails} 封。")
+
+
+@click.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running: a pass every --interval seconds until stopped.")
+@click.option("--interval", type=click.IntRange(1, 3600), default=None,
+              help="Seconds between the passes of --loop (default MAIL_POLL_SECONDS).")
+@with_appcontext
+def send_mail(loop, interval):
+    """Deliver the outbox's due mail (one pass, for cron every minute; --loop: a long-running
+    sender). Several senders at once never send one message twice."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from workflow.engine import mailer
+
+    def report(summary):
+        click.echo(f"已发送 {summary.sent} 封，待重试 {summary.retrying} 封，放弃 {summary.failed} 封。")
+
+    if not current_app.config["MAIL_ENABLED"]:
+        click.echo("邮件未启用（MAIL_ENABLED），不发送。")
+        if not loop:
+            return
+    if not loop:
+        report(mailer.deliver())
+        return
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        # Finish the message in hand, then stop (systemd's stop, Ctrl-C).
+        signal.signal(number, lambda *_args: stop.set())
+    seconds = interval or current_app.config["MAIL_POLL_SECONDS"]
+    click.echo(f"邮件发送进程已启动，每 {seconds} 秒检查一次。")
+    mailer.run_forever(seconds, stop, report)
+    click.echo("邮件发送进程已停止。")
 
 
 @click.command("backup")

@@ -37,6 +37,7 @@ STATUS = {
     "concurrent_change": 409,
     "window": 409,
     "locked": 409,
+    "conflict": 409,
     "throttled": 429,
 }
 

@@ -28,6 +28,7 @@ OTHER_ACTIONS = {
     "meeting_signin_undo": _l("撤销会议签到"),
     "name_deputy": _l("指定代理人"),
     "cancel_deputy": _l("取消代理"),
+    "mail_retry": _l("重新发送邮件"),
 }
 
 

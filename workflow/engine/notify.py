@@ -1,8 +1,5 @@
-"""Notifications: in the app (the bell) and by email over SMTP."""
-import smtplib
-from email.message import EmailMessage
-from email.utils import formataddr
-
+"""Notifications in the app (the bell), and each reader's language for them and for mail
+(mail itself goes through the outbox: workflow/engine/outbox.py)."""
 from flask import current_app, g, has_request_context, request
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
@@ -89,38 +86,3 @@ def mark_all_read(user):
         .values(read_at=clock.now())
     )
     db.session.commit()
-
-
-def send_mail(recipients, subject, body):
-    """Send one plain-text message per recipient with an address; returns how many went.
-    ``subject`` and ``body``: strings, or functions building them in each reader's language.
-
-    Mail is off unless MAIL_ENABLED is set, so a trial install never tries to reach a
-    server that is not there. Failures are logged, never raised: a reminder that cannot be
-    mailed is still in the app.
-    """
-    config = current_app.config
-    if not config["MAIL_ENABLED"]:
-        return 0
-    addressed = [user for user in recipients if user is not None and user.email]
-    if not addressed:
-        return 0
-    sent = 0
-    try:
-        connection_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-        with connection_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            for user in addressed:
-                message = EmailMessage()
-                message["From"] = config["MAIL_DEFAULT_SENDER"]
-                message["To"] = formataddr((user.full_name, user.email))
-                message["Subject"] = text_for(user, subject)
-                message.set_content(text_for(user, body))
-                smtp.send_message(message)
-                sent += 1
-    except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.warning("Mail to %d recipients failed after %d: %s", len(addressed), sent, error)
-    return sent

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workflow.engine import notify, tasks, workdays
+from workflow.engine import notify, outbox, tasks, workdays
 from workflow.extensions import db
 from workflow.models import PlanMember, ReminderLog, Task, User, UserRole
 from workflow.roles import Role
@@ -78,8 +78,9 @@ def run(today=None):
         due = task.due_date.isoformat()
         link = tasks.evaluation_link(task.evaluation_id)
         recipients = tasks.users_to_act(task)
-        # Messages are functions, run by notify() and send_mail() right here in each reader's
-        # language (the command itself runs in the default one).
+        # Messages are functions, run by notify() and enqueue() right here in each reader's
+        # language (the command itself runs in the default one). The mail is queued in the
+        # transaction of the reminder log's row, and sent by `flask send-mail`.
         overdue = threshold == OVERDUE
 
         def text():
@@ -88,7 +89,7 @@ def run(today=None):
             return _("即将到期：%(task)s“%(project)s”，截止日期 %(due)s。", task=tasks.label(task), project=project, due=due)
 
         notify.notify(recipients, text, link)
-        summary.emails += notify.send_mail(recipients, lambda: _("【绩效评价】%(text)s", text=text()), text)
+        summary.emails += outbox.enqueue(recipients, lambda: _("【绩效评价】%(text)s", text=text()), text)
         summary.reminders += 1
         if overdue:
             targets = [u for u in _escalation_targets(task) if u not in recipients]
@@ -99,7 +100,7 @@ def run(today=None):
                          task=tasks.label(task), project=project, due=due, people=people)
 
             notify.notify(targets, escalation, link)
-            summary.emails += notify.send_mail(
+            summary.emails += outbox.enqueue(
                 targets, lambda: _("【绩效评价督办】%(project)s", project=project), escalation)
             summary.escalations += 1
         summary.tasks.append((task.id, threshold))

@@ -162,7 +162,7 @@ def publish(meeting_id):
         notified, mailed = services.publish(meeting, current_user, request.remote_addr)
     except ServiceError as error:
         return refused(error, "meetings.detail", meeting_id=meeting.id)
-    flash(_("会议通知已发布：已通知 %(people)d 人，发出邮件 %(mails)d 封。", people=notified, mails=mailed), "success")
+    flash(_("会议通知已发布：已通知 %(people)d 人，邮件 %(mails)d 封已加入发送队列。", people=notified, mails=mailed), "success")
     return _to("meetings.detail", meeting)
 
 

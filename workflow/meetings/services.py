@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from workflow import clock
-from workflow.engine import audit, notify
+from workflow.engine import audit, notify, outbox
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow import files
@@ -265,12 +265,11 @@ def update_meeting(meeting, data, actor, address=""):
 
         recipients = _invited_users(meeting)
         notify.notify(recipients, text, link(meeting))
+        outbox.enqueue(recipients, lambda: _("【会议变更】%(title)s", title=meeting.title),
+                       lambda: text() + _mail_footer(meeting))
         audit.record(None, actor, ACTION_CHANGE, comment="；".join(changes), address=address,
                      details=_details(meeting, changes=changes))
     db.session.commit()
-    if changes:
-        notify.send_mail(recipients, lambda: _("【会议变更】%(title)s", title=meeting.title),
-                         lambda: text() + _mail_footer(meeting))
     return changes
 
 
@@ -316,8 +315,9 @@ def notice_text(meeting):
 
 
 def publish(meeting, actor, address=""):
-    """Publish the notice: every invitee is told in the app and by email, and the meeting
-    enters their calendar feed. Returns (people notified, emails sent)."""
+    """Publish the notice: every invitee is told in the app and by email (queued in the
+    outbox with the publication), and the meeting enters their calendar feed. Returns
+    (people notified, emails queued)."""
     if meeting.is_published:
         raise ServiceError(_("会议通知已经发布。"))
     if not meeting.invitees:
@@ -328,12 +328,12 @@ def publish(meeting, actor, address=""):
         meeting.issued_on = local(now).date()
     recipients = _invited_users(meeting)
     notify.notify(recipients, lambda: _invitation_text(meeting), link(meeting))
+    queued = outbox.enqueue(recipients, lambda: _("【会议通知】%(title)s", title=meeting.title),
+                            lambda: notice_text(meeting) + _mail_footer(meeting))
     audit.record(None, actor, ACTION_PUBLISH, address=address,
                  details=_details(meeting, invitees=len(meeting.invitees)))
     db.session.commit()
-    sent = notify.send_mail(recipients, lambda: _("【会议通知】%(title)s", title=meeting.title),
-                            lambda: notice_text(meeting) + _mail_footer(meeting))
-    return len(recipients), sent
+    return len(recipients), queued
 
 
 def _invitation_text(meeting):
@@ -420,10 +420,9 @@ def add_invitees(meeting, actor, user_ids=(), section_ids=(), guest=None):
     recipients = [wanted[inv.user_id] for inv in added if inv.user_id is not None]
     if meeting.is_published and recipients:
         notify.notify(recipients, lambda: _invitation_text(meeting), link(meeting))
+        outbox.enqueue(recipients, lambda: _("【会议通知】%(title)s", title=meeting.title),
+                       lambda: notice_text(meeting) + _mail_footer(meeting))
     db.session.commit()
-    if meeting.is_published and recipients:
-        notify.send_mail(recipients, lambda: _("【会议通知】%(title)s", title=meeting.title),
-                         lambda: notice_text(meeting) + _mail_footer(meeting))
     return len(added)
 
 
@@ -529,8 +528,8 @@ def silent(meeting):
 
 
 def remind_silent(meeting, actor):
-    """Remind everyone who has not replied, once per call (in the app and by email); each
-    person's reminders are counted. Returns (people reminded, emails sent)."""
+    """Remind everyone who has not replied, once per call (in the app and by email, queued);
+    each person's reminders are counted. Returns (people reminded, emails queued)."""
     if not meeting.is_published:
         raise ServiceError(_("会议通知尚未发布。"))
     if not registration_open(meeting):
@@ -552,10 +551,10 @@ def remind_silent(meeting, actor):
 
     users = [inv.user for inv in targets]
     notify.notify(users, text, link(meeting))
-    db.session.commit()
-    sent = notify.send_mail(users, lambda: _("【登记提醒】%(title)s", title=meeting.title),
+    queued = outbox.enqueue(users, lambda: _("【登记提醒】%(title)s", title=meeting.title),
                             lambda: text() + _mail_footer(meeting))
-    return len(users), sent
+    db.session.commit()
+    return len(users), queued
 
 
 # Attachments -----------------------------------------------------------------------------

@@ -1,13 +1,14 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
-from workflow.engine import audit, board, calendar, notify, tasks
+from workflow.engine import audit, board, calendar, notify, outbox, tasks
 from workflow.engine.definition import state_def
-from workflow.errors import Forbidden, NotFound, ServiceError
+from workflow.errors import NotFound, ServiceError, status_of
 from workflow.pagination import page_number
 from workflow.permissions import logged_in, public, roles
+from workflow.refusals import form_status, refused
 from workflow.redirects import back
 from workflow.roles import Role
 from workflow.work import bp
@@ -91,7 +92,7 @@ def claim(task_id):
     except NotFound:
         abort(404)
     except ServiceError as error:
-        flash(error.message, "danger")
+        return refused(error, "work.inbox")
     return back("work.inbox")
 
 
@@ -108,15 +109,17 @@ def reassign(task_id):
         abort(403)
     form = ReassignForm()
     form.colleague_id.choices = [(u.id, u.full_name) for u in tasks.eligible_colleagues(task) if u.id != task.assignee_id]
+    refusal = None
     if form.validate_on_submit():
         try:
             colleague = tasks.reassign(task, current_user, form.colleague_id.data)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已转交给%(name)s。", name=colleague.full_name), "success")
             return redirect(url_for("work.inbox"))
-    return render_template("work/reassign.html", task=task, form=form, state_def=state_def)
+    return render_template("work/reassign.html", task=task, form=form, state_def=state_def), form_status(refusal)
 
 
 @bp.route("/board")
@@ -185,6 +188,22 @@ def audit_export():
 def deputies_page():
     """Name a deputy for a period (everyone for themself; the office for anyone) and see the
     delegations one gives or holds."""
+    form = _deputy_form()
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            deputies.name_deputy(current_user, form.principal_id.data, form.deputy_id.data, form.starts_on.data,
+                                 form.ends_on.data, form.reason.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+            refusal = error
+        else:
+            flash(_("已指定代理人。"), "success")
+            return redirect(url_for("work.deputies_page"))
+    return _deputies(form, form_status(refusal))
+
+
+def _deputy_form():
     form = DeputyForm()
     people = deputies.candidates()
     choices = [(u.id, f"{u.full_name}（{u.section.name if u.section else '—'}）") for u in people]
@@ -195,19 +214,10 @@ def deputies_page():
         form.principal_id.choices = [(current_user.id, current_user.full_name)]
     if request.method == "GET":
         form.principal_id.data = current_user.id
-    status = 200
-    if form.validate_on_submit():
-        try:
-            deputies.name_deputy(current_user, form.principal_id.data, form.deputy_id.data, form.starts_on.data,
-                                 form.ends_on.data, form.reason.data)
-        except ServiceError as error:
-            flash(error.message, "danger")
-            status = 403 if isinstance(error, Forbidden) else 422
-        else:
-            flash(_("已指定代理人。"), "success")
-            return redirect(url_for("work.deputies_page"))
-    elif request.method == "POST":
-        status = 422
+    return form
+
+
+def _deputies(form, status):
     return render_template("work/deputies.html", form=form, tab="deputies", delegations=deputies.listed_for(current_user),
                            in_force=deputies.in_force, cancel_form=ConfirmForm(), today=tasks.today(),
                            others=deputies.may_manage_for_others(current_user)), status
@@ -225,6 +235,45 @@ def cancel_deputy(delegation_id):
         abort(404)
     except ServiceError as error:
         flash(error.message, "danger")
-    else:
-        flash(_("已取消代理。"), "success")
+        return _deputies(_deputy_form(), status_of(error))
+    flash(_("已取消代理。"), "success")
     return redirect(url_for("work.deputies_page"))
+
+
+@bp.route("/outbox")
+@roles(Role.OFFICE)
+def outbox_page():
+    """The mail that has not gone out: given up, waiting for a retry, or not yet sent."""
+    return _outbox_page()
+
+
+def _outbox_page():
+    return render_template("work/outbox.html", tab="outbox", page=outbox.unsent_page(_page_number()),
+                           counts=outbox.counts(), mail_enabled=current_app.config["MAIL_ENABLED"],
+                           is_claimed=outbox.is_claimed, confirm=ConfirmForm())
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@roles(Role.OFFICE)
+def retry_mail(message_id):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        message = outbox.retry(message_id, current_user, request.remote_addr)
+    except NotFound:
+        abort(404)
+    except ServiceError as error:
+        flash(error.message, "warning")  # already sent, or a sender has it in hand
+        return _outbox_page(), status_of(error)
+    flash(_("发给 %(name)s 的邮件将在下一次发送时重试。", name=message.to_name or message.to_address), "success")
+    return redirect(url_for("work.outbox_page"), code=303)
+
+
+@bp.route("/outbox/retry-failed", methods=["POST"])
+@roles(Role.OFFICE)
+def retry_failed_mail():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = outbox.retry_failed(current_user, request.remote_addr)
+    flash(_("%(n)d 封发送失败的邮件将在下一次发送时重试。", n=count), "success")
+    return redirect(url_for("work.outbox_page"), code=303)
