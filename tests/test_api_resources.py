@@ -76,7 +76,7 @@ def test_the_inbox_is_the_users_own(world):
     assert_error(api["staff_b"].post(f"/api/v1/tasks/{task_id}/claim"), 403, "forbidden")
     claimed = api["staff_a"].post(f"/api/v1/tasks/{task_id}/claim")
     assert claimed.status_code == 200 and claimed.get_json()["assignee"] == org.staff_a.full_name
-    assert_error(api["staff_a"].post(f"/api/v1/tasks/{task_id}/claim"), 422, "invalid")
+    assert_error(api["staff_a"].post(f"/api/v1/tasks/{task_id}/claim"), 409, "duplicate")
     assert_error(api["staff_a"].post("/api/v1/tasks/999999/claim"), 404, "not_found")
     walk_to(project.evaluation, "submitted", org)
     assert [t["project"] for t in api["reviewer"].get("/api/v1/tasks").get_json()] == ["应急物资储备项目"]
@@ -154,9 +154,9 @@ def test_submissions_are_read_by_the_submission_roles(world):
         assert_error(api[name].get("/api/v1/submissions"), 403, "forbidden")
     assert_error(api["finance"].get("/api/v1/submissions/999999"), 404, "not_found")
     assert_error(api["office"].get("/api/v1/submissions?plan=999999"), 404, "not_found")
-    # Composing is the office's: a refusal of the service is a Chinese 422.
+    # Composing is the office's: an evaluation not (or no longer) approved is a Chinese 409.
     error = assert_error(api["office"].post("/api/v1/submissions", {
-        "plan_id": plan.id, "evaluation_ids": [project.evaluation.id], "title": "报送"}), 422, "invalid")
+        "plan_id": plan.id, "evaluation_ids": [project.evaluation.id], "title": "报送"}), 409, "version_conflict")
     assert "已审批" in error["message"] or "未审批" in error["message"]
     assert_error(api["leader"].post("/api/v1/submissions", {
         "plan_id": plan.id, "evaluation_ids": [project.evaluation.id], "title": "报送"}), 403, "forbidden")

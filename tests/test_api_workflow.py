@@ -70,7 +70,7 @@ def test_the_whole_workflow_through_the_api(app, world):
 
     # The reviewer returns it (a comment is required), the section resubmits, review passes.
     version = response.get_json()["evaluation"]["version"]
-    assert_error(fire(api["reviewer"], evaluation, "return_for_revision", version), 403, "refused")
+    assert_error(fire(api["reviewer"], evaluation, "return_for_revision", version), 422, "invalid")
     response = fire(api["reviewer"], evaluation, "return_for_revision", version, "请补充佐证材料。")
     assert response.get_json()["to_state"] == "returned"
     version = api["staff_a"].get(url(evaluation)).get_json()["version"]
@@ -125,7 +125,9 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(world):
     # A second client still holds the old version.
     assert_error(api["staff_a"].patch(url(evaluation), {"version": version, "overall_achievement": "旧稿"}),
                  409, "version_conflict")
-    assert_error(fire(api["office"], evaluation, "return_for_revision", version, "x"), 409, "version_conflict")
+    assert_error(fire(api["staff_a"], evaluation, "submit", version), 409, "version_conflict")
+    # Who may never fire it hears that first, stale page or not.
+    assert_error(fire(api["office"], evaluation, "return_for_revision", version, "x"), 403, "refused")
     db.session.expire_all()
     assert db.session.get(Evaluation, evaluation.id).overall_achievement == "第一稿"
 

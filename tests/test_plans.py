@@ -297,7 +297,7 @@ def test_stages_page_saves_and_moves_deadlines(office, plan, business_section):
 def test_bad_stage_input_is_refused_in_chinese(office, plan, changes, message):
     before = stage_snapshot(plan.id)
     response = post(office, f"/plans/{plan.id}/stages", stage_form(plan, **changes), follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = text(response)
     assert message in body
     assert "{'" not in body and "Not a valid" not in body  # no raw error structures or English
@@ -365,7 +365,7 @@ def test_bad_group_input_is_refused_in_chinese(office, plan, people, form, messa
     services.set_group(plan, people["leader"].id, [], [people["member"].id])
     before = group_snapshot(plan.id)
     response = post(office, f"/plans/{plan.id}/group", form(people), follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = text(response)
     assert message in body
     assert "not a valid choice" not in body.lower()
@@ -438,7 +438,7 @@ def test_copy_page(office, plan):
 ])
 def test_bad_copy_input_is_refused_in_chinese(office, plan, run_year, message):
     response = post(office, f"/plans/{plan.id}/copy", {"run_year": run_year}, follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in text(response)
     assert count(Plan) == 1
 
@@ -512,7 +512,7 @@ def test_bad_project_input_is_refused_in_chinese(office, plan, business_section,
     section_id = {"business": str(business_section.id), "inactive": str(closed.id)}.get(section, section)
     response = post(office, f"/plans/{plan.id}/projects", {"name": name, "section_id": section_id},
                     follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == (409 if name == "已有项目" else 422)  # a name taken: a conflict
     assert message in text(response)
     assert "{'" not in text(response)
     assert count(Project) == 1
@@ -549,7 +549,7 @@ BAD_PLAN_INPUT = [
 @pytest.mark.parametrize("changes, message", BAD_PLAN_INPUT)
 def test_bad_new_plan_input_is_refused_in_chinese(office, office_section, changes, message):
     response = post(office, "/plans/new", plan_form(**changes))
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = text(response)
     assert message in body
     assert "Not a valid" not in body and "Invalid Choice" not in body
@@ -562,7 +562,7 @@ def test_bad_edit_plan_input_is_refused_in_chinese(office, plan, changes, messag
     form = plan_form(title=plan.title, budget_year="2019", run_year="2020", basis_documents="新文件")
     form.update(changes)
     response = post(office, f"/plans/{plan.id}/edit", form)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in text(response)
     assert plan_snapshot(plan.id) == before
 

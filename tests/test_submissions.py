@@ -45,8 +45,8 @@ def two(world):
     return org, plan, first, second
 
 
-def html(response):
-    assert response.status_code == 200, response.status_code
+def html(response, status=200):
+    assert response.status_code == status, response.status_code
     return response.get_data(as_text=True)
 
 
@@ -194,7 +194,7 @@ def test_compose_page_refusal_creates_nothing(app, world):
     org, plan = world
     evaluation = factories.make_evaluation(plan, org, "reviewed")
     page = html(post(signed_in(app, org.office), f"/submissions/compose?plan={plan.id}",
-                     {"title": "报送", "evaluation_id": str(evaluation.id)}, follow_redirects=True))
+                     {"title": "报送", "evaluation_id": str(evaluation.id)}, follow_redirects=True), 409)
     assert "所选项目中有未审批或已报送的项目，请刷新后重试。" in page
     assert count(Submission) == 0
 
@@ -248,7 +248,7 @@ def test_plan_result_summary_page(app, world):
     assert "已保存方案的结果应用情况。" in page
     assert reload(type(plan), plan.id).result_summary == "评价结果作为2021年预算安排的重要依据。"
     page = html(post(office, f"/submissions/plans/{plan.id}/result", {"result_summary": "长" * 10001},
-                     follow_redirects=True))
+                     follow_redirects=True), 422)
     assert "结果应用说明不能超过 10000 个字。" in page
     assert reload(type(plan), plan.id).result_summary == "评价结果作为2021年预算安排的重要依据。"
     # The leader and the bureau read it; they get no form.
@@ -440,10 +440,10 @@ def test_rectifications_through_the_pages(app, world):
 
     url = f"/submissions/evaluations/{evaluation.id}/rectifications"
     page = html(post(office, url, {"problem": "预算不准确。", "measure": "细化测算。", "section_id": str(org.section_a.id),
-                                   "due_date": "2020-08-01"}, follow_redirects=True))
+                                   "due_date": "2020-08-01"}, follow_redirects=True), 422)
     assert "整改期限不能早于今天。" in page and count(Rectification) == 0
     page = html(post(office, url, {"problem": "预算不准确。", "measure": "细化测算。", "section_id": str(org.section_a.id),
-                                   "due_date": "not a date"}, follow_redirects=True))
+                                   "due_date": "not a date"}, follow_redirects=True), 422)
     assert "请填写整改期限。" in page and count(Rectification) == 0
     page = html(post(office, url, {"problem": "预算不准确。", "measure": "细化测算。", "section_id": str(org.section_a.id),
                                    "due_date": "2020-10-31"}, follow_redirects=True))
@@ -474,7 +474,7 @@ def test_closing_through_the_page_by_the_owner_and_by_another_section(app, world
     close = f"/submissions/rectifications/{item.id}/close"
 
     staff_a = signed_in(app, org.staff_a)  # may see the evaluation, does not own the item
-    page = html(post(staff_a, close, {"note": "已整改。"}, follow_redirects=True))
+    page = html(post(staff_a, close, {"note": "已整改。"}, follow_redirects=True), 403)
     assert "只有责任科室或办公室可以办结整改事项。" in page
     assert reload(Rectification, item.id).closed_at is None
     third = factories.make_section("第三科室")

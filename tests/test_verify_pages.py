@@ -95,11 +95,11 @@ def test_what_is_not_a_pdf_is_refused_with_a_message_and_nothing_stored(app):
     client = signed_in(app, org.staff_a)
     before = stored_rows()
     response = upload(client, PNG, name="照片.pdf")
-    assert response.status_code == 400 and verdict(response) is None
+    assert response.status_code == 422 and verdict(response) is None
     assert "不是 PDF 文件" in response.get_data(as_text=True)
-    assert upload(client, b"", name="空.pdf").status_code == 400
+    assert upload(client, b"", name="空.pdf").status_code == 422
     response = client.post(URL, data={"csrf_token": csrf_token(client)}, content_type="multipart/form-data")
-    assert response.status_code == 400 and "请选择要验真的 PDF 文件" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "请选择要验真的 PDF 文件" in response.get_data(as_text=True)
     assert stored_rows() == before
 
 
@@ -117,7 +117,7 @@ def test_too_large_an_upload_is_refused(app, monkeypatch):
     client = signed_in(app, org.office)
     monkeypatch.setitem(app.config, "VERIFY_MAX_MB", 1)
     response = upload(client, b"%PDF-1.7\n" + b"0" * (1024 * 1024))
-    assert response.status_code == 400 and "超过 1 MB" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "超过 1 MB" in response.get_data(as_text=True)
 
 
 def test_without_the_csrf_token_or_signed_out_nothing_is_checked(app, approved):
@@ -127,7 +127,7 @@ def test_without_the_csrf_token_or_signed_out_nothing_is_checked(app, approved):
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     client = signed_in(app, org.office)
     response = upload(client, frozen, token=False)
-    assert response.status_code == 400 and verdict(response) is None
+    assert response.status_code == 400 and verdict(response) is None  # no CSRF token
 
 
 def test_with_the_key_unusable_the_page_still_knows_frozen_reports_by_their_hash(app, approved, tmp_path, monkeypatch):

@@ -245,7 +245,7 @@ def test_reassign_to_another_section_is_refused(app, world):
     task = open_task(evaluation)
     response = post(signed_in(app, world["staff_a"]), f"/work/tasks/{task.id}/reassign",
                     {"colleague_id": str(world["staff_b"].id)}, follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "不是有效的选择" in text(response)
     assert "Not a valid" not in text(response)
     assert open_task(evaluation).assignee_id is None

@@ -26,7 +26,8 @@ class Forbidden(ServiceError):
 
 
 # A service error's code → HTTP status: not allowed (403), changed meanwhile or already done
-# (409), too many attempts (429); any other code is a value the rules refused (422).
+# (409), too many attempts (429), the server cannot do it now (503); any other code is a value
+# the rules refused (422).
 STATUS = {
     "not_found": 404,
     "forbidden": 403,
@@ -39,6 +40,7 @@ STATUS = {
     "locked": 409,
     "conflict": 409,
     "throttled": 429,
+    "signing_key": 503,  # the server cannot sign now: the administrator's to fix
 }
 
 

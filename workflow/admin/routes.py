@@ -10,9 +10,10 @@ from workflow.admin.forms import (
     SectionForm,
     UserForm,
 )
-from workflow.errors import NotFound, ServiceError
+from workflow.errors import NotFound, ServiceError, status_of
 from workflow.forms import flash_errors
 from workflow.permissions import roles
+from workflow.refusals import form_status, refused
 from workflow.roles import Role
 
 admin_only = roles(Role.ADMIN)
@@ -63,37 +64,50 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_only
 def new_user():
+    refusal = None
     form = NewUserForm(sections=services.active_sections())
     if form.validate_on_submit():
         try:
             user = services.create_user(_user_data(form), form.password.data)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已创建用户“%(name)s”，首次登录时须修改密码。", name=user.full_name), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=None)
+    return render_template("admin/user_form.html", form=form, user=None), form_status(refusal)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def edit_user(user_id):
+    refusal = None
     user = _user_or_404(user_id)
-    sections = [s for s in services.list_sections() if s.active or s.id == user.section_id]
-    form = UserForm(obj=user, sections=sections)
-    if request.method == "GET":
-        form.roles.data = sorted(role.value for role in user.roles)
+    form = _user_form(user)
     if form.validate_on_submit():
         try:
             services.update_user(user, _user_data(form), current_user)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存用户“%(name)s”。", name=user.full_name), "success")
             return redirect(url_for("admin.users"))
+    return _user_page(user, form, ResetPasswordForm(), form_status(refusal))
+
+
+def _user_form(user):
+    sections = [s for s in services.list_sections() if s.active or s.id == user.section_id]
+    form = UserForm(obj=user, sections=sections)
+    if request.method == "GET":
+        form.roles.data = sorted(role.value for role in user.roles)
+    return form
+
+
+def _user_page(user, form, reset_form, status):
     return render_template(
-        "admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(), confirm=ConfirmForm()
-    )
+        "admin/user_form.html", form=form, user=user, reset_form=reset_form, confirm=ConfirmForm()
+    ), status
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -101,15 +115,15 @@ def edit_user(user_id):
 def reset_password(user_id):
     user = _user_or_404(user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data)
-        except ServiceError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("已为“%(name)s”设置临时密码，对方下次登录须修改。", name=user.full_name), "success")
-    else:
+    if not form.validate_on_submit():
         flash_errors(form)
+        return _user_page(user, _user_form(user), form, 422)
+    try:
+        services.reset_password(user, form.password.data)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return _user_page(user, _user_form(user), form, status_of(error))
+    flash(_("已为“%(name)s”设置临时密码，对方下次登录须修改。", name=user.full_name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -121,7 +135,7 @@ def toggle_active(user_id):
         try:
             services.set_active(user, not user.active, current_user)
         except ServiceError as error:
-            flash(error.message, "danger")
+            return refused(error, "admin.users")
         else:
             message = _("已启用“%(name)s”。") if user.active else _("已停用“%(name)s”。")
             flash(message % {"name": user.full_name}, "success")
@@ -131,21 +145,24 @@ def toggle_active(user_id):
 @bp.route("/sections", methods=["GET", "POST"])
 @admin_only
 def sections():
+    refusal = None
     form = SectionForm()
     if form.validate_on_submit():
         try:
             section = services.create_section(form.name.data, form.is_office.data, form.sort_order.data)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已添加科室“%(name)s”。", name=section.name), "success")
             return redirect(url_for("admin.sections"))
-    return render_template("admin/sections.html", sections=services.list_sections(), form=form)
+    return render_template("admin/sections.html", sections=services.list_sections(), form=form), form_status(refusal)
 
 
 @bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
 @admin_only
 def edit_section(section_id):
+    refusal = None
     section = _section_or_404(section_id)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
@@ -155,7 +172,8 @@ def edit_section(section_id):
             )
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存科室“%(name)s”。", name=section.name), "success")
             return redirect(url_for("admin.sections"))
-    return render_template("admin/section_form.html", form=form, section=section)
+    return render_template("admin/section_form.html", form=form, section=section), form_status(refusal)

@@ -52,7 +52,7 @@ def _check_user_data(data, user=None):
         raise ServiceError(_("登录名不能为空。"))
     clash = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if clash is not None and clash is not user:
-        raise ServiceError(_("登录名“%(name)s”已被使用。", name=username))
+        raise ServiceError(_("登录名“%(name)s”已被使用。", name=username), code="duplicate")
     if not data.full_name.strip():
         raise ServiceError(_("姓名不能为空。"))
     if data.section_id is not None:
@@ -107,7 +107,7 @@ def update_user(user, data, acting_user):
     loses_admin = Role.ADMIN in user.roles and (Role.ADMIN not in roles or not data.active)
     if loses_admin and user.active:
         if user.id == acting_user.id:
-            raise ServiceError(_("不能取消自己的管理员角色或停用自己的账号。"))
+            raise ServiceError(_("不能取消自己的管理员角色或停用自己的账号。"), code="refused")
         if _active_admin_count(excluding=user) == 0:
             raise ServiceError(_("系统至少需要保留一名在用的管理员。"))
     deactivated = user.active and not data.active
@@ -128,7 +128,7 @@ def update_user(user, data, acting_user):
 def set_active(user, active, acting_user):
     if not active and user.active and Role.ADMIN in user.roles:
         if user.id == acting_user.id:
-            raise ServiceError(_("不能停用自己的账号。"))
+            raise ServiceError(_("不能停用自己的账号。"), code="refused")
         if _active_admin_count(excluding=user) == 0:
             raise ServiceError(_("系统至少需要保留一名在用的管理员。"))
     if user.active and not active:
@@ -173,7 +173,7 @@ def _check_section_name(name, section=None):
         raise ServiceError(_("科室名称不能为空。"))
     clash = db.session.scalar(select(Section).where(Section.name == name))
     if clash is not None and clash is not section:
-        raise ServiceError(_("科室“%(name)s”已存在。", name=name))
+        raise ServiceError(_("科室“%(name)s”已存在。", name=name), code="duplicate")
     return name
 
 

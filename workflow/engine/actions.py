@@ -54,6 +54,17 @@ def refusal(evaluation, trigger, actor):
     return decide(evaluation, trigger, actor)[1]
 
 
+def not_theirs(evaluation, trigger, actor):
+    """Why ``trigger`` is not ``actor``'s to fire on ``evaluation`` now (the state, the one
+    rule of who acts), or None; unlike refusal() it leaves the checks of the content out: what
+    a route asks before it reads what was typed."""
+    trigger = getattr(trigger, "trigger", trigger)
+    rows = rows_here(evaluation, trigger)
+    if not rows:
+        return refusal(evaluation, trigger, actor)
+    return _identity_or_reason(evaluation, rows[0], actor)[1]
+
+
 def decide(evaluation, trigger, actor):
     """(identity, reason): in whose place ``actor`` may fire ``trigger`` now, or why not
     (what they type is perform's to check, after this)."""

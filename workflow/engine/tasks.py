@@ -361,7 +361,7 @@ def claim(task, user):
     if not may_act(task, user):
         raise Forbidden(_("您不能领取这项待办。"))
     if task.assignee_id == user.id:
-        raise ServiceError(_("这项待办已由您领取。"))
+        raise ServiceError(_("这项待办已由您领取。"), code="duplicate")
     task.assignee_id = user.id
     task.claimed_at = clock.now()
     db.session.commit()

@@ -59,7 +59,7 @@ def transition(evaluation_id):
     form = TransitionForm()
     if not form.validate_on_submit():
         # Whether the action is the person's at all is answered before what they typed.
-        reason = actions.refusal(evaluation, form.trigger.data or "", current_user)
+        reason = actions.not_theirs(evaluation, form.trigger.data or "", current_user)
         if reason:
             return refused(ServiceError(reason, code="refused"), "evaluations.detail", evaluation_id=evaluation.id)
         flash_errors(form)
@@ -88,10 +88,10 @@ def approvals():
             if not ids:
                 flash(_("请至少选择一个项目。"), "warning")
             else:
-                done, refused = actions.perform_bulk(ids, "approve", current_user, request.remote_addr)
+                done, not_done = actions.perform_bulk(ids, "approve", current_user, request.remote_addr)
                 if done:
                     flash(_("已审批通过 %(n)d 个项目。", n=len(done)), "success")
-                for _id, reason in refused:
+                for _id, reason in not_done:
                     flash(reason, "danger")
         return redirect(url_for("evaluations.approvals"))
     return render_template("evaluations/approvals.html", evaluations=services.approvable_by(current_user),

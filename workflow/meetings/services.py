@@ -275,7 +275,7 @@ def update_meeting(meeting, data, actor, address=""):
 
 def delete_meeting(meeting, actor):
     if meeting.is_published:
-        raise ServiceError(_("已发布的会议不能删除。"))
+        raise ServiceError(_("已发布的会议不能删除。"), code="conflict")
     db.session.delete(meeting)
     db.session.commit()
 
@@ -319,7 +319,7 @@ def publish(meeting, actor, address=""):
     outbox with the publication), and the meeting enters their calendar feed. Returns
     (people notified, emails queued)."""
     if meeting.is_published:
-        raise ServiceError(_("会议通知已经发布。"))
+        raise ServiceError(_("会议通知已经发布。"), code="conflict")
     if not meeting.invitees:
         raise ServiceError(_("请先添加参加人员，再发布会议通知。"))
     now = clock.now()
@@ -410,7 +410,7 @@ def add_invitees(meeting, actor, user_ids=(), section_ids=(), guest=None):
     if guest is not None:
         if any(inv.is_guest and (inv.guest_name, inv.guest_unit) == (guest.name, guest.unit) for inv in meeting.invitees):
             if not added:
-                raise ServiceError(_("来宾“%(name)s（%(unit)s）”已在参加人员名单中。", name=guest.name, unit=guest.unit))
+                raise ServiceError(_("来宾“%(name)s（%(unit)s）”已在参加人员名单中。", name=guest.name, unit=guest.unit), code="conflict")
         else:
             order += 1
             invitee = MeetingInvitee(guest_name=guest.name, guest_unit=guest.unit, name=guest.name, unit=guest.unit,
@@ -436,7 +436,7 @@ def get_invitee(meeting, invitee_id):
 def remove_invitee(meeting, invitee_id, actor):
     invitee = get_invitee(meeting, invitee_id)
     if signin_of_invitee(invitee) is not None:
-        raise ServiceError(_("%(name)s 已签到，不能移出名单；如属误签，请先撤销签到。", name=display_name(invitee)))
+        raise ServiceError(_("%(name)s 已签到，不能移出名单；如属误签，请先撤销签到。", name=display_name(invitee)), code="conflict")
     user = invitee.user
     meeting.invitees.remove(invitee)
     if meeting.is_published and user is not None:
@@ -501,7 +501,7 @@ def reply(meeting, user, data):
     if invitee is None or not meeting.is_published:
         raise Forbidden(_("您不在该会议的参加人员名单中。"))
     if not registration_open(meeting):
-        raise ServiceError(_("会议已开始，不能再修改登记。"))
+        raise ServiceError(_("会议已开始，不能再修改登记。"), code="conflict")
     if data.attending is None:
         raise ServiceError(_("请选择是否参加。"))
     reason = _limit((data.reason or "").strip(), 500, _("不能参加的原因"))
@@ -531,12 +531,12 @@ def remind_silent(meeting, actor):
     """Remind everyone who has not replied, once per call (in the app and by email, queued);
     each person's reminders are counted. Returns (people reminded, emails queued)."""
     if not meeting.is_published:
-        raise ServiceError(_("会议通知尚未发布。"))
+        raise ServiceError(_("会议通知尚未发布。"), code="conflict")
     if not registration_open(meeting):
-        raise ServiceError(_("会议已开始，不再提醒登记。"))
+        raise ServiceError(_("会议已开始，不再提醒登记。"), code="conflict")
     targets = [inv for inv in silent(meeting) if inv.user.active]
     if not targets:
-        raise ServiceError(_("所有参加人员都已回复登记，无需提醒。"))
+        raise ServiceError(_("所有参加人员都已回复登记，无需提醒。"), code="conflict")
     now = clock.now()
     for invitee in targets:
         invitee.reminder_count += 1

@@ -28,7 +28,7 @@ def add(day, note, user):
     if len(note) > NOTE_LIMIT:
         raise ServiceError(_("说明不能超过 %(n)d 个字。", n=NOTE_LIMIT))
     if db.session.get(OfficeDayOff, day) is not None:
-        raise ServiceError(_("%(day)s 已登记为休息日。", day=day.isoformat()))
+        raise ServiceError(_("%(day)s 已登记为休息日。", day=day.isoformat()), code="duplicate")
     if not workdays.is_working_day(day):
         raise ServiceError(_("%(day)s 本就不是工作日（周末或法定节假日）。", day=day.isoformat()))
     db.session.add(OfficeDayOff(day=day, note=note, created_by_id=user.id))

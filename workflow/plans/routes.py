@@ -23,6 +23,7 @@ from workflow.plans.forms import (
     ProjectForm,
     StagesForm,
 )
+from workflow.refusals import form_status, page_with_status, refused
 from workflow.roles import Role
 from workflow.selfeval import framework
 
@@ -72,6 +73,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @office_only
 def new():
+    refusal = None
     form = PlanForm(sections=people.active_sections())
     if request.method == "GET":
         year = tasks.today().year
@@ -81,10 +83,11 @@ def new():
             plan = services.create_plan(_plan_data(form))
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已创建评价方案，并按默认时间设置了各阶段，请核对。"), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
-    return render_template("plans/form.html", form=form, plan=None)
+    return render_template("plans/form.html", form=form, plan=None), form_status(refusal)
 
 
 @bp.route("/<int:plan_id>")
@@ -138,6 +141,7 @@ def workplan_docx(plan_id):
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
 @office_only
 def edit(plan_id):
+    refusal = None
     plan = _plan_or_404(plan_id)
     form = PlanForm(obj=plan, sections=people.active_sections())
     if request.method == "GET":
@@ -147,15 +151,17 @@ def edit(plan_id):
             services.update_plan(plan, _plan_data(form, plan))
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存评价方案。"), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
-    return render_template("plans/form.html", form=form, plan=plan)
+    return render_template("plans/form.html", form=form, plan=plan), form_status(refusal)
 
 
 @bp.route("/<int:plan_id>/stages", methods=["GET", "POST"])
 @office_only
 def stages(plan_id):
+    refusal = None
     plan = _plan_or_404(plan_id)
     form = StagesForm()
     if request.method == "GET":
@@ -169,24 +175,27 @@ def stages(plan_id):
             services.update_stages(plan, rows)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存各阶段时间，未完成待办的截止日期已随之调整。"), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     elif request.method == "POST":
         flash_errors(form)
-    return render_template("plans/stages.html", form=form, plan=plan)
+    return render_template("plans/stages.html", form=form, plan=plan), form_status(refusal)
 
 
 @bp.route("/days-off", methods=["GET", "POST"])
 @office_only
 def days_off():
     """The office's own days off, which every deadline skips like a public holiday."""
+    refusal = None
     form = DayOffForm()
     if form.validate_on_submit():
         try:
             days_off_service.add(form.day.data, form.note.data, current_user)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已登记休息日，未完成待办的截止日期已随之调整。"), "success")
             return redirect(url_for("plans.days_off"))
@@ -196,7 +205,7 @@ def days_off():
     return render_template("plans/days_off.html", form=form, confirm=ConfirmForm(),
                            days=days_off_service.listed(today), today=today,
                            unknown_years=[year for year in (today.year, today.year + 1)
-                                          if not workdays.known_year(year)])
+                                          if not workdays.known_year(year)]), form_status(refusal)
 
 
 @bp.route("/days-off/<day>/delete", methods=["POST"])
@@ -217,6 +226,7 @@ def remove_day_off(day):
 @bp.route("/<int:plan_id>/group", methods=["GET", "POST"])
 @office_only
 def group(plan_id):
+    refusal = None
     plan = _plan_or_404(plan_id)
     form = GroupForm(people=[u for u in people.list_users() if u.active])
     if request.method == "GET":
@@ -228,10 +238,11 @@ def group(plan_id):
             services.set_group(plan, form.leader_id.data, form.deputy_ids.data or [], form.member_ids.data or [])
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存评价工作小组。"), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
-    return render_template("plans/group.html", form=form, plan=plan)
+    return render_template("plans/group.html", form=form, plan=plan), form_status(refusal)
 
 
 @bp.route("/<int:plan_id>/copy", methods=["POST"])
@@ -241,12 +252,11 @@ def copy(plan_id):
     form = CopyPlanForm()
     if not form.validate_on_submit():
         flash_errors(form)
-        return redirect(url_for("plans.detail", plan_id=plan.id))
+        return page_with_status(422, "plans.detail", plan_id=plan.id)
     try:
         new_plan = services.copy_plan(plan, form.run_year.data)
     except ServiceError as error:
-        flash(error.message, "danger")
-        return redirect(url_for("plans.detail", plan_id=plan.id))
+        return refused(error, "plans.detail", plan_id=plan.id)
     flash(_("已复制为 %(year)d 年的方案，各阶段日期已顺延。", year=new_plan.run_year), "success")
     return redirect(url_for("plans.detail", plan_id=new_plan.id))
 
@@ -256,15 +266,14 @@ def copy(plan_id):
 def add_project(plan_id):
     plan = _plan_or_404(plan_id)
     form = ProjectForm(sections=people.active_sections())
-    if form.validate_on_submit():
-        try:
-            project = services.add_project(plan, form.name.data, form.section_id.data, current_user)
-        except ServiceError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("已添加项目“%(name)s”。", name=project.name), "success")
-    else:
+    if not form.validate_on_submit():
         flash_errors(form)
+        return page_with_status(422, "plans.detail", plan_id=plan.id)
+    try:
+        project = services.add_project(plan, form.name.data, form.section_id.data, current_user)
+    except ServiceError as error:
+        return refused(error, "plans.detail", plan_id=plan.id)
+    flash(_("已添加项目“%(name)s”。", name=project.name), "success")
     return redirect(url_for("plans.detail", plan_id=plan.id))
 
 
@@ -274,9 +283,9 @@ def open_self_evaluation(plan_id):
     """Bulk: the office opens self-evaluation for every project still in preparation."""
     plan = _plan_or_404(plan_id)
     if ConfirmForm().validate_on_submit():
-        done, refused = services.open_self_evaluation(plan, current_user, request.remote_addr)
+        done, not_done = services.open_self_evaluation(plan, current_user, request.remote_addr)
         flash(_("已为 %(n)d 个项目开始自评。", n=len(done)), "success" if done else "info")
-        for _id, reason in refused:
+        for _id, reason in not_done:
             flash(reason, "danger")
     return redirect(url_for("plans.detail", plan_id=plan.id))
 
@@ -285,6 +294,7 @@ def open_self_evaluation(plan_id):
 @office_only
 def framework_page(plan_id):
     """The plan's indicator framework: copied from a template, adjusted by the office."""
+    refusal = None
     plan = _plan_or_404(plan_id)
     if request.method == "POST" and ConfirmForm().validate_on_submit():
         try:
@@ -301,12 +311,13 @@ def framework_page(plan_id):
                 refreshed = framework.update_indicators(plan, rows)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存指标体系；%(n)d 个尚未填报指标的项目已同步。", n=refreshed), "success")
             return redirect(url_for("plans.framework_page", plan_id=plan.id))
     framework.ensure_plan_framework(plan)
     return render_template("plans/framework.html", plan=plan, templates=framework.TEMPLATES,
-                           totals=framework.level1_totals(plan), confirm=ConfirmForm(), blank_rows=range(3))
+                           totals=framework.level1_totals(plan), confirm=ConfirmForm(), blank_rows=range(3)), form_status(refusal)
 
 
 @bp.route("/indicator-library")
@@ -320,6 +331,7 @@ def indicator_library():
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
 @office_only
 def edit_project(project_id):
+    refusal = None
     try:
         project = services.get_project(project_id)
     except NotFound:
@@ -331,7 +343,8 @@ def edit_project(project_id):
                                     form.overall_target.data or "", current_user)
         except ServiceError as error:
             flash(error.message, "danger")
+            refusal = error
         else:
             flash(_("已保存项目“%(name)s”。", name=project.name), "success")
             return redirect(url_for("plans.detail", plan_id=project.plan_id))
-    return render_template("plans/project_form.html", form=form, project=project)
+    return render_template("plans/project_form.html", form=form, project=project), form_status(refusal)

@@ -228,7 +228,7 @@ def copy_plan(source, run_year=None):
     run_year = run_year or source.run_year + 1
     shift = run_year - source.run_year
     if db.session.scalar(select(Plan.id).where(Plan.run_year == run_year, Plan.title == _next_title(source, shift))):
-        raise ServiceError(_("%(year)d 年的方案已存在。", year=run_year))
+        raise ServiceError(_("%(year)d 年的方案已存在。", year=run_year), code="duplicate")
     plan = Plan(
         title=_next_title(source, shift),
         budget_year=source.budget_year + shift,
@@ -316,7 +316,7 @@ def add_project(plan, name, section_id, actor=None):
     if section is None or not section.active:
         raise ServiceError(_("请选择在用的责任科室。"))
     if db.session.scalar(select(func.count()).select_from(Project).where(Project.plan_id == plan.id, Project.name == name)):
-        raise ServiceError(_("本方案中已有名为“%(name)s”的项目。", name=name))
+        raise ServiceError(_("本方案中已有名为“%(name)s”的项目。", name=name), code="duplicate")
     project = create_project(plan, name, section, actor)
     db.session.commit()
     return project
@@ -358,13 +358,13 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
         raise ServiceError(_("填写的内容过长。"))
     clash = db.session.scalar(select(Project).where(Project.plan_id == project.plan_id, Project.name == name))
     if clash is not None and clash is not project:
-        raise ServiceError(_("本方案中已有名为“%(name)s”的项目。", name=name))
+        raise ServiceError(_("本方案中已有名为“%(name)s”的项目。", name=name), code="duplicate")
     section = db.session.get(Section, section_id) if section_id else None
     if section is None:
         raise ServiceError(_("请选择在用的责任科室。"))
     if section.id != project.section_id:
         if not state_def(project.evaluation.state).section_edits:
-            raise ServiceError(_("自评提交后不能更换责任科室。"))
+            raise ServiceError(_("自评提交后不能更换责任科室。"), code="refused")
         if not section.active:
             raise ServiceError(_("请选择在用的责任科室。"))
         for task in db.session.scalars(select(Task).where(

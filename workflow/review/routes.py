@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.engine.definition import state_def, states_where
-from workflow.errors import ServiceError
+from workflow.errors import ServiceError, status_of
 from workflow.evaluations.services import visible_or_abort
 from workflow.pagination import page_number
 from workflow.permissions import roles
@@ -41,7 +41,12 @@ def review(evaluation_id):
                 flash(_("已添加复核意见。"), "success")
         except ServiceError as error:
             flash(error.message, "danger")
+            return _review_page(evaluation), status_of(error)
         return redirect(url_for("review.review", evaluation_id=evaluation.id))
+    return _review_page(evaluation)
+
+
+def _review_page(evaluation):
     return render_template(
         "review/review.html", evaluation=evaluation, project=evaluation.project,
         findings=checks.evaluation_findings(evaluation), comments=services.comments(evaluation),

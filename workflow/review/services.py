@@ -36,7 +36,7 @@ def comment_targets(evaluation):
 
 def add_comment(evaluation, user, target, text):
     if not may_comment(evaluation, user):
-        raise ServiceError(_("当前不能对该评价提出复核意见。"))
+        raise ServiceError(_("当前不能对该评价提出复核意见。"), code="refused")
     text = (text or "").strip()
     if not text:
         raise ServiceError(_("请填写意见。"))

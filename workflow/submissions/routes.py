@@ -6,9 +6,10 @@ from flask_login import current_user
 
 from workflow.admin import services as people
 from workflow.evaluations.services import visible_or_abort
-from workflow.errors import NotFound, ServiceError
+from workflow.errors import NotFound, ServiceError, status_of
 from workflow.permissions import roles
 from workflow.plans import services as plans
+from workflow.refusals import refused
 from workflow.roles import Role
 from workflow.submissions import bp, services
 
@@ -26,7 +27,10 @@ def _plan_from_args():
 @bp.route("/")
 @roles(Role.OFFICE, Role.LEADER, Role.FINANCE)
 def index():
-    plan = _plan_from_args()
+    return _index_page(_plan_from_args())
+
+
+def _index_page(plan):
     return render_template(
         "submissions/index.html", plan=plan, plans=plans.list_plans(),
         submissions=services.list_submissions(plan) if plan else [],
@@ -42,13 +46,13 @@ def compose():
         abort(404)
     ids = [int(v) for v in request.form.getlist("evaluation_id") if v.isdigit()]
     try:
-        submission, refused = services.compose(plan, ids, request.form.get("title"), request.form.get("note"),
-                                               current_user, request.remote_addr)
+        submission, not_reported = services.compose(plan, ids, request.form.get("title"), request.form.get("note"),
+                                                    current_user, request.remote_addr)
     except ServiceError as error:
         flash(error.message, "danger")
-        return redirect(url_for("submissions.index", plan=plan.id))
+        return _index_page(plan), status_of(error)
     flash(_("已报送 %(n)d 个项目。", n=len(submission.items)), "success")
-    for _id, reason in refused:
+    for _id, reason in not_reported:
         flash(reason, "warning")
     return redirect(url_for("submissions.detail", submission_id=submission.id))
 
@@ -112,8 +116,7 @@ def package_zip(submission_id):
     try:
         built = package.build(submission)
     except ServiceError as error:   # an old approval's report that cannot be signed now
-        flash(error.message, "danger")
-        return redirect(url_for("submissions.detail", submission_id=submission.id))
+        return refused(error, "submissions.detail", submission_id=submission.id)
     services.mark_received(submission, current_user)
     return package.streamed_response(built)
 
@@ -130,9 +133,8 @@ def set_document(submission_id):
         flash(error.message, "danger")
         # Re-shown with what was typed: 409 when the state forbids it (fixed, number taken),
         # 422 when the input is wrong.
-        status = 409 if error.code in (services.LOCKED, "duplicate") else 422
         form = {"document_number": request.form.get("document_number", ""), "signer": request.form.get("signer", "")}
-        return _detail_page(submission, form), status
+        return _detail_page(submission, form), status_of(error)
     flash(_("已保存发文字号和签发人。"), "success")
     return redirect(url_for("submissions.detail", submission_id=submission.id))
 
@@ -147,9 +149,8 @@ def recall(submission_id):
         title = services.recall(submission, request.form.get("comment"), current_user, request.remote_addr)
     except ServiceError as error:
         flash(error.message, "danger")
-        status = 409 if error.code in (services.LOCKED, "refused", "concurrent_change") else 422
         form = {"document_number": submission.document_number, "signer": submission.signer}
-        return _detail_page(submission, form), status
+        return _detail_page(submission, form), status_of(error)
     flash(_("已撤回报送“%(title)s”，其中的项目回到“已审批”。", title=title), "success")
     return redirect(url_for("submissions.index", plan=plan_id))
 
@@ -159,13 +160,14 @@ def recall(submission_id):
 def plan_result(plan_id):
     try:
         plan = plans.get_plan(plan_id)
-        services.record_plan_result(plan, request.form.get("result_summary"))
     except NotFound:
         abort(404)
+    try:
+        services.record_plan_result(plan, request.form.get("result_summary"))
     except ServiceError as error:
         flash(error.message, "danger")
-    else:
-        flash(_("已保存方案的结果应用情况。"), "success")
+        return _index_page(plan), status_of(error)
+    flash(_("已保存方案的结果应用情况。"), "success")
     return redirect(url_for("submissions.index", plan=plan_id))
 
 
@@ -176,9 +178,8 @@ def feedback(evaluation_id):
     try:
         services.record_feedback(evaluation, request.form.get("finance_feedback"), current_user, request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已记录财政局反馈。"), "success")
+        return refused(error, "evaluations.detail", evaluation_id=evaluation.id)
+    flash(_("已记录财政局反馈。"), "success")
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
 
 
@@ -194,9 +195,8 @@ def add_rectification(evaluation_id):
         services.add_rectification(evaluation, request.form.get("problem"), request.form.get("measure"),
                                    request.form.get("section_id", type=int), due, current_user)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("已登记整改事项，责任科室将收到待办。"), "success")
+        return refused(error, "evaluations.detail", evaluation_id=evaluation.id)
+    flash(_("已登记整改事项，责任科室将收到待办。"), "success")
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
 
 
@@ -213,9 +213,8 @@ def close_rectification(rectification_id):
     try:
         services.close_rectification(item, request.form.get("note"), current_user)
     except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("整改事项已办结。"), "success")
+        return refused(error, "evaluations.detail", evaluation_id=item.evaluation_id)
+    flash(_("整改事项已办结。"), "success")
     return redirect(url_for("evaluations.detail", evaluation_id=item.evaluation_id))
 
 

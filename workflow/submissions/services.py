@@ -72,7 +72,7 @@ def compose(plan, evaluation_ids, title, note, actor, address=""):
     if not chosen:
         raise ServiceError(_("请至少选择一个已审批的项目。"))
     if any(e is None for e in chosen):
-        raise ServiceError(_("所选项目中有未审批或已报送的项目，请刷新后重试。"))
+        raise ServiceError(_("所选项目中有未审批或已报送的项目，请刷新后重试。"), code="concurrent_change")
     submission = Submission(plan_id=plan.id, title=title, note=(note or "").strip(), created_by_id=actor.id,
                             signer=default_signer(plan))
     for evaluation in chosen:
@@ -213,7 +213,7 @@ def totals(rows):
 
 def record_feedback(evaluation, text, actor, address=""):
     if not state_def(evaluation.state).with_finance:
-        raise ServiceError(_("只有已报送的评价才能记录财政局反馈。"))
+        raise ServiceError(_("只有已报送的评价才能记录财政局反馈。"), code="refused")
     text = (text or "").strip()
     if not text:
         raise ServiceError(_("请填写财政局的反馈意见。"))
@@ -291,7 +291,7 @@ def may_close(item, user):
 
 def close_rectification(item, note, actor):
     if not may_close(item, actor):
-        raise ServiceError(_("只有责任科室或办公室可以办结整改事项。"))
+        raise ServiceError(_("只有责任科室或办公室可以办结整改事项。"), code="refused")
     note = (note or "").strip()
     if not note:
         raise ServiceError(_("请填写整改情况。"))

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
-from workflow.errors import NotFound, ServiceError
+from workflow.errors import NotFound, ServiceError, status_of
 from workflow.forms import flash_errors
 from workflow.permissions import logged_in
 from workflow.tokens import bp, services
@@ -27,12 +27,12 @@ def create():
     form = TokenForm()
     if not form.validate_on_submit():
         flash_errors(form)
-        return redirect(url_for("tokens.index"))
+        return _page(form, status=422)
     try:
         _token, raw = services.create(current_user, form.name.data)
     except ServiceError as error:
         flash(error.message, "danger")
-        return redirect(url_for("tokens.index"))
+        return _page(form, status=status_of(error))
     # Shown on this response only, never stored: no redirect (a reload must not show it again).
     return _page(TokenForm(formdata=None), new_token=raw)
 
@@ -47,6 +47,6 @@ def revoke(token_id):
         token = services.revoke(current_user, token_id)
     except NotFound as error:
         flash(error.message, "danger")
-    else:
-        flash(_("已撤销令牌“%(name)s”。", name=token.name), "success")
+        return _page(TokenForm(formdata=None), status=404)
+    flash(_("已撤销令牌“%(name)s”。", name=token.name), "success")
     return redirect(url_for("tokens.index"))
