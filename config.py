@@ -72,6 +72,12 @@ class Config:
     # Uploads (evidence files come later); Flask answers 413 above this.
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     EVIDENCE_MAX_MB = _env_int("EVIDENCE_MAX_MB", 20)  # one evidence file (佐证材料)
+    # An uploaded Word or Excel file (evidence, meeting attachment, project import) is opened
+    # before it is kept (workflow/office_files.py): at most this much inflated in all, no part
+    # inflating more than this many times its compressed size, at most this many parts.
+    OFFICE_MAX_UNCOMPRESSED_MB = _env_int("OFFICE_MAX_UNCOMPRESSED_MB", 50)
+    OFFICE_MAX_RATIO = _env_int("OFFICE_MAX_RATIO", 100)
+    OFFICE_MAX_PARTS = _env_int("OFFICE_MAX_PARTS", 1000)
 
     # Mail (reminders and notices).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -57,12 +57,18 @@ CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://sch
 
 
 def docx_bytes(extra=None):
-    entries = {
-        "[Content_Types].xml": CONTENT_TYPES,
-        "_rels/.rels": "<Relationships/>",
-        "word/document.xml": "<w:document><w:body><w:p><w:r><w:t>佐证</w:t></w:r></w:p></w:body></w:document>",
-    }
-    entries.update(extra or {})
+    """A real Word document (python-docx), with ``extra`` parts added to its package."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("佐证")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    if not extra:
+        return buffer.getvalue()
+    with zipfile.ZipFile(buffer) as archive:
+        entries = {info.filename: archive.read(info) for info in archive.infolist()}
+    entries.update(extra)
     return zip_bytes(entries)
 
 

@@ -873,11 +873,10 @@ def test_who_sees_which_meeting(setup):
 
 
 def docx_bytes():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
+    """A real Word document: an attachment is opened before it is kept."""
+    from tests.test_evidence import docx_bytes as real_docx
+
+    return real_docx()
 
 
 
@@ -1052,10 +1051,12 @@ def test_the_sign_in_sheet_exports_to_excel(setup):
 
 
 def test_a_formula_in_a_name_stays_text_in_excel(setup):
+    """A text cell, shown as typed (no apostrophe): tests/test_export_guard.py for every field."""
     org, plan = setup
     meeting = make_meeting(plan, org, invitees=[], guests=[("=HYPERLINK(\"x\")", "单位")])
     sheet = load_workbook(io.BytesIO(export.signin_sheet_xlsx(meeting))).active
-    assert sheet.cell(row=7, column=2).value == "'=HYPERLINK(\"x\")"
+    cell = sheet.cell(row=7, column=2)
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(\"x\")", "s")
 
 
 def test_the_notice_data_is_complete(setup):

@@ -1,5 +1,4 @@
 """Writing and reading the audit log."""
-import csv
 import io
 from typing import NamedTuple
 
@@ -8,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from workflow import clock
+from workflow import clock, export_guard
 from workflow.extensions import db
 from workflow.models import AuditRecord, Evaluation, Project, User
 
@@ -153,7 +152,7 @@ def export_csv(plan_id=None):
         ).where(Project.plan_id == plan_id)
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = export_guard.csv_writer(buffer)  # names and comments are people's text
     writer.writerow(["时间(UTC)", "项目", "操作人", "操作", "原状态", "新状态", "意见", "地址"])
 
     def label(table, key):
@@ -171,12 +170,7 @@ def export_csv(plan_id=None):
             str(action_label(entry.action)),
             label(STATE_BY_NAME, entry.from_state),
             label(STATE_BY_NAME, entry.to_state),
-            _neutralise(entry.comment),
+            entry.comment,
             entry.address,
         ])
     return buffer.getvalue()
-
-
-def _neutralise(text):
-    """A cell starting with = + - @ would be run as a formula by Excel (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -4,7 +4,9 @@ accepted, and how they are named and served.
 A file is accepted by what it is, never by what it is called or what the browser says it
 is: its first bytes (and, for Office documents, the ZIP or OLE2 directory, read without
 extracting anything) decide its type, and the stored name and content type follow from
-that type. The bytes go into the database, so every app process sees the same files."""
+that type. A Word or Excel file is then opened within size and ratio limits before it is
+kept (workflow/office_files.py). The bytes go into the database, so every app process sees
+the same files."""
 import hashlib
 
 from flask import current_app
@@ -12,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from workflow import files
+from workflow import files, office_files
 from workflow.engine import audit
 from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
@@ -108,6 +110,7 @@ def upload(evaluation, user, file_storage, indicator_id=None, address=""):
         raise ServiceError(_("文件“%(name)s”的内容不是可接受的格式。只接受 %(types)s。",
                              name=display_name(file_storage.filename),
                              types=ACCEPTED_LABEL))
+    office_files.check(data, file_type)  # a Word or Excel file must open within the limits
     return _store(evaluation, user, indicator, data, file_type,
                   sanitise_filename(file_storage.filename, file_type.extension), address)
 

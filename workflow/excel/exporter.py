@@ -2,8 +2,9 @@
 summary, plus the cell styles the import template shares.
 
 Amounts and scores are written as numbers (Decimal, never text) with number formats, so that
-the sheet can be summed in Excel. Every text is written as a string, never as a formula: a
-project named "=HYPERLINK(...)" stays text.
+the sheet can be summed in Excel. Every text is written as a text cell through the export
+guard (workflow/export_guard.py), never as a formula: a project named "=HYPERLINK(...)" stays
+text.
 """
 import io
 import re
@@ -22,7 +23,7 @@ from openpyxl.writer.excel import ExcelWriter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workflow import scoring, zipdates
+from workflow import export_guard, scoring, zipdates
 from workflow.engine.definition import state_def
 from workflow.evaluations.services import can_view
 from workflow.extensions import db
@@ -66,13 +67,9 @@ def title_font(size=16):
 
 
 def put(ws, row, column, value, *, font=None, alignment=None, number_format=None, border=BORDER, fill=None):
-    """Write one cell. Strings stay strings (never formulas); Decimals stay numbers."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"  # a leading '=' must not turn a name into a formula
-    else:
-        cell.value = value
+    """Write one cell through the export guard: texts are text cells (never formulas),
+    Decimals stay numbers."""
+    cell = export_guard.put(ws, row, column, value)
     cell.font = font or body_font()
     if alignment is not None:
         cell.alignment = alignment

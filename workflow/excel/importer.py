@@ -13,7 +13,6 @@ never rounded.
 """
 import io
 import math
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -27,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workflow import scoring, signals
+from workflow import files, office_files, scoring, signals
 from workflow.errors import ServiceError
 from workflow.excel.exporter import (
     AMOUNT_FORMAT, CENTER, HEADER_FILL, LEFT, TOP_LEFT, body_font, print_setup, put, put_merged, safe_filename,
@@ -74,7 +73,6 @@ HEADER_ROW = 2
 FIRST_DATA_ROW = 3
 TEMPLATE_ROWS = 500  # rows prepared with formats and the section list
 MAX_ROWS = 1000  # projects per upload
-MAX_UNCOMPRESSED = 50 * 1024 * 1024  # a zip bomb is refused before it is opened
 NAME_LIMIT = 200
 LEADER_LIMIT = 64
 AMOUNT_LIMIT = Decimal("1e14")  # Numeric(18, 4)
@@ -221,21 +219,17 @@ def _open(data, data_only):
         _not_xlsx()
 
 
-def _check_zip(data):
+def _check_workbook(data):
+    """The upload opened as a workbook within the limits of every Office upload
+    (workflow/office_files.py) before it is read."""
     if not data:
         _refuse(_("上传的文件是空的。"))
-    stream = io.BytesIO(data)
-    if not zipfile.is_zipfile(stream):
-        _not_xlsx()
     try:
-        with zipfile.ZipFile(stream) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        _not_xlsx()
-    if not any(entry.filename == "[Content_Types].xml" for entry in entries):
-        _not_xlsx()
-    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED:
-        _refuse(_("文件解压后过大，请只保留项目数据后再上传。"))
+        office_files.check(data, files.XLSX)
+    except office_files.OfficeFileRefused as refusal:
+        if refusal.reason == "invalid":
+            _not_xlsx()
+        _refuse(refusal.message)
 
 
 def _sheet(wb):
@@ -257,7 +251,7 @@ def read_upload(stream):
     """[(Excel row number, {key: raw value})] of the non-empty data rows of an upload.
     Refuses (ImportRefused) anything that is not the template as an .xlsx workbook."""
     data = stream.read()
-    _check_zip(data)
+    _check_workbook(data)
     values_wb = _open(data, data_only=True)
     formulas_wb = _open(data, data_only=False)
     try:

@@ -1,4 +1,6 @@
-"""The sign-in sheet (签到表) as an Excel workbook (openpyxl)."""
+"""The sign-in sheet (签到表) and the blank 培训登记表 as Excel workbooks (openpyxl). Every cell
+is written through the export guard (workflow/export_guard.py): names, units, phones and
+notes come from people, and "+86 138…" must show as typed, as text."""
 import io
 
 from flask_babel import gettext as _
@@ -6,17 +8,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from workflow.export_guard import put
 from workflow.meetings import services
 
 WIDTHS = (6, 12, 26, 14, 16, 18, 14, 30)
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
-
-def _cell_text(value):
-    """Text that Excel must not run as a formula (names and notes come from people)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def signin_sheet_xlsx(meeting):
@@ -28,7 +25,7 @@ def signin_sheet_xlsx(meeting):
     last = get_column_letter(columns)
 
     sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = sheet_data["heading"]
+    put(sheet, 1, 1, sheet_data["heading"])
     sheet["A1"].font = Font(size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     header = (
@@ -39,14 +36,14 @@ def signin_sheet_xlsx(meeting):
     )
     row = 2
     for label, value in header:
-        sheet.cell(row=row, column=1, value=f"{label}：").font = Font(bold=True)
+        put(sheet, row, 1, f"{label}：").font = Font(bold=True)
         sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=columns)
-        sheet.cell(row=row, column=2, value=_cell_text(value))
+        put(sheet, row, 2, value)
         row += 1
 
     head_row = row
     for column, title in enumerate(sheet_data["columns"], start=1):
-        cell = sheet.cell(row=head_row, column=column, value=title)
+        cell = put(sheet, head_row, column, title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         cell.border = BOX
@@ -56,7 +53,7 @@ def signin_sheet_xlsx(meeting):
         values = (item["index"], item["name"], item["unit"], item["title"], item["phone"], signed,
                   item["signature"], item["remarks"])
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column, value=value if column == 1 else _cell_text(value))
+            cell = put(sheet, row, column, value)
             cell.border = BOX
             cell.alignment = Alignment(vertical="center", wrap_text=column in (3, 8))
         sheet.row_dimensions[row].height = 28  # room for a handwritten signature
@@ -78,16 +75,16 @@ def blank_registration_form(title):
     columns = (_("序号"), _("姓名"), _("科室"), _("职务"), _("联系电话"), _("是否参加"), _("备注"))
     last = get_column_letter(len(columns))
     sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = _("%(title)s培训登记表", title=title)
+    put(sheet, 1, 1, _("%(title)s培训登记表", title=title))
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     for column, label in enumerate(columns, start=1):
-        cell = sheet.cell(row=2, column=column, value=label)
+        cell = put(sheet, 2, column, label)
         cell.font = Font(bold=True)
         cell.border = BOX
         sheet.column_dimensions[get_column_letter(column)].width = (6, 12, 26, 14, 16, 10, 24)[column - 1]
     for row in range(3, 18):
-        sheet.cell(row=row, column=1, value=row - 2).border = BOX
+        put(sheet, row, 1, row - 2).border = BOX
         for column in range(2, len(columns) + 1):
             sheet.cell(row=row, column=column).border = BOX
         sheet.row_dimensions[row].height = 24

@@ -23,7 +23,7 @@ from workflow import clock
 from workflow.engine import audit, notify, outbox
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
-from workflow import files
+from workflow import files, office_files
 from workflow.documents.text import chinese_date
 from workflow.documents.titles import plain_title
 from workflow.meetings import tokens
@@ -576,6 +576,7 @@ def add_attachment(meeting, actor, file_storage, title=""):
     file_type = files.detect_type(data)
     if file_type is None:
         raise ServiceError(_("附件只接受 PDF、图片（PNG/JPEG/GIF）、Word（doc/docx）和 Excel（xls/xlsx）文件。"))
+    office_files.check(data, file_type)  # a Word or Excel file must open within the limits
     filename = files.sanitise_filename(file_storage.filename, file_type.extension)
     title = _limit((title or "").strip(), 100, _("附件名称")) or filename.rsplit(".", 1)[0]
     attachment = MeetingAttachment(
