@@ -275,7 +275,7 @@ def test_every_bad_row_is_reported_by_its_row_number_and_nothing_is_imported(off
     before = counts()
     response = send(office, plan, data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "没有创建任何项目" in page
     for offset, (_row, reason) in enumerate(BAD_ROWS):
         number = 3 + offset
@@ -294,7 +294,7 @@ def test_one_bad_row_among_good_ones_imports_nothing(office, world, template):
     rows.append(["坏的一行", "非煤矿山安全监督管理科", None, None, "abc"])
     before = counts()
     response = send(office, world["plan"], upload_file(template, rows))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "第 8 行" in response.get_data(as_text=True)
     assert counts() == before
 
@@ -338,7 +338,7 @@ def test_a_file_that_is_not_an_xlsx_workbook_is_refused(office, world, data, fil
     before = counts()
     response = send(office, world["plan"], data, filename)
     page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "不是有效的 Excel 工作簿" in page or "上传的文件是空的" in page
     assert counts() == before
 
@@ -352,20 +352,20 @@ def test_a_workbook_with_other_columns_is_refused(office, world):
     wb.save(buffer)
     before = counts()
     response = send(office, world["plan"], buffer.getvalue())
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "表头与导入模板不一致" in response.get_data(as_text=True)
     assert counts() == before
 
 
 def test_a_template_without_rows_is_refused(office, world, template):
     response = send(office, world["plan"], template)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "文件中没有项目数据" in response.get_data(as_text=True)
 
 
 def test_no_file_chosen(office, world):
     response = post(office, f"/excel/plans/{world['plan'].id}/import", {}, content_type="multipart/form-data")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "请选择要上传的 Excel 文件" in response.get_data(as_text=True)
 
 

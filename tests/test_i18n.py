@@ -327,7 +327,7 @@ def test_wtforms_own_messages_are_chinese_by_default(client, admin_user):
     """Messages that come from WTForms itself (not from workflow/forms.py)."""
     login(client, "admin")
     response = post(client, "/admin/sections", {"name": "新科室", "sort_order": "abc"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "不是有效的整数。" in text
     assert "Not a valid integer value" not in text

@@ -6,8 +6,7 @@ workbook), a fake Word file, a 200 kB deflate bomb inflating to 200 MB, a part c
 more than 100:1, and a ZIP whose central directory lies about a part's size (so that zipfile
 alone would read 1 kB of a 200 MB stream) are refused with a Chinese message and store
 nothing; a real workbook and a real Word document are accepted. Each route answers a refusal as
-it answers every other refused upload: evidence and attachments redirect to their page with
-the message, the import shows its page with 400.
+it answers every other refused upload: its page with the message, and 422.
 """
 import functools
 import io
@@ -136,7 +135,7 @@ def to_import(world, data, name):
 
 
 ROUTES = {"evidence": to_evidence, "meeting attachment": to_meeting, "project import": to_import}
-REFUSED_STATUS = {"evidence": 200, "meeting attachment": 200, "project import": 400}
+REFUSED_STATUS = {"evidence": 422, "meeting attachment": 422, "project import": 422}
 
 NOT_A_WORKBOOK = "文件不是有效的 Excel 工作簿，未保存。"
 IMPORT_NOT_A_WORKBOOK = "上传的文件不是有效的 Excel 工作簿（.xlsx），请使用下载的导入模板。"

@@ -57,7 +57,7 @@ def import_projects(plan_id):
         explanations=importer.EXPLANATIONS, sheet=importer.SHEET_NAME, first_row=importer.FIRST_DATA_ROW,
         max_rows=importer.MAX_ROWS,
     )
-    return page, (400 if problems else 200)
+    return page, (422 if problems else 200)  # a file refused: nothing imported
 
 
 @bp.route("/evaluations/<int:evaluation_id>/self-evaluation.xlsx")
