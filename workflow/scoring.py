@@ -199,6 +199,10 @@ _NATURE_ALIASES = {
 }
 
 
+# Every way the API and the form may write a 指标性质 (normalise_nature() reads them).
+NATURE_SPELLINGS = tuple(_NATURE_ALIASES)
+
+
 def normalise_nature(nature):
     """The canonical code for a 指标性质 written as on the form (≥ / ≤ / = / 定性) or as a code."""
     key = str(nature).strip()

@@ -3,16 +3,33 @@ generated. Responses are built as plain dicts by workflow/api/present.py and dum
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from workflow import scoring
 from workflow.document_number import DOCUMENT_NUMBER_MAX, DOCUMENT_NUMBER_PATTERN, SIGNER_MAX
+from workflow.engine.actions import COMMENT_LIMIT
+from workflow.engine.definition import TRANSITION_BY_TRIGGER
 from workflow.selfeval import edits
+from workflow.selfeval.services import SHORT_TEXT_LIMIT, TEXT_LIMIT
 
+NO_NUL = r"^[^\x00]*$"
+# An amount in 万元 as the API takes it: up to 14 digits before the point and 4 after (the
+# yuan), no sign, no thousands separator; "" clears it. The server refuses anything else.
+AMOUNT = r"^$|^[0-9]{1,14}(\.[0-9]{1,4})?$"
+# A qualitative score (0–100 of the indicator's points, at most 2 decimals); "" clears it.
+SCORE = r"^$|^[0-9]{1,3}(\.[0-9]{1,2})?$"
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers are refused, never sent to the database
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class SafeString(fields.String):
     """Text that every database can store: no NUL character and valid Unicode (a lone
-    surrogate from JSON '\\ud800' cannot be encoded). Refused with 422, never a 500."""
+    surrogate from JSON '\\ud800' cannot be encoded). Refused with 422, never a 500; the
+    document says so with a pattern."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A field with a pattern of its own (which excludes NUL) documents that one.
+        if not any(isinstance(v, validate.Regexp) for v in self.validators):
+            self.metadata = {"pattern": NO_NUL, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -131,10 +148,15 @@ class EvaluationSchema(Schema):
     content = fields.Dict(metadata={"description": "the self-evaluation: project, funding, indicators, narrative"})
 
 
+def Amount():  # noqa: N802 - a field factory
+    return SafeString(allow_none=True, validate=validate.Regexp(AMOUNT, error=str(_l("金额应为不超过 4 位小数的非负数（万元）。"))),
+                      metadata={"description": "万元, e.g. \"206.632\"; null or \"\" clears it"})
+
+
 class FundingValues(Schema):
-    initial_budget = SafeString(allow_none=True, validate=validate.Length(max=40))
-    annual_budget = SafeString(allow_none=True, validate=validate.Length(max=40))
-    executed = SafeString(allow_none=True, validate=validate.Length(max=40))
+    initial_budget = Amount()
+    annual_budget = Amount()
+    executed = Amount()
 
 
 class FundingInput(Schema):
@@ -145,40 +167,62 @@ class FundingInput(Schema):
 
 
 class IndicatorInput(Schema):
-    id = Id(required=True)
+    """One indicator's change; the limits are selfeval.services' own."""
+    id = Id(required=True, metadata={"description": "an indicator of this evaluation (else 422)"})
     applicable = fields.Boolean()
-    nature = SafeString(allow_none=True, validate=validate.Length(max=16))
-    name = SafeString(validate=validate.Length(max=200))
-    unit = SafeString(validate=validate.Length(max=32))
-    target = SafeString(allow_none=True, validate=validate.Length(max=400))
-    actual = SafeString(allow_none=True, validate=validate.Length(max=400))
-    deviation_reason = SafeString(validate=validate.Length(max=40000))
-    band = SafeString(allow_none=True, validate=validate.Length(max=16))
-    score = SafeString(allow_none=True, validate=validate.Length(max=40))
+    nature = SafeString(allow_none=True, validate=validate.OneOf(("", *scoring.NATURE_SPELLINGS)),
+                        metadata={"description": "指标性质: ≥ / ≤ / = / 定性 (or their codes); \"\" clears it"})
+    name = SafeString(validate=validate.Length(max=100))
+    unit = SafeString(validate=validate.Length(max=16))
+    target = SafeString(allow_none=True, validate=validate.Length(max=SHORT_TEXT_LIMIT), metadata={
+        "description": "年度指标值: a number for ≥ ≤ =, a text for 定性"})
+    actual = SafeString(allow_none=True, validate=validate.Length(max=SHORT_TEXT_LIMIT), metadata={
+        "description": "实际完成值: a number for ≥ ≤ =, a text for 定性"})
+    deviation_reason = SafeString(validate=validate.Length(max=TEXT_LIMIT))
+    band = SafeString(allow_none=True, validate=validate.OneOf(("", *scoring.BANDS)),
+                      metadata={"description": "定性档次 (定性 only): achieved 80–100 % | partial 60–80 % | poor 0–60 %"})
+    score = SafeString(allow_none=True, validate=validate.Regexp(SCORE, error=str(_l("分数最多保留 2 位小数。"))))
 
 
 class EvaluationSaveSchema(Schema):
     """A draft save. Only the keys sent are changed; amounts are decimal strings (万元)."""
 
     version = fields.Integer(strict=True, required=True, validate=ID_RANGE)
-    leader_name = SafeString(validate=validate.Length(max=200))
-    overall_target = SafeString(validate=validate.Length(max=40000))
-    overall_achievement = SafeString(validate=validate.Length(max=40000))
+    leader_name = SafeString(validate=validate.Length(max=64))
+    overall_target = SafeString(validate=validate.Length(max=TEXT_LIMIT))
+    overall_achievement = SafeString(validate=validate.Length(max=TEXT_LIMIT))
     funding = fields.Nested(FundingInput)
     indicators = fields.List(fields.Nested(IndicatorInput), validate=validate.Length(max=500))
     narrative = fields.Dict(keys=SafeString(validate=validate.Length(max=64)),
-                            values=SafeString(validate=validate.Length(max=40000)),
-                            metadata={"description": "report section key → text"})
+                            values=SafeString(validate=validate.Length(max=TEXT_LIMIT)),
+                            metadata={"description": "report section key (of the plan's outline, else 422) → text"})
 
     @post_load
     def make_edit(self, data, **kwargs):
         return edits.from_api(data)
 
 
+class Triggers(validate.OneOf):
+    """The workflow's triggers, read when asked: the flow is registered when the app is made,
+    after this module is imported (and the document is generated later still)."""
+
+    def __init__(self):
+        super().__init__((), error=str(_l("未知的操作。")))
+
+    @property
+    def choices(self):
+        return tuple(TRANSITION_BY_TRIGGER)
+
+    @choices.setter
+    def choices(self, _value):
+        pass
+
+
 class TransitionInput(Schema):
-    trigger = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    trigger = fields.String(required=True, validate=Triggers(), metadata={
+        "description": "one of the evaluation's transitions (GET …/transitions lists the caller's now)"})
     version = fields.Integer(strict=True, required=True, validate=ID_RANGE)
-    comment = SafeString(load_default="", validate=validate.Length(max=4000))
+    comment = SafeString(load_default="", validate=validate.Length(max=COMMENT_LIMIT))
 
 
 class TransitionOutcome(Schema):
@@ -197,7 +241,7 @@ class HistorySchema(Schema):
 
 
 class FeedbackInput(Schema):
-    feedback = SafeString(required=True, validate=validate.Length(max=10000))
+    feedback = SafeString(required=True, validate=validate.Length(max=5000))
 
 
 # Tasks ------------------------------------------------------------------------------------
@@ -273,12 +317,13 @@ class MeetingDetailSchema(MeetingSchema):
 
 class ReplyInput(Schema):
     attending = fields.Boolean(required=True)
-    reason = SafeString(load_default="", validate=validate.Length(max=2000))
-    name = SafeString(load_default="", validate=validate.Length(max=200))
-    unit = SafeString(load_default="", validate=validate.Length(max=200))
-    title = SafeString(load_default="", validate=validate.Length(max=200))
-    phone = SafeString(load_default="", validate=validate.Length(max=64))
-    remarks = SafeString(load_default="", validate=validate.Length(max=2000))
+    # The meetings service's limits (counted after trimming the spaces around).
+    reason = SafeString(load_default="", validate=validate.Length(max=500))
+    name = SafeString(load_default="", validate=validate.Length(max=64))
+    unit = SafeString(load_default="", validate=validate.Length(max=100))
+    title = SafeString(load_default="", validate=validate.Length(max=64))
+    phone = SafeString(load_default="", validate=validate.Length(max=32))
+    remarks = SafeString(load_default="", validate=validate.Length(max=500))
 
 
 class RegistrationSchema(Schema):
@@ -306,7 +351,7 @@ class SigninOutcome(Schema):
 
 class ProxyInput(Schema):
     invitee_id = Id(required=True)
-    note = SafeString(required=True, validate=validate.Length(max=2000))
+    note = SafeString(required=True, validate=validate.Length(max=200))
 
 
 class AttendanceSchema(Schema):
@@ -354,8 +399,8 @@ class SubmissionDetailSchema(SubmissionSchema):
 class SubmissionInput(Schema):
     plan_id = Id(required=True)
     evaluation_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=1000))
-    title = SafeString(required=True, validate=validate.Length(max=400))
-    note = SafeString(load_default="", validate=validate.Length(max=10000))
+    title = SafeString(required=True, validate=validate.Length(max=200))
+    note = SafeString(load_default="", validate=validate.Length(max=5000))
 
 
 class SubmissionDocumentInput(Schema):

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.api import guards, present
-from workflow.api.blueprints import ID, api_blueprint
+from workflow.api.blueprints import ID, api_blueprint, refusals
 from workflow.api.schemas import (
     EvaluationSaveSchema,
     EvaluationSchema,
@@ -29,6 +29,7 @@ bp = api_blueprint("evaluations", "自评、复核与审批（评价的读取、
 
 
 @bp.route(f"/evaluations/<{ID}:evaluation_id>")
+@refusals(bp, 403, 404)
 @bp.response(200, EvaluationSchema)
 @logged_in
 def get_evaluation(evaluation_id):
@@ -47,6 +48,7 @@ def _may_act(evaluation_id):
 
 
 @bp.route(f"/evaluations/<{ID}:evaluation_id>", methods=["PATCH"])
+@refusals(bp, 403, 404, 409, 422)
 @guards.rule_before_body(_may_edit)
 @bp.arguments(EvaluationSaveSchema)
 @bp.response(200, EvaluationSchema)
@@ -63,6 +65,7 @@ def save_evaluation(edit, evaluation_id):
 
 
 @bp.route(f"/evaluations/<{ID}:evaluation_id>/transitions")
+@refusals(bp, 403, 404)
 @bp.response(200, TransitionSchema(many=True))
 @logged_in
 def list_transitions(evaluation_id):
@@ -72,6 +75,7 @@ def list_transitions(evaluation_id):
 
 
 @bp.route(f"/evaluations/<{ID}:evaluation_id>/transitions", methods=["POST"])
+@refusals(bp, 403, 404, 409, 422)
 @guards.rule_before_body(_may_act)
 @bp.arguments(TransitionInput)
 @bp.response(200, TransitionOutcome)
@@ -87,6 +91,7 @@ def fire_transition(data, evaluation_id):
 
 
 @bp.route(f"/evaluations/<{ID}:evaluation_id>/history")
+@refusals(bp, 403, 404)
 @bp.response(200, HistorySchema(many=True))
 @logged_in
 def get_history(evaluation_id):
@@ -96,6 +101,7 @@ def get_history(evaluation_id):
 
 
 @bp.route(f"/evaluations/<{ID}:evaluation_id>/feedback", methods=["PUT"])
+@refusals(bp, 403, 404, 409, 422)
 @bp.arguments(FeedbackInput)
 @bp.response(200, EvaluationSchema)
 @roles(Role.OFFICE)

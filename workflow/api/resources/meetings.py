@@ -4,7 +4,7 @@ from flask import request
 from flask_login import current_user
 
 from workflow.api import present
-from workflow.api.blueprints import ID, api_blueprint
+from workflow.api.blueprints import ID, api_blueprint, refusals
 from workflow.api.schemas import (
     AttendanceSchema,
     MeetingDetailSchema,
@@ -35,6 +35,7 @@ def list_meetings():
 
 
 @bp.route(f"/meetings/<{ID}:meeting_id>")
+@refusals(bp, 403, 404)
 @bp.response(200, MeetingDetailSchema)
 @logged_in
 def get_meeting(meeting_id):
@@ -43,6 +44,7 @@ def get_meeting(meeting_id):
 
 
 @bp.route(f"/meetings/<{ID}:meeting_id>/registration", methods=["PUT"])
+@refusals(bp, 403, 404, 409, 422)
 @bp.arguments(ReplyInput)
 @bp.response(200, ReplySchema)
 @logged_in
@@ -56,6 +58,7 @@ def put_registration(data, meeting_id):
 
 
 @bp.route(f"/meetings/<{ID}:meeting_id>/registrations")
+@refusals(bp, 403, 404)
 @bp.response(200, RegistrationSchema(many=True))
 @roles(Role.OFFICE)
 def list_registrations(meeting_id):
@@ -65,6 +68,7 @@ def list_registrations(meeting_id):
 
 
 @bp.route(f"/meetings/<{ID}:meeting_id>/signins")
+@refusals(bp, 403, 404)
 @bp.response(200, AttendanceSchema)
 @roles(Role.OFFICE)
 def list_signins(meeting_id):
@@ -75,6 +79,7 @@ def list_signins(meeting_id):
 
 
 @bp.route(f"/meetings/<{ID}:meeting_id>/signins", methods=["POST"])
+@refusals(bp, 403, 404, 409, 422)
 @bp.arguments(SigninInput)
 @bp.response(200, SigninOutcome)
 @logged_in
@@ -91,6 +96,7 @@ def sign_in(data, meeting_id):
 
 
 @bp.route(f"/meetings/<{ID}:meeting_id>/signins/proxy", methods=["POST"])
+@refusals(bp, 403, 404, 409, 422)
 @bp.arguments(ProxyInput)
 @bp.response(200, SigninSchema)
 @roles(Role.OFFICE)

@@ -2,7 +2,7 @@
 from flask_login import current_user
 
 from workflow.api import present
-from workflow.api.blueprints import ID, api_blueprint
+from workflow.api.blueprints import ID, api_blueprint, refusals
 from workflow.api.schemas import PlanDetailSchema, PlanSchema, ProjectQuery, ProjectSchema, StageSchema
 from workflow.permissions import roles
 from workflow.plans import services
@@ -22,6 +22,7 @@ def list_plans():
 
 
 @bp.route(f"/plans/<{ID}:plan_id>")
+@refusals(bp, 403, 404)
 @bp.response(200, PlanDetailSchema)
 @plan_readers
 def get_plan(plan_id):
@@ -30,6 +31,7 @@ def get_plan(plan_id):
 
 
 @bp.route(f"/plans/<{ID}:plan_id>/stages")
+@refusals(bp, 403, 404)
 @bp.response(200, StageSchema(many=True))
 @plan_readers
 def list_stages(plan_id):
@@ -38,6 +40,7 @@ def list_stages(plan_id):
 
 
 @bp.route(f"/plans/<{ID}:plan_id>/projects")
+@refusals(bp, 403, 404)
 @bp.arguments(ProjectQuery, location="query", as_kwargs=True)
 @bp.response(200, ProjectSchema(many=True))
 @plan_readers
@@ -48,6 +51,7 @@ def list_projects(plan_id, section=None):
 
 
 @bp.route(f"/projects/<{ID}:project_id>")
+@refusals(bp, 403, 404)
 @bp.response(200, ProjectSchema)
 @plan_readers
 def get_project(project_id):

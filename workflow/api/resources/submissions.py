@@ -4,7 +4,7 @@ from flask import request
 from flask_login import current_user
 
 from workflow.api import present
-from workflow.api.blueprints import ID, api_blueprint
+from workflow.api.blueprints import ID, api_blueprint, refusals
 from workflow.api.schemas import (
     SubmissionDetailSchema,
     SubmissionDocumentInput,
@@ -37,6 +37,7 @@ def list_submissions(plan=None):
 
 
 @bp.route(f"/submissions/<{ID}:submission_id>")
+@refusals(bp, 403, 404)
 @bp.response(200, SubmissionDetailSchema)
 @submission_readers
 def get_submission(submission_id):
@@ -45,6 +46,7 @@ def get_submission(submission_id):
 
 
 @bp.route("/submissions", methods=["POST"])
+@refusals(bp, 403, 404, 409, 422)
 @bp.arguments(SubmissionInput)
 @bp.response(201, SubmissionOutcome)
 @roles(Role.OFFICE)
@@ -58,6 +60,7 @@ def create_submission(data):
 
 
 @bp.route(f"/submissions/<{ID}:submission_id>/document", methods=["PUT"])
+@refusals(bp, 403, 404, 409, 422)
 @bp.arguments(SubmissionDocumentInput)
 @bp.response(200, SubmissionSchema)
 @roles(Role.OFFICE)

@@ -2,7 +2,7 @@
 from flask_login import current_user
 
 from workflow.api import present
-from workflow.api.blueprints import ID, api_blueprint
+from workflow.api.blueprints import ID, api_blueprint, refusals
 from workflow.api.schemas import TaskQuery, TaskSchema
 from workflow.engine import tasks
 from workflow.permissions import logged_in
@@ -23,6 +23,7 @@ def list_tasks(view="inbox"):
 
 
 @bp.route(f"/tasks/<{ID}:task_id>/claim", methods=["POST"])
+@refusals(bp, 403, 404, 409)
 @bp.response(200, TaskSchema)
 @logged_in
 def claim_task(task_id):
