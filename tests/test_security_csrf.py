@@ -58,12 +58,12 @@ def payload(world, endpoint):
         "plans.copy": {"run_year": "2021"},
         "plans.add_project": {"name": "新增项目", "section_id": str(org.section_a.id)},
         "plans.new": {"title": "新方案", "budget_year": "2020", "run_year": "2021", "office_section_id": ""},
-        "meetings.invitees": {"guest_name": "来宾甲", "guest_unit": "市财政局"},
+        "meetings.add_invitees": {"guest_name": "来宾甲", "guest_unit": "市财政局"},
         "meetings.proxy": {"invitee_id": str(world.invitee.id), "note": "本人纸质签到"},
         "meetings.undo": {"note": "误签"},
         "meetings.reply": {"attending": "yes", "name": "原立吉", "unit": "非煤矿山安全监督管理科"},
         "meetings.upload": {"title": "议程二", "file": (io.BytesIO(PDF), "议程二.pdf")},
-        "evidence.index": {"file": (io.BytesIO(PDF), "佐证二.pdf")},
+        "evidence.upload": {"file": (io.BytesIO(PDF), "佐证二.pdf")},
         "evaluations.transition": {"trigger": "return_for_revision", "comment": "请补充。",
                                    "version": str(world.evaluation.version)},
         "tokens.create": {"name": "新令牌"},
@@ -75,7 +75,7 @@ def payload(world, endpoint):
 # The requests whose payload is complete: with the token they change the database.
 ACCEPTED_WITH_TOKEN = {
     "admin.new_user", "admin.edit_user", "admin.reset_password", "admin.toggle_active", "admin.sections",
-    "admin.edit_section", "plans.copy", "plans.add_project", "plans.open_self_evaluation", "meetings.invitees",
+    "admin.edit_section", "plans.copy", "plans.add_project", "plans.open_self_evaluation", "meetings.add_invitees",
     "meetings.upload", "meetings.delete_attachment", "meetings.remove_invitee",
     "meetings.undo", "tokens.create", "work.calendar_settings", "auth.login",
 }
@@ -114,7 +114,7 @@ def test_every_state_changing_request_needs_the_csrf_token(app):
     clients = {}
     rules = state_changing_rules(app)
     assert {"admin.new_user", "plans.add_project", "evaluations.transition", "meetings.proxy",
-            "evidence.index", "auth.logout"} <= {rule.endpoint for rule in rules}
+            "evidence.upload", "auth.logout"} <= {rule.endpoint for rule in rules}
     problems = []
     for rule in rules:  # sign everybody in first: a login writes to the database
         if rule.endpoint in ROUTES:

@@ -182,7 +182,7 @@ def test_the_office_keeps_its_days_off_on_a_page(app, client, login_as):
     assert db.session.get(OfficeDayOff, date(2020, 9, 28)).note == "本单位休息"
     bad = post(client, "/plans/days-off", {"day": "2020-10-01"}, follow_redirects=True)
     assert "本就不是工作日" in bad.get_data(as_text=True)
-    assert post(client, "/plans/days-off", {"day": "不是日期"}).status_code == 200
+    assert post(client, "/plans/days-off", {"day": "不是日期"}).status_code == 422
     assert db.session.query(OfficeDayOff).count() == 1
     assert post(client, "/plans/days-off/2020-09-28/delete").status_code == 302
     assert db.session.query(OfficeDayOff).count() == 0
