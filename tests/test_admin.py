@@ -15,7 +15,7 @@ from workflow import create_app
 from workflow.admin import services
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db as _db
-from workflow.models import LoginFailure, Section, User
+from workflow.models import ApiToken, LoginFailure, Section, User, UserSession
 from workflow.permissions import LOGGED_IN, PUBLIC, access_rule
 from workflow.roles import Role
 
@@ -49,7 +49,7 @@ def snapshot():
     users = [
         (
             u.id, u.username, u.full_name, u.section_id, u.title, u.phone, u.email, u.active,
-            u.password_hash, u.must_change_password, u.session_version,
+            u.password_hash, u.must_change_password,
             tuple(sorted(role.value for role in u.roles)),
         )
         for u in _db.session.scalars(select(User).order_by(User.id))
@@ -58,7 +58,10 @@ def snapshot():
         (s.id, s.name, s.is_office, s.active, s.sort_order)
         for s in _db.session.scalars(select(Section).order_by(Section.id))
     ]
-    return users, sections, count(LoginFailure)
+    # The sessions and tokens: a refused change ends nobody's session and revokes nothing.
+    sessions = [(s.id, s.user_id) for s in _db.session.scalars(select(UserSession).order_by(UserSession.id))]
+    tokens = [(t.id, t.revoked_at) for t in _db.session.scalars(select(ApiToken).order_by(ApiToken.id))]
+    return users, sections, count(LoginFailure), sessions, tokens
 
 
 def error_messages(response):
@@ -769,7 +772,7 @@ def test_login_form_bad_input(client, case, data, message):
     response = post(client, "/auth/login", data)
     assert response.status_code == 200
     assert_chinese_error(response, message)
-    users, sections, failures = snapshot()
+    users, sections, failures, _sessions, _tokens = snapshot()
     # Only a wrong password is recorded (for throttling); nothing else changes.
     assert (users, sections) == before[:2]
     assert failures == before[2] + (1 if case == "wrong password" else 0)

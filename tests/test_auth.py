@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
+from flask import session as flask_session
 from flask import url_for
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
@@ -20,9 +21,10 @@ from tests.conftest import PASSWORD, csrf_token, login, post, session_cookie
 from tests.factories import make_section, make_user
 from workflow import clock, create_app
 from workflow.auth import services as auth_services
+from workflow.auth import sessions as auth_sessions
 from workflow.errors import ServiceError
 from workflow.extensions import db as _db
-from workflow.models import LoginFailure, User
+from workflow.models import LoginFailure, User, UserSession
 from workflow.roles import Role
 from workflow.web import PASSWORD_CHANGE_ALLOWED
 
@@ -70,6 +72,12 @@ def is_signed_in(client):
         return True
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     return False
+
+
+def session_rows(user):
+    """The secret hashes of the user's sessions in the database."""
+    _db.session.expire_all()
+    return set(_db.session.scalars(select(UserSession.secret_hash).where(UserSession.user_id == user.id)))
 
 
 def throttle_message(app):
@@ -390,13 +398,13 @@ BAD_PASSWORD_CHANGES = [
 @pytest.mark.parametrize("case,data,message", BAD_PASSWORD_CHANGES, ids=[c[0] for c in BAD_PASSWORD_CHANGES])
 def test_change_password_refused(client, case, data, message):
     user = make_user("liming2024")
-    before = (user.password_hash, user.session_version, user.must_change_password)
     login(client, "liming2024")
+    before = (user.password_hash, user.must_change_password, session_rows(user))
     response = post(client, "/auth/password", data)
     assert response.status_code == 200
     assert message in text(response)
     after = reload_user(user.id)
-    assert (after.password_hash, after.session_version, after.must_change_password) == before
+    assert (after.password_hash, after.must_change_password, session_rows(user)) == before
     assert is_signed_in(client)
 
 
@@ -417,16 +425,18 @@ def test_validate_new_password_service():
 
 def test_change_password_service():
     user = make_user("liming2024", must_change_password=True)
-    version = user.session_version
+    first, second = auth_sessions.start(user), auth_sessions.start(user)
     with pytest.raises(ServiceError, match="当前密码不正确"):
         auth_services.change_password(user, "Wrong-pass1", "NewPass123")
-    assert user.check_password(PASSWORD) and user.session_version == version
-    auth_services.change_password(user, PASSWORD, "NewPass123")
+    assert user.check_password(PASSWORD) and session_rows(user) == {auth_sessions.digest(first),
+                                                                    auth_sessions.digest(second)}
+    secret = auth_services.change_password(user, PASSWORD, "NewPass123")
     user = reload_user(user.id)
     assert user.check_password("NewPass123")
     assert not user.check_password(PASSWORD)
     assert user.must_change_password is False
-    assert user.session_version == version + 1
+    # Both sessions ended; one new session for the browser that made the change.
+    assert session_rows(user) == {auth_sessions.digest(secret)}
 
 
 def test_change_password_keeps_this_session_and_ends_the_others(app, client):
@@ -454,16 +464,24 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, client):
     assert attempt(fresh, "liming2024", "NewPass123").status_code == 302
 
 
-def test_a_stale_session_version_is_refused_by_the_loader():
-    user = make_user("zhangsan")
-    assert auth_services.load_user(f"{user.id}:{user.session_version}").id == user.id
-    assert auth_services.load_user(f"{user.id}:{user.session_version + 1}") is None
-    assert auth_services.load_user(str(user.id)) is None
-    assert auth_services.load_user("abc:1") is None
-    assert auth_services.load_user("999:1") is None
-    user.active = False
-    _db.session.commit()
-    assert auth_services.load_user(f"{user.id}:{user.session_version}") is None
+def test_the_loader_needs_a_live_session_of_that_user(app):
+    """load_user reads the session's secret from the cookie's session: the user is loaded only
+    with a secret whose row exists, belongs to that user and is alive, and only when active."""
+    user, other = make_user("zhangsan"), make_user("lisi")
+    secret = auth_sessions.start(user)
+    with app.test_request_context():
+        assert auth_services.load_user(str(user.id)) is None  # no secret in the session
+        flask_session[auth_sessions.SESSION_KEY] = secret
+        assert auth_services.load_user(str(user.id)).id == user.id
+        assert auth_services.load_user(str(other.id)) is None  # someone else's secret
+        assert auth_services.load_user("abc") is None
+        assert auth_services.load_user("999") is None
+        flask_session[auth_sessions.SESSION_KEY] = secret + "x"
+        assert auth_services.load_user(str(user.id)) is None
+        flask_session[auth_sessions.SESSION_KEY] = secret
+        user.active = False
+        _db.session.commit()
+        assert auth_services.load_user(str(user.id)) is None
 
 
 # Sessions and configuration ------------------------------------------------------------

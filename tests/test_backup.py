@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, event, func, select
 from werkzeug.datastructures import FileStorage
 
 from tests import factories
-from tests.conftest import drop_everything
+from tests.conftest import drop_everything, signed_in
+from tests.test_audit_append_only import assert_guarded
 from tests.test_cli import dump
 from tests.pdf_checks import prepared_fonts  # noqa: F401  (session fixture: the fonts)
 from tests.test_evidence import PDF, png_bytes, xlsx_bytes
@@ -22,7 +23,8 @@ from workflow.engine import actions
 from workflow.evidence import services as evidence
 from workflow.extensions import db
 from workflow.meetings import services as meetings
-from workflow.models import Attachment, MeetingAttachment, MeetingSignin, Plan, Section, Snapshot, User
+from workflow.models import (Attachment, AuditRecord, MeetingAttachment, MeetingSignin, Plan, Section, Snapshot, User,
+                             UserSession)
 from workflow.plans import services as plans
 
 
@@ -92,6 +94,9 @@ def test_round_trip_gives_back_every_row_and_every_file(app, world, runner, tmp_
 
     assert dump(db) == before
     assert stored_files() == files
+    # The restore lifted the audit log's guard only inside its own transaction.
+    assert_guarded(db.session.scalar(select(func.min(AuditRecord.id))))
+    db.session.commit()
     pdf = db.session.scalar(select(Snapshot).where(Snapshot.kind == "approval"))
     assert hashlib.sha256(pdf.pdf).hexdigest() == pdf.pdf_sha256 and pdf.pdf.startswith(b"%PDF-")
     # The sequences go on after the restored ids: new rows get fresh ones (on PostgreSQL the
@@ -219,6 +224,9 @@ def test_a_damaged_or_mismatched_archive_is_refused_even_with_force_and_changes_
         assert result.exit_code != 0, damage
         assert "损坏" in result.output or "不是本系统的备份" in result.output, (damage, result.output)
         assert dump(db) == before, damage
+    # "The row count disagrees" failed after the old rows were deleted, the guard lifted: the
+    # rollback brought both back.
+    assert_guarded(db.session.scalar(select(func.min(AuditRecord.id))))
 
 
 def test_restore_into_a_database_with_data_needs_force(app, world, runner, tmp_path):
@@ -236,6 +244,26 @@ def test_restore_into_a_database_with_data_needs_force(app, world, runner, tmp_p
     assert result.exit_code == 0, result.output
     assert "已替换原有数据" in result.output
     assert dump(db) == original
+    assert_guarded(db.session.scalar(select(func.max(AuditRecord.id))))
+
+
+def test_a_backup_holds_no_sessions_and_a_restore_signs_everybody_out(app, runner, tmp_path):
+    org, _plan = factories.make_setup()
+    browser = signed_in(app, org.staff_a)
+    assert browser.get("/work/inbox").status_code == 200
+    archive = tmp_path / "backup.zip"
+    assert run(runner, "backup", archive).exit_code == 0
+    with zipfile.ZipFile(archive) as zipped:
+        manifest = json.loads(zipped.read("manifest.json"))
+    entry = next(t for t in manifest["tables"] if t["name"] == "user_sessions")
+    assert entry["rows"] == 0  # the table is there, its rows are not
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+    db.session.commit()
+    result = run(runner, "restore", "--force", archive)
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+    response = browser.get("/work/inbox")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
 def test_restore_into_a_database_without_schema_says_what_to_do(app, runner, tmp_path):

@@ -171,3 +171,31 @@ def test_0011_splits_numbered_outline_titles_into_chapters_and_back(fresh_app):
     with _db.engine.connect() as connection:
         back = connection.execute(text("SELECT key, title, sort_order FROM plan_report_sections ORDER BY sort_order")).all()
     assert [tuple(row) for row in back] == old
+
+
+def test_0015_drops_the_session_version_in_place_keeping_users_and_what_refers_to_them(fresh_app):
+    """0015 drops users.session_version without Alembic's batch copy of users: on SQLite the
+    copy drops the old table under the foreign keys, whose ON DELETE CASCADE would take every
+    user's roles and tokens with it."""
+    upgrade(revision="0014")
+    with _db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (id, username, full_name, title, phone, email, active,"
+                                " password_hash, must_change_password, session_version, created_at)"
+                                " VALUES (1, 'zhangsan', '张三', '', '', '', true, 'x', false, 3, '2020-06-01 00:00:00')"))
+        connection.execute(text("INSERT INTO user_roles (user_id, role) VALUES (1, 'reviewer')"))
+        connection.execute(text("INSERT INTO api_tokens (user_id, name, token_hash, hint, created_at)"
+                                " VALUES (1, '接口', 'hash', 'jxpj_abcd', '2020-06-01 00:00:00')"))
+
+    def rows():
+        with _db.engine.connect() as connection:
+            return [connection.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+                    for name in ("users", "user_roles", "api_tokens")]
+
+    upgrade(revision="0015")
+    assert rows() == [1, 1, 1]
+    assert "session_version" not in {c["name"] for c in inspect(_db.engine).get_columns("users")}
+    assert "user_sessions" in table_names()
+    downgrade(revision="0014")
+    assert rows() == [1, 1, 1]
+    with _db.engine.connect() as connection:
+        assert connection.execute(text("SELECT session_version FROM users")).scalar() == 1

@@ -5,17 +5,22 @@ query and keeps it for the rest of that request; notify() and mark_all_read() dr
 translations catalogue is looked up once per request and again when the locale changes.
 Nothing of either is kept from one request to the next.
 """
+from flask import session as flask_session
 from flask_babel import force_locale, gettext
 
 from tests.factories import make_user
 from tests.test_sql_counts import counting
+from workflow.auth import sessions
 from workflow.auth.services import load_user
 from workflow.engine import notify
 from workflow.extensions import db
 
 
 def session_id(user):
-    return f"{user.id}:{user.session_version}"
+    """Sign ``user`` in for this request (a session row, its secret in the request's
+    session); returns the id Flask-Login hands to the loader."""
+    flask_session[sessions.SESSION_KEY] = sessions.start(user)
+    return str(user.id)
 
 
 def loaded(user):
@@ -31,7 +36,7 @@ def test_the_unread_count_comes_with_the_user_and_follows_notify_and_mark_all_re
         with counting() as statements:
             me = load_user(key)
             assert notify.unread_count(me) == 1
-        assert len(statements) == 1  # the user, the roles and the count: one query
+        assert len(statements) == 1  # the user, the roles, the count and the session: one query
         notify.notify([me], "新消息")
         db.session.flush()
         assert notify.unread_count(me) == 2

@@ -137,7 +137,8 @@ def test_the_review_queue_reads_its_page_in_one_statement(app):
 
 
 def test_the_dashboard_reads_the_user_with_the_section_and_the_inbox_in_one_statement_each(app):
-    """The user with the roles, the section and the unread count; the current plan; whom the
+    """The user with the roles, the section, the unread count and the session's row (the
+    cookie's session checked in the same statement: workflow/auth/sessions.py); the current plan; whom the
     user stands in for (deputies, 代理); the inbox's first tasks with their numbers: four
     statements for a section's staff and a reviewer."""
     org, plan = make_setup()

@@ -27,6 +27,7 @@ def create_admin(username, full_name, password):
     from sqlalchemy import select
 
     from workflow.admin import services
+    from workflow.auth import sessions
     from workflow.auth.services import validate_new_password
     from workflow.extensions import db
     from workflow.models import User
@@ -41,7 +42,7 @@ def create_admin(username, full_name, password):
             existing.set_password(password)
             existing.must_change_password = False  # chosen at the console, as for a new admin
             existing.active = True
-            existing.session_version += 1
+            sessions.end_all(existing)  # the old password's sessions end
             if full_name.strip():
                 existing.full_name = full_name.strip()[:64]
             db.session.commit()

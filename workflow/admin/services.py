@@ -10,11 +10,13 @@ from types import SimpleNamespace
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from workflow.auth import sessions
 from workflow.auth.services import validate_new_password
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Section, User, UserRole
 from workflow.roles import Role
+from workflow.tokens import services as tokens
 
 
 @dataclass
@@ -120,7 +122,7 @@ def update_user(user, data, acting_user):
     user.active = data.active
     user.set_roles(roles)
     if deactivated:
-        user.session_version += 1  # sign the person out everywhere
+        lock_out(user)
     db.session.commit()
     return user
 
@@ -132,9 +134,17 @@ def set_active(user, active, acting_user):
         if _active_admin_count(excluding=user) == 0:
             raise ServiceError(_("系统至少需要保留一名在用的管理员。"))
     if user.active and not active:
-        user.session_version += 1
+        lock_out(user)
     user.active = active
     db.session.commit()
+
+
+def lock_out(user):
+    """Deactivation: every session of the account ends and its API tokens are revoked for
+    good, so reactivating the account later brings back neither (the person logs in again
+    and makes new tokens)."""
+    sessions.end_all(user)
+    tokens.revoke_all(user)
 
 
 def reset_password(user, password):
@@ -143,7 +153,7 @@ def reset_password(user, password):
     validate_new_password(user, password)
     user.set_password(password)
     user.must_change_password = True
-    user.session_version += 1
+    sessions.end_all(user)
     db.session.commit()
 
 

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from workflow.auth import bp, services
+from workflow.auth import bp, services, sessions
 from workflow.auth.forms import ChangePasswordForm, LoginForm
 from workflow.errors import ServiceError
 from workflow.i18n import SESSION_KEY as LOCALE_KEY
@@ -38,6 +38,7 @@ def login():
             session.permanent = True  # clear() dropped the flag: keep the lifetime
             if locale:
                 session[LOCALE_KEY] = locale
+            session[sessions.SESSION_KEY] = sessions.start(user, request.remote_addr)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/login.html", form=form)
@@ -46,6 +47,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @logged_in
 def logout():
+    sessions.end(session.get(sessions.SESSION_KEY))  # for good: a copy of the cookie is refused too
     logout_user()
     locale = session.get(LOCALE_KEY)
     session.clear()
@@ -61,12 +63,13 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
+            secret = services.change_password(current_user, form.current_password.data, form.new_password.data,
+                                              request.remote_addr)
         except ServiceError as error:
             flash(error.message, "danger")
         else:
-            # The session version changed, which ends other sessions; keep this one.
-            login_user(current_user._get_current_object())
+            # Every session of the user ended; this browser goes on in the new one.
+            session[sessions.SESSION_KEY] = secret
             flash(_("密码已修改。"), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/change_password.html", form=form)

@@ -1,18 +1,20 @@
-"""Authentication rules: password checks, throttling, session invalidation."""
+"""Authentication rules: password checks, throttling, the session of each request."""
 import secrets
 from datetime import timedelta
 from functools import lru_cache
 
 from flask import current_app
+from flask import session as flask_session
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow import clock
+from workflow.auth import sessions
 from workflow.errors import ServiceError
 from workflow.extensions import db
-from workflow.models import LoginFailure, User
+from workflow.models import LoginFailure, User, UserSession
 
 
 class LoginThrottled(ServiceError):
@@ -20,28 +22,39 @@ class LoginThrottled(ServiceError):
 
 
 def load_user(user_id):
-    """Flask-Login's loader. The id carries the session version, so a password change,
-    reset or deactivation ends every other session of that user."""
+    """Flask-Login's loader: the user of this request's session, when the session is alive.
+
+    The cookie names the user and carries the session's secret; the row of that secret in
+    user_sessions must exist for that user and have been seen within the lifetime
+    (workflow/auth/sessions.py). Logout, a password change, a reset and deactivation delete
+    the rows, so a cookie kept from before is refused."""
     try:
-        raw_id, raw_version = str(user_id).split(":", 1)
-        pk, version = int(raw_id), int(raw_version)
-    except ValueError:
+        pk = int(user_id)
+    except (TypeError, ValueError):
         return None
-    # The roles, the section and the unread count in the same query: every request reads the
-    # roles (access checks, navigation), every page shows the count (the bell), and the
-    # dashboard and a section's pages name the user's section.
+    secret = flask_session.get(sessions.SESSION_KEY)
+    if not isinstance(secret, str) or not secret:
+        return None
+    # The session, the roles, the section and the unread count in the same query: every
+    # request reads the roles (access checks, navigation), every page shows the count (the
+    # bell), and the dashboard and a section's pages name the user's section. The session is
+    # found by the unique index on its secret's hash.
     from workflow.engine import notify
 
     row = db.session.execute(
-        select(User, notify.unread_query(User.id).scalar_subquery())
-        .options(joinedload(User.role_rows), joinedload(User.section)).where(User.id == pk)
+        select(User, notify.unread_query(User.id).scalar_subquery(), UserSession.id, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .options(joinedload(User.role_rows), joinedload(User.section))
+        .where(User.id == pk, UserSession.secret_hash == sessions.digest(secret),
+               UserSession.last_seen_at >= sessions.oldest_alive())
     ).unique().first()
     if row is None:
         return None
-    user, unread = row
-    if not user.active or user.session_version != version:
+    user, unread, session_id, last_seen_at = row
+    if not user.active:
         return None
     notify.remember_unread(user.id, unread)
+    sessions.seen(session_id, last_seen_at)
     return user
 
 
@@ -124,7 +137,9 @@ def validate_new_password(user, password):
         raise ServiceError(_("新密码不能与登录名相同。"))
 
 
-def change_password(user, current_password, new_password):
+def change_password(user, current_password, new_password, address=""):
+    """Change the user's own password. Every session of theirs ends; the browser that made the
+    change gets a new one, whose secret is returned for its cookie."""
     if not user.check_password(current_password or ""):
         raise ServiceError(_("当前密码不正确。"))
     if current_password == new_password:
@@ -132,5 +147,7 @@ def change_password(user, current_password, new_password):
     validate_new_password(user, new_password)
     user.set_password(new_password)
     user.must_change_password = False
-    user.session_version += 1
+    sessions.end_all(user)
+    secret = sessions.open_session(user, address)
     db.session.commit()
+    return secret

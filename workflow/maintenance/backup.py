@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from workflow import clock
 from workflow.errors import ServiceError
@@ -76,6 +76,8 @@ def _dump_table(connection, writer, position, table, files):
     kinds = {column.name: codec.kind_of(column) for column in table.columns}
     key_columns = list(table.primary_key.columns)
     query = select(*(codec.select_expression(c) for c in table.columns)).order_by(*key_columns)
+    if table.name in database.EPHEMERAL_TABLES:
+        query = query.where(false())  # the table is in the archive, empty
     rows = 0
     with archive.spool() as lines:
         per_fetch = ROWS_WITH_FILES_PER_FETCH if codec.BINARY in kinds.values() else ROWS_PER_FETCH

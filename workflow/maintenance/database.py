@@ -5,6 +5,12 @@ from sqlalchemy import inspect, text
 from workflow.extensions import db
 
 
+# Tables whose rows a backup leaves out: the signed-in sessions. Restoring them would bring
+# back sessions that ended after the backup was taken (a logout, a password change); after a
+# restore everybody signs in again.
+EPHEMERAL_TABLES = frozenset({"user_sessions"})
+
+
 def tables():
     """Every table of the metadata, parents before children (the order rows are restored in)."""
     return list(db.metadata.sorted_tables)

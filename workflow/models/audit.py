@@ -1,4 +1,7 @@
-"""The append-only audit log of evaluations."""
+"""The append-only audit log of evaluations.
+
+The ORM refuses to change or delete a record (below); the database refuses it too, to plain
+SQL as well: triggers of revision 0016, lifted only by a restore (workflow/maintenance/audit_guard.py)."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
@@ -35,4 +38,5 @@ class AuditRecord(db.Model):
 @event.listens_for(AuditRecord, "before_update")
 @event.listens_for(AuditRecord, "before_delete")
 def _append_only(mapper, connection, target):
+    # Before the statement is sent: a clear Python error at the line that tried it.
     raise RuntimeError("audit records are append-only")

@@ -59,8 +59,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     # After an administrator sets a password, the owner must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    # Bumped on password change, reset and deactivation: every older session stops working.
-    session_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str | None] = mapped_column(String(8))
     # The secret in the user's private iCal feed URL; replaced when the user asks.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -73,12 +71,11 @@ class User(UserMixin, db.Model):
     )
 
     # Flask-Login reads is_active; an inactive account cannot log in or keep a session.
+    # (Flask-Login keeps the plain id in the cookie; the session's own secret is checked
+    # against user_sessions: workflow/auth/sessions.py.)
     @property
     def is_active(self):
         return self.active
-
-    def get_id(self):
-        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password):
         from flask import current_app

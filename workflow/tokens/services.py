@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workflow import clock
 from workflow.errors import NotFound, ServiceError
@@ -63,6 +63,15 @@ def revoke(user, token_id):
         token.revoked_at = clock.now()
         db.session.commit()
     return token
+
+
+def revoke_all(user):
+    """Revoke every active token of ``user`` (deactivation; not committed: the caller's
+    change commits it). Revoked stays revoked: nothing ever clears revoked_at."""
+    db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
 
 
 def user_for(raw):
