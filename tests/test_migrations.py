@@ -173,6 +173,30 @@ def test_0011_splits_numbered_outline_titles_into_chapters_and_back(fresh_app):
     assert [tuple(row) for row in back] == old
 
 
+def test_0014_keeps_every_plans_stages_and_sections(fresh_app):
+    """0014 adds columns to plans through Alembic's batch mode, which on SQLite copies the
+    table and drops the old one: with foreign keys on, that drop cascaded to every stage. The
+    migrations run with foreign keys off (migrations/env.py), and nothing is lost."""
+    upgrade(revision="0013")
+    with _db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO plans (id, title, budget_year, run_year, basis_documents, principles, method,"
+                                " requirements, framework, result_summary, created_at) VALUES (1, '方案', 2019, 2020, '[]',"
+                                " '', '', '', 'self', '', '2020-06-01 00:00:00')"))
+        connection.execute(text("INSERT INTO stages (plan_id, kind, name, sort_order) VALUES (1, 'prepare', '准备阶段', 0)"))
+
+    def counts():
+        with _db.engine.connect() as connection:
+            return [connection.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+                    for name in ("plans", "stages", "plan_report_sections")]
+
+    before = counts()
+    assert before[:2] == [1, 1]
+    upgrade()
+    assert counts() == before
+    with _db.engine.connect() as connection:
+        assert connection.execute(text("SELECT review_rule FROM plans")).scalar() == "one"
+
+
 def test_0015_drops_the_session_version_in_place_keeping_users_and_what_refers_to_them(fresh_app):
     """0015 drops users.session_version without Alembic's batch copy of users: on SQLite the
     copy drops the old table under the foreign keys, whose ON DELETE CASCADE would take every
