@@ -46,6 +46,7 @@ def world():
         "evaluation_id": [editing.id, preparing.id, reported.id], "meeting_id": [meeting.id],
         "submission_id": [submission_id],
         "task_id": [tasks.open_task(e).id for e in (editing, preparing, reported)],
+        "day": ["2020-10-12"],
     }
     headers = [{"Authorization": f"Bearer {token_for(user)}"} for user in (org.office, org.staff_a)]
     return ids, headers

@@ -10,7 +10,7 @@ import flask_smorest
 
 from workflow.api.schemas import ErrorSchema
 
-RESOURCES = ("plans", "evaluations", "tasks", "meetings", "submissions")
+RESOURCES = ("plans", "frameworks", "imports", "days_off", "evaluations", "tasks", "meetings", "submissions")
 
 SECURITY_SCHEME = {
     "type": "http",
@@ -40,6 +40,7 @@ def init_app(app):
     from importlib import import_module
 
     from workflow.api import docs
+    from workflow.api.blueprints import DATE, DateConverter, date_parameter
     from workflow.extensions import csrf
 
     app.config.setdefault("API_TITLE", "绩效评价工作台 API")
@@ -54,6 +55,8 @@ def init_app(app):
     # Chinese as UTF-8, not \uXXXX escapes: readable in curl and logs, and the same JSON.
     app.json.ensure_ascii = False
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
+    app.url_map.converters[DATE] = DateConverter
+    api.register_converter(DateConverter, date_parameter)
     for name in RESOURCES:
         blueprint = import_module(f"workflow.api.resources.{name}").bp
         # Bearer requests need no CSRF token: a browser never adds the header by itself, and a

@@ -1,11 +1,34 @@
 """The API's blueprints (one per resource, each an OpenAPI tag) and what they share."""
+from datetime import date
+
 from flask_smorest import Blueprint
+from werkzeug.routing import BaseConverter, ValidationError
 
 from workflow.api import errors
+from workflow.api.schemas import ErrorSchema
 
 PREFIX = "/api/v1"
 # A path id: 32-bit, so that a huge number is 'not found' rather than a database error.
 ID = "int(max=2147483647)"
+# A path date (YYYY-MM-DD); anything else is 'not found'.
+DATE = "isodate"
+
+
+class DateConverter(BaseConverter):
+    regex = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+    def to_python(self, value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # 2020-02-30
+            raise ValidationError() from None
+
+    def to_url(self, value):
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def date_parameter(_converter):
+    return {"type": "string", "format": "date"}
 
 
 def api_blueprint(name, description):
@@ -22,13 +45,14 @@ REFUSALS = {
 }
 
 
-def refusals(blueprint, *statuses):
-    """Document the refusals an operation answers, each with the JSON error body."""
-    from workflow.api.schemas import ErrorSchema
+def refusals(blueprint, *answers):
+    """Document the refusals an operation can give, each with the one error shape: statuses
+    (described by REFUSALS) or a {status: when} of the operation's own words."""
+    own = answers[0] if answers and isinstance(answers[0], dict) else {status: REFUSALS[status] for status in answers}
 
     def decorator(view):
-        for status in statuses:
-            view = blueprint.alt_response(status, schema=ErrorSchema, description=REFUSALS[status])(view)
+        for status, description in sorted(own.items()):
+            view = blueprint.alt_response(status, schema=ErrorSchema, description=description)(view)
         return view
 
     return decorator

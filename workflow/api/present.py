@@ -34,8 +34,7 @@ def stage(item):
 def plan_detail(item):
     data = plan(item)
     data["stages"] = [stage(s) for s in item.stages]
-    data["group"] = [{"user_id": m.user_id, "full_name": m.user.full_name, "group_role": m.group_role}
-                     for m in item.members]
+    data["group"] = group(item)
     return data
 
 
@@ -51,6 +50,29 @@ def project(item):
         "total_score": number(evaluation.total_score) if evaluation else None,
         "grade": evaluation.grade if evaluation else None,
     }
+
+
+def group(item):
+    return [{"user_id": m.user_id, "full_name": m.user.full_name, "group_role": m.group_role}
+            for m in item.members]
+
+
+def framework(item, templates, totals, refreshed=None):
+    """The plan's indicator framework; ``templates``: {key: (label, rows)}."""
+    data = {
+        "template": item.framework,
+        "indicators": [{"level1": r.level1, "level2": r.level2, "name": r.name, "weight": number(r.weight),
+                        "kind": r.kind} for r in item.indicators],
+        "totals": {level1: number(weight) for level1, weight in totals.items()},
+        "templates": [{"key": key, "label": str(label)} for key, (label, _rows) in templates.items()],
+    }
+    if refreshed is not None:
+        data["refreshed"] = refreshed
+    return data
+
+
+def day_off(item):
+    return {"day": item.day, "note": item.note}
 
 
 def transition(item):

@@ -43,6 +43,14 @@ DEFAULT_STAGE_DATES = {
 
 # The return period a plan may set, in working days.
 RETURN_DAYS = (1, 60)
+# Lengths a plan's texts may have (the plan form and the API say the same).
+TITLE_LIMIT = 200
+DOCUMENT_LIMIT = 300  # one basis document
+TEXT_LIMITS = {"principles": 5000, "method": 5000, "requirements": 10000}
+STAGE_NAME_LIMIT = 64
+PROJECT_NAME_LIMIT = 200
+LEADER_LIMIT = 64
+TARGET_LIMIT = 5000
 
 
 @dataclass
@@ -93,6 +101,10 @@ def current_plan():
 def _check(data):
     if not data.title.strip():
         raise ServiceError(_("方案名称不能为空。"))
+    if len(data.title.strip()) > TITLE_LIMIT:
+        raise ServiceError(_("方案名称不能超过 %(n)d 个字。", n=TITLE_LIMIT))
+    if any(len(getattr(data, name).strip()) > limit for name, limit in TEXT_LIMITS.items()):
+        raise ServiceError(_("填写的内容过长。"))
     if not (2000 <= data.budget_year <= 2100 and 2000 <= data.run_year <= 2100):
         raise ServiceError(_("年度应在 2000 到 2100 之间。"))
     if data.run_year < data.budget_year:
@@ -106,8 +118,8 @@ def _check(data):
     if data.office_section_id is not None and db.session.get(Section, data.office_section_id) is None:
         raise ServiceError(_("所选科室不存在。"))
     documents = [line.strip() for line in data.basis_documents if line.strip()]
-    if any(len(line) > 300 for line in documents):
-        raise ServiceError(_("每条依据文件不能超过 300 个字。"))
+    if any(len(line) > DOCUMENT_LIMIT for line in documents):
+        raise ServiceError(_("每条依据文件不能超过 %(n)d 个字。", n=DOCUMENT_LIMIT))
     return documents
 
 
@@ -161,7 +173,7 @@ def update_plan(plan, data):
                       != (data.review_rule, data.review_quorum, data.approval_required))
     if review_changed and _under_review(plan):
         # A round runs by the rule it started with: its tasks and opinions were made for it.
-        raise ServiceError(_("本方案尚有评价在复核或审批中，办结后才能更改复核方式和审批要求。"))
+        raise ServiceError(_("本方案尚有评价在复核或审批中，办结后才能更改复核方式和审批要求。"), code="conflict")
     _apply(plan, data, documents)
     if period_changed:   # the returned evaluations' tasks count from their return again
         db.session.flush()
@@ -178,8 +190,8 @@ def update_stages(plan, rows):
             raise ServiceError(_("未知的阶段。"))
         if not (name or "").strip():
             raise ServiceError(_("阶段名称不能为空。"))
-        if len(name.strip()) > 64:
-            raise ServiceError(_("阶段名称不能超过 64 个字。"))
+        if len(name.strip()) > STAGE_NAME_LIMIT:
+            raise ServiceError(_("阶段名称不能超过 %(n)d 个字。", n=STAGE_NAME_LIMIT))
         if start and due and start > due:
             raise ServiceError(_("“%(stage)s”的开始日期晚于截止日期。", stage=name.strip()))
     ordered = [rows[k] for k in STAGE_KINDS if k in rows and rows[k][1] and rows[k][2]]
@@ -205,7 +217,9 @@ def set_group(plan, leader_id, deputy_ids, member_ids):
     ids = [uid for uid, _role in wanted]
     if len(ids) != len(set(ids)):
         raise ServiceError(_("同一人在工作小组中只能担任一个职务。"))
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    # Only people who may sign in: the group page offers no one else.
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True)))} \
+        if ids else {}
     if len(users) != len(ids):
         raise ServiceError(_("所选人员不存在。"))
     # Remove the old rows before adding the new ones: someone who stays in the group would
@@ -310,8 +324,8 @@ def add_project(plan, name, section_id, actor=None):
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("项目名称不能为空。"))
-    if len(name) > 200:
-        raise ServiceError(_("项目名称不能超过 200 个字。"))
+    if len(name) > PROJECT_NAME_LIMIT:
+        raise ServiceError(_("项目名称不能超过 %(n)d 个字。", n=PROJECT_NAME_LIMIT))
     section = db.session.get(Section, section_id) if section_id else None
     if section is None or not section.active:
         raise ServiceError(_("请选择在用的责任科室。"))
@@ -354,7 +368,7 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("项目名称不能为空。"))
-    if len(name) > 200 or len(leader_name) > 64 or len(overall_target) > 5000:
+    if len(name) > PROJECT_NAME_LIMIT or len(leader_name) > LEADER_LIMIT or len(overall_target) > TARGET_LIMIT:
         raise ServiceError(_("填写的内容过长。"))
     clash = db.session.scalar(select(Project).where(Project.plan_id == project.plan_id, Project.name == name))
     if clash is not None and clash is not project:

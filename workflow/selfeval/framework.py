@@ -18,6 +18,9 @@ TEMPLATES = {
 }
 
 EXECUTION_RATE = "execution_rate"
+LEVEL_LIMIT = 32  # 一级、二级指标
+NAME_LIMIT = 100  # 三级指标
+QUERY_LIMIT = 50  # a search of the indicator library
 EXECUTION_RATE_NAME = "预算执行率"
 
 # The seed report's outline (承德市应急管理局, 2019 矿山“专家会诊”项目): (key, chapter, part title, hint,
@@ -95,7 +98,7 @@ def update_indicators(plan, rows):
         name = (row.get("name") or "").strip()
         if not level1:
             raise ServiceError(_("第 %(n)d 行：一级指标不能为空。", n=number))
-        if len(level1) > 32 or len(level2) > 32 or len(name) > 100:
+        if len(level1) > LEVEL_LIMIT or len(level2) > LEVEL_LIMIT or len(name) > NAME_LIMIT:
             raise ServiceError(_("第 %(n)d 行：指标名称过长。", n=number))
         try:
             weight = Decimal(str(row.get("weight") or "").strip())
@@ -172,7 +175,7 @@ def library(query="", limit=50):
         .limit(limit)
     )
     if query:
-        statement = statement.where(Indicator.name.like(f"%{query.strip()[:50]}%"))
+        statement = statement.where(Indicator.name.like(f"%{query.strip()[:QUERY_LIMIT]}%"))
     return [
         {"name": name, "level1": level1, "level2": level2, "unit": unit, "nature": nature}
         for name, level1, level2, unit, nature in db.session.execute(statement)
