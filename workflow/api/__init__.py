@@ -10,7 +10,7 @@ import flask_smorest
 
 from workflow.api.schemas import ErrorSchema
 
-RESOURCES = ("plans", "evaluations", "tasks", "meetings", "submissions")
+RESOURCES = ("plans", "evaluations", "tasks", "meetings", "submissions", "review", "evidence", "documents")
 
 SECURITY_SCHEME = {
     "type": "http",

@@ -1,9 +1,14 @@
 """The API's request and response shapes (marshmallow), from which the OpenAPI document is
 generated. Responses are built as plain dicts by workflow/api/present.py and dumped here."""
 from flask_babel import lazy_gettext as _l
+from datetime import timezone
+
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from workflow.document_number import DOCUMENT_NUMBER_MAX, DOCUMENT_NUMBER_PATTERN, SIGNER_MAX
+from workflow.meetings.services import MAX_WINDOW_MINUTES, PHONE, TEXT_LIMIT
+from workflow.models.meetings import MEETING_KINDS
 from workflow.selfeval import edits
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers are refused, never sent to the database
@@ -27,6 +32,10 @@ def check_text(text):
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(str(_l("包含无效的 Unicode 字符。"))) from None
+
+
+# A telephone number as meetings.services accepts it.
+PHONE_RULE = validate.Regexp(PHONE, error=str(_l("联系电话只能包含数字、空格和 + - ( )。")))
 
 
 def Id(strict=True, **kwargs):  # noqa: N802 - a field factory
@@ -200,6 +209,85 @@ class FeedbackInput(Schema):
     feedback = SafeString(required=True, validate=validate.Length(max=10000))
 
 
+# Review: consistency findings and comments ------------------------------------------------
+
+FINDING_KINDS = ("completeness", "accuracy")
+# A comment's target: fixed ("general") or of the evaluation (its report sections and
+# indicators, listed by GET /evaluations/{id}/comment-targets).
+COMMENT_TARGET = r"^(general|section:[A-Za-z0-9_]{1,32}|indicator:[0-9]{1,10})$"
+
+
+class FindingSchema(Schema):
+    code = fields.String(metadata={"description": "stable per evaluation, e.g. text_amount:206.4, over_budget:total, quantity:<indicator id>"})
+    kind = fields.String(validate=validate.OneOf(FINDING_KINDS), metadata={
+        "description": "completeness 项目数量的完整性 | accuracy 项目资金的准确性"})
+    message = fields.String()
+    explained = fields.Boolean()
+    note = fields.String(metadata={"description": "the reviewer's explanation, \"\" while open"})
+
+
+class ExplanationInput(Schema):
+    note = SafeString(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class PlanFindingsSchema(Schema):
+    plan_id = fields.Integer()
+    unsubmitted = fields.Integer(metadata={"description": "how many projects have not submitted their self-evaluation"})
+    findings = fields.List(fields.Nested(FindingSchema))
+
+
+class CommentTargetSchema(Schema):
+    target = fields.String(metadata={"description": "general | section:<key> | indicator:<id>"})
+    label = fields.String()
+
+
+class CommentSchema(Schema):
+    id = fields.Integer()
+    target = fields.String()
+    target_label = fields.String()
+    text = fields.String()
+    author = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class CommentInput(Schema):
+    target = SafeString(load_default="general", validate=[
+        validate.Length(max=48),
+        validate.Regexp(COMMENT_TARGET, error=str(_l("意见对象应为 general、section:<章节> 或 indicator:<指标编号>。")))],
+        metadata={"description": "general 总体意见 | section:<key> | indicator:<id>: one of GET …/comment-targets"})
+    text = SafeString(required=True, validate=validate.Length(min=1, max=2000))
+
+
+# Evidence (佐证材料) ----------------------------------------------------------------------
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    evaluation_id = fields.Integer()
+    indicator_id = fields.Integer(allow_none=True)
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String(allow_none=True)
+    uploaded_at = fields.DateTime()
+    may_delete = fields.Boolean(metadata={"description": "the caller may delete it now"})
+
+
+class FileInput(Schema):
+    file = Upload(required=True, metadata={"description": "PDF, PNG, JPEG, GIF, Word (doc/docx) or Excel (xls/xlsx), "
+                                                          "judged by its content"})
+
+
+class EvidenceQuery(Schema):
+    indicator_id = Id(strict=False, metadata={"description": "the indicator of this evaluation the file supports"})
+
+
+class CiteMeetingInput(Schema):
+    meeting_id = Id(required=True, metadata={"description": "a published meeting of the evaluation's plan"})
+    indicator_id = Id(allow_none=True)
+
+
 # Tasks ------------------------------------------------------------------------------------
 
 
@@ -273,12 +361,13 @@ class MeetingDetailSchema(MeetingSchema):
 
 class ReplyInput(Schema):
     attending = fields.Boolean(required=True)
-    reason = SafeString(load_default="", validate=validate.Length(max=2000))
-    name = SafeString(load_default="", validate=validate.Length(max=200))
-    unit = SafeString(load_default="", validate=validate.Length(max=200))
-    title = SafeString(load_default="", validate=validate.Length(max=200))
-    phone = SafeString(load_default="", validate=validate.Length(max=64))
-    remarks = SafeString(load_default="", validate=validate.Length(max=2000))
+    # The limits of meetings.services.reply.
+    reason = SafeString(load_default="", validate=validate.Length(max=500))
+    name = SafeString(load_default="", validate=validate.Length(max=64))
+    unit = SafeString(load_default="", validate=validate.Length(max=100))
+    title = SafeString(load_default="", validate=validate.Length(max=64))
+    phone = SafeString(load_default="", validate=[validate.Length(max=32), PHONE_RULE])
+    remarks = SafeString(load_default="", validate=validate.Length(max=500))
 
 
 class RegistrationSchema(Schema):
@@ -312,6 +401,115 @@ class ProxyInput(Schema):
 class AttendanceSchema(Schema):
     summary = fields.Dict()
     signins = fields.List(fields.Nested(SigninSchema))
+
+
+class Moment(fields.AwareDateTime):
+    """A time with its offset (2020-06-20T09:00:00+08:00), kept in UTC; years outside
+    1990–2100 are refused (a meeting happens in real time, and far years overflow)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not 1990 <= moment.year <= 2100:
+            raise ValidationError(str(_l("时间应在 1990 年到 2100 年之间。")))
+        return moment.astimezone(timezone.utc)
+
+
+def _minutes():
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_WINDOW_MINUTES))
+
+
+class MeetingUpdate(Schema):
+    """The meeting's fields (as on the meeting form); a PATCH changes only those sent."""
+
+    title = SafeString(validate=validate.Length(min=1, max=200), metadata={
+        "description": "the “……” of 关于召开……的通知; “|” marks where the title breaks"})
+    kind = fields.String(validate=validate.OneOf(MEETING_KINDS), metadata={
+        "description": "training 培训会 | mobilisation 动员会 | review 评审会 | other 其他"})
+    starts_at = Moment()
+    ends_at = Moment()
+    place = SafeString(validate=validate.Length(min=1, max=200))
+    organiser_section_id = Id(allow_none=True, metadata={"description": "主办科室; null: the plan's office section"})
+    addressee = SafeString(validate=validate.Length(max=200), metadata={"description": "主送"})
+    purpose = SafeString(validate=validate.Length(max=TEXT_LIMIT), metadata={"description": "会议事由及依据"})
+    arrangements = SafeString(validate=validate.Length(max=TEXT_LIMIT), metadata={"description": "其他事项"})
+    issuer = SafeString(validate=validate.Length(max=200), metadata={"description": "落款"})
+    issued_on = fields.Date(allow_none=True, metadata={"description": "成文日期 (null: the day of publication)"})
+    reply_by = fields.Date(allow_none=True, metadata={"description": "登记截止日期, not after the meeting's day"})
+    allow_guests = fields.Boolean()
+    signin_opens_before = _minutes()
+    signin_closes_after = _minutes()
+
+
+class MeetingInput(MeetingUpdate):
+    plan_id = Id(required=True)
+    title = SafeString(required=True, validate=validate.Length(min=1, max=200))
+    starts_at = Moment(required=True)
+    ends_at = Moment(required=True)
+    place = SafeString(required=True, validate=validate.Length(min=1, max=200))
+
+
+class InviteeSchema(Schema):
+    invitee_id = fields.Integer()
+    user_id = fields.Integer(allow_none=True)
+    guest = fields.Boolean()
+    name = fields.String()
+    unit = fields.String()
+    title = fields.String()
+    phone = fields.String()
+    response = fields.String(allow_none=True, metadata={"description": "attend | absent | null (no answer yet)"})
+    reminders = fields.Integer()
+    signed_in = fields.Boolean()
+
+
+class GuestInput(Schema):
+    name = SafeString(required=True, validate=validate.Length(min=1, max=64))
+    unit = SafeString(required=True, validate=validate.Length(min=1, max=100))
+    title = SafeString(load_default="", validate=validate.Length(max=64))
+    phone = SafeString(load_default="", validate=[validate.Length(max=32), PHONE_RULE])
+
+
+class InviteesInput(Schema):
+    """People, whole sections (their active users as of now) and an external guest; people
+    already on the list are skipped."""
+
+    user_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=1000))
+    section_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
+    guest = fields.Nested(GuestInput, allow_none=True)
+
+
+class InviteesOutcome(Schema):
+    added = fields.Integer()
+    invitees = fields.List(fields.Nested(InviteeSchema))
+
+
+class PublishOutcome(Schema):
+    notified = fields.Integer(metadata={"description": "people told in the app"})
+    mailed = fields.Integer(metadata={"description": "emails queued in the outbox"})
+    meeting = fields.Nested(MeetingDetailSchema)
+
+
+class RemindOutcome(Schema):
+    reminded = fields.Integer()
+    mailed = fields.Integer()
+
+
+class MeetingUpdateOutcome(Schema):
+    meeting = fields.Nested(MeetingDetailSchema)
+    changes = fields.List(fields.String(), metadata={"description": "what the invitees were told (time, place)"})
+
+
+class MeetingAttachmentSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_at = fields.DateTime()
+
+
+class AttachmentQuery(Schema):
+    title = SafeString(validate=validate.Length(max=100), metadata={
+        "description": "as the notice lists it, e.g. 培训登记表; default: the file's name"})
 
 
 # Submissions ------------------------------------------------------------------------------
