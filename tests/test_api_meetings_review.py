@@ -66,9 +66,16 @@ def test_a_meeting_created_invited_published_and_replied_to_through_the_api(worl
     for body, field in ((meeting_body(plan, kind="party"), "kind"), (meeting_body(plan, title="会" * 201), "title"),
                         (meeting_body(plan, starts_at="2020-06-20T09:00:00"), "starts_at"),
                         (meeting_body(plan, place="会议室\x00"), "place"),
+                        # Word and Excel files are XML, which cannot hold most control characters.
+                        (meeting_body(plan, title="培训\x0b会议"), "title"),
                         (meeting_body(plan, signin_opens_before=5000), "signin_opens_before")):
         error = assert_error(office.post("/api/v1/meetings", body), 422, "invalid")
         assert field in error["details"], error
+    error = assert_error(office.post("/api/v1/meetings", meeting_body(plan, starts_at="2020-06-20 9点")), 422, "invalid")
+    assert error["details"]["starts_at"] == "应为带时区的时间，如 2020-06-20T09:00:00+08:00。"
+    error = assert_error(office.post("/api/v1/meetings", meeting_body(plan, starts_at="0001-01-01T00:00:00+08:00")),
+                         422, "invalid")
+    assert "1990" in error["details"]["starts_at"]
     error = assert_error(office.post("/api/v1/meetings", meeting_body(plan, ends_at="2020-06-20T08:00:00+08:00")),
                          422, "invalid")
     assert "结束时间应晚于开始时间" in error["message"]

@@ -1,8 +1,9 @@
 """The API's request and response shapes (marshmallow), from which the OpenAPI document is
 generated. Responses are built as plain dicts by workflow/api/present.py and dumped here."""
-from flask_babel import lazy_gettext as _l
+import re
 from datetime import timezone
 
+from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
@@ -11,12 +12,15 @@ from workflow.meetings.services import MAX_WINDOW_MINUTES, PHONE, TEXT_LIMIT
 from workflow.models.meetings import MEETING_KINDS
 from workflow.selfeval import edits
 
+XML_ILLEGAL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers are refused, never sent to the database
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class SafeString(fields.String):
-    """Text that every database can store: no NUL character and valid Unicode (a lone
+    """Text that every database can store and every document can print: no NUL character, no
+    other control character that XML cannot hold (Word and Excel files are XML: U+0001–U+0008,
+    U+000B, U+000C, U+000E–U+001F; tab, LF and CR are text), and valid Unicode (a lone
     surrogate from JSON '\\ud800' cannot be encoded). Refused with 422, never a 500."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -28,6 +32,8 @@ class SafeString(fields.String):
 def check_text(text):
     if "\x00" in text:
         raise ValidationError(str(_l("不能包含空字符（\\u0000）。")))
+    if XML_ILLEGAL.search(text):
+        raise ValidationError(str(_l("不能包含控制字符（制表符和换行符除外）。")))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
