@@ -1,4 +1,6 @@
 """Calling the JSON API in tests: a client that sends one user's bearer token."""
+import io
+
 from workflow.tokens import services as tokens
 
 
@@ -29,6 +31,13 @@ class ApiClient:
 
     def patch(self, url, json=None, **kwargs):
         return self._call("PATCH", url, json=json, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self._call("DELETE", url, **kwargs)
+
+    def upload(self, url, data, name):
+        """A multipart/form-data POST with the file ``data`` as ``file``."""
+        return self.client.post(url, data={"file": (io.BytesIO(data), name)}, headers=self.headers)
 
 
 def has_chinese(text):

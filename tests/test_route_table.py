@@ -229,11 +229,48 @@ ROUTES = {
     "api_submissions.get_submission": only(OFFICE, LEADER, FINANCE),
     "api_submissions.create_submission": only(OFFICE),
     "api_submissions.put_document": only(OFFICE),
+    "api_meetings.create_meeting": only(OFFICE),
+    "api_meetings.update_meeting": only(OFFICE),
+    "api_meetings.delete_meeting": only(OFFICE),
+    "api_meetings.publish_meeting": only(OFFICE),
+    "api_meetings.remind_silent": only(OFFICE),
+    "api_meetings.list_invitees": only(OFFICE),
+    "api_meetings.add_invitees": only(OFFICE),
+    "api_meetings.remove_invitee": only(OFFICE),
+    "api_meetings.list_attachments": SIGNED_IN,
+    "api_meetings.upload_attachment": only(OFFICE),
+    "api_meetings.download_attachment": SIGNED_IN,
+    "api_meetings.delete_attachment": only(OFFICE),
+    "api_review.list_findings": only(OFFICE, LEADER, REVIEWER),
+    "api_review.explain_finding": only(OFFICE, LEADER, REVIEWER),
+    "api_review.plan_findings": only(OFFICE, LEADER, REVIEWER),
+    "api_review.list_comment_targets": only(OFFICE, LEADER, REVIEWER),
+    "api_review.list_comments": SIGNED_IN,
+    "api_review.add_comment": only(OFFICE, LEADER, REVIEWER),
+    "api_evidence.list_evidence": SIGNED_IN,
+    "api_evidence.upload_evidence": SIGNED_IN,
+    "api_evidence.cite_meeting": SIGNED_IN,
+    "api_evidence.download_evidence": SIGNED_IN,
+    "api_evidence.delete_evidence": SIGNED_IN,
+    "api_documents.report_pdf": SIGNED_IN,
+    "api_documents.report_docx": SIGNED_IN,
+    "api_documents.workplan_pdf": only(OFFICE, LEADER, REVIEWER, STAFF, FINANCE),
+    "api_documents.workplan_docx": only(OFFICE, LEADER, REVIEWER, STAFF, FINANCE),
+    "api_documents.notice_pdf": SIGNED_IN,
+    "api_documents.notice_docx": SIGNED_IN,
+    "api_documents.signin_sheet_xlsx": only(OFFICE),
+    "api_documents.signin_sheet_pdf": only(OFFICE),
+    "api_documents.signin_sheet_docx": only(OFFICE),
+    "api_documents.summary_pdf": only(OFFICE, LEADER, FINANCE),
+    "api_documents.summary_docx": only(OFFICE, LEADER, FINANCE),
+    "api_documents.package_zip": only(OFFICE, LEADER, FINANCE),
 }
 
 # Requested last, in this order: they remove objects other rows use, or end the session.
-LAST = ("evidence.delete", "meetings.undo", "meetings.remove_invitee", "meetings.delete_attachment",
-        "meetings.delete", "admin.toggle_active", "auth.logout")
+LAST = ("evidence.delete", "api_evidence.delete_evidence", "meetings.undo", "meetings.remove_invitee",
+        "api_meetings.remove_invitee", "meetings.delete_attachment", "api_meetings.delete_attachment",
+        "meetings.delete", "api_meetings.delete_meeting", "tokens.revoke", "admin.toggle_active", "auth.logout")
+# (tokens.revoke revokes the identity's own API token, token_id 1: after the API's requests.)
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -364,6 +401,9 @@ def url_values(world, endpoint, arguments):
     by_endpoint = {
         ("meetings.download", "attachment_id"): world.meeting_attachment.id,
         ("meetings.delete_attachment", "attachment_id"): world.meeting_attachment.id,
+        ("api_meetings.download_attachment", "attachment_id"): world.meeting_attachment.id,
+        ("api_meetings.delete_attachment", "attachment_id"): world.meeting_attachment.id,
+        ("api_review.explain_finding", "code"): "text_amount:206.4",
         ("meetings.scan", "token"): meeting_tokens.qr_token(world.meeting.id),
         ("work.calendar_feed", "token"): world.org.staff_a.calendar_token,
     }

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from tests.api_helpers import ApiClient, assert_error, token_for
-from tests.conftest import PASSWORD, login, make_section, make_user, post
+from tests.conftest import PASSWORD, login, post
+from tests.factories import make_section, make_user
 from workflow.admin import services as admin
 from workflow.auth import sessions
 from workflow.extensions import db

@@ -10,7 +10,8 @@ import flask_smorest
 
 from workflow.api.schemas import ErrorSchema
 
-RESOURCES = ("plans", "frameworks", "imports", "days_off", "evaluations", "tasks", "meetings", "submissions")
+RESOURCES = ("plans", "frameworks", "imports", "days_off", "evaluations", "tasks", "meetings", "submissions",
+             "review", "evidence", "documents")
 
 SECURITY_SCHEME = {
     "type": "http",

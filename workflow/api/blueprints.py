@@ -56,3 +56,9 @@ def refusals(blueprint, *answers):
         return view
 
     return decorator
+
+
+def binary(blueprint, *content_types, description="the file"):
+    """Document a download: the success answer is the file's bytes in one of ``content_types``."""
+    content = {ct: {"schema": {"type": "string", "format": "binary"}} for ct in content_types}
+    return blueprint.doc(responses={"200": {"description": description, "content": content}})

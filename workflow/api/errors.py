@@ -85,6 +85,8 @@ FIELD_MESSAGES = {
     "Not a valid list.": _l("应为数组。"),
     "Not a valid mapping type.": _l("应为对象。"),
     "Not a valid date.": _l("应为日期（YYYY-MM-DD）。"),
+    "Not a valid datetime.": _l("应为带时区的时间，如 2020-06-20T09:00:00+08:00。"),
+    "Not a valid aware datetime.": _l("应为带时区的时间，如 2020-06-20T09:00:00+08:00。"),
     "Number too large.": _l("数值过大。"),
     "Invalid JSON body.": _l("JSON 无法解析。"),
 }

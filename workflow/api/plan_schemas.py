@@ -5,7 +5,7 @@ The limits are the services' own (workflow/plans/services.py, days_off.py,
 selfeval/framework.py), so that the OpenAPI document says exactly what the server accepts."""
 from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from workflow.api.schemas import Id, SafeString
 from workflow.engine.opinions import RULES
@@ -62,11 +62,6 @@ class StagesInput(Schema):
     stages = fields.List(fields.Nested(StageInput), required=True,
                          validate=validate.Length(min=1, max=len(STAGE_KINDS)))
 
-    @validates_schema
-    def each_kind_once(self, data, **kwargs):
-        kinds = [row["kind"] for row in data.get("stages", [])]
-        if len(kinds) != len(set(kinds)):
-            raise ValidationError(str(_l("每个阶段只能出现一次。")), "stages")
 
 
 class GroupInput(Schema):

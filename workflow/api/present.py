@@ -154,6 +154,39 @@ def registration(invitee):
             "responded_at": invitee.responded_at}
 
 
+def invitee(item, signed_in_ids):
+    name, unit, title, phone = meetings.person(item)
+    return {"invitee_id": item.id, "user_id": item.user_id, "guest": item.is_guest, "name": name, "unit": unit,
+            "title": title, "phone": phone, "response": item.response, "reminders": item.reminder_count,
+            "signed_in": item.id in signed_in_ids}
+
+
+def invitees(meeting):
+    signed = {s.invitee_id for s in meeting.signins if s.invitee_id is not None}
+    return [invitee(i, signed) for i in meeting.invitees]
+
+
+def meeting_attachment(item):
+    return {"id": item.id, "title": item.title, "filename": item.filename, "content_type": item.content_type,
+            "size": item.size, "uploaded_at": item.uploaded_at}
+
+
+def finding(item):
+    return {"code": item.code, "kind": item.kind, "message": str(item.message), "explained": item.explained,
+            "note": item.note}
+
+
+def comment(row, label):
+    return {"id": row.id, "target": row.target, "target_label": str(label), "text": row.text,
+            "author": row.author.full_name if row.author else None, "created_at": row.created_at}
+
+
+def evidence(item, may_delete):
+    return {"id": item.id, "evaluation_id": item.evaluation_id, "indicator_id": item.indicator_id,
+            "filename": item.filename, "content_type": item.content_type, "size": item.size, "sha256": item.sha256,
+            "uploaded_by": item.uploaded_by.full_name if item.uploaded_by else None,
+            "uploaded_at": item.uploaded_at, "may_delete": may_delete}
+
 def submission(item):
     return {"id": item.id, "plan_id": item.plan_id, "title": item.title, "note": item.note,
             "document_number": item.document_number, "signer": item.signer, "received_at": item.received_at,

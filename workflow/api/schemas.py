@@ -1,29 +1,37 @@
 """The API's request and response shapes (marshmallow), from which the OpenAPI document is
 generated. Responses are built as plain dicts by workflow/api/present.py and dumped here."""
+import re
+from datetime import timezone
+
 from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from workflow import scoring
 from workflow.document_number import DOCUMENT_NUMBER_MAX, DOCUMENT_NUMBER_PATTERN, SIGNER_MAX
 from workflow.engine.actions import COMMENT_LIMIT
 from workflow.engine.definition import TRANSITION_BY_TRIGGER
+from workflow.meetings.services import MAX_WINDOW_MINUTES, PHONE, TEXT_LIMIT as MEETING_TEXT_LIMIT
+from workflow.models.meetings import MEETING_KINDS
 from workflow.selfeval import edits
 from workflow.selfeval.services import SHORT_TEXT_LIMIT, TEXT_LIMIT
 
-NO_NUL = r"^[^\x00]*$"
+NO_NUL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"  # the characters check_text() refuses
 # An amount in 万元 as the API takes it: up to 14 digits before the point and 4 after (the
 # yuan), no sign, no thousands separator; "" clears it. The server refuses anything else.
 AMOUNT = r"^$|^[0-9]{1,14}(\.[0-9]{1,4})?$"
 # A qualitative score (0–100 of the indicator's points, at most 2 decimals); "" clears it.
 SCORE = r"^$|^[0-9]{1,3}(\.[0-9]{1,2})?$"
+XML_ILLEGAL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers are refused, never sent to the database
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class SafeString(fields.String):
-    """Text that every database can store: no NUL character and valid Unicode (a lone
-    surrogate from JSON '\\ud800' cannot be encoded). Refused with 422, never a 500; the
-    document says so with a pattern."""
+    """Text that every database can store and every document can print: no NUL character, no
+    other control character that XML cannot hold (Word and Excel files are XML: U+0001–U+0008,
+    U+000B, U+000C, U+000E–U+001F; tab, LF and CR are text), and valid Unicode (a lone
+    surrogate from JSON '\\ud800' cannot be encoded). Refused with 422, never a 500."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,10 +48,16 @@ class SafeString(fields.String):
 def check_text(text):
     if "\x00" in text:
         raise ValidationError(str(_l("不能包含空字符（\\u0000）。")))
+    if XML_ILLEGAL.search(text):
+        raise ValidationError(str(_l("不能包含控制字符（制表符和换行符除外）。")))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(str(_l("包含无效的 Unicode 字符。"))) from None
+
+
+# A telephone number as meetings.services accepts it.
+PHONE_RULE = validate.Regexp(PHONE, error=str(_l("联系电话只能包含数字、空格和 + - ( )。")))
 
 
 def Id(strict=True, **kwargs):  # noqa: N802 - a field factory
@@ -193,7 +207,9 @@ class EvaluationSaveSchema(Schema):
     overall_achievement = SafeString(validate=validate.Length(max=TEXT_LIMIT))
     funding = fields.Nested(FundingInput)
     indicators = fields.List(fields.Nested(IndicatorInput), validate=validate.Length(max=500))
-    narrative = fields.Dict(keys=SafeString(validate=validate.Length(max=64)),
+    # Keys are checked against the plan's outline by the service (an unknown one is its 422):
+    # OpenAPI 3.0 cannot state a rule for keys, so the schema adds none of its own.
+    narrative = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
                             values=SafeString(validate=validate.Length(max=TEXT_LIMIT)),
                             metadata={"description": "report section key (of the plan's outline, else 422) → text"})
 
@@ -242,6 +258,85 @@ class HistorySchema(Schema):
 
 class FeedbackInput(Schema):
     feedback = SafeString(required=True, validate=validate.Length(max=5000))
+
+
+# Review: consistency findings and comments ------------------------------------------------
+
+FINDING_KINDS = ("completeness", "accuracy")
+# A comment's target: fixed ("general") or of the evaluation (its report sections and
+# indicators, listed by GET /evaluations/{id}/comment-targets).
+COMMENT_TARGET = r"^(general|section:[A-Za-z0-9_]{1,32}|indicator:[0-9]{1,10})$"
+
+
+class FindingSchema(Schema):
+    code = fields.String(metadata={"description": "stable per evaluation, e.g. text_amount:206.4, over_budget:total, quantity:<indicator id>"})
+    kind = fields.String(validate=validate.OneOf(FINDING_KINDS), metadata={
+        "description": "completeness 项目数量的完整性 | accuracy 项目资金的准确性"})
+    message = fields.String()
+    explained = fields.Boolean()
+    note = fields.String(metadata={"description": "the reviewer's explanation, \"\" while open"})
+
+
+class ExplanationInput(Schema):
+    note = SafeString(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class PlanFindingsSchema(Schema):
+    plan_id = fields.Integer()
+    unsubmitted = fields.Integer(metadata={"description": "how many projects have not submitted their self-evaluation"})
+    findings = fields.List(fields.Nested(FindingSchema))
+
+
+class CommentTargetSchema(Schema):
+    target = fields.String(metadata={"description": "general | section:<key> | indicator:<id>"})
+    label = fields.String()
+
+
+class CommentSchema(Schema):
+    id = fields.Integer()
+    target = fields.String()
+    target_label = fields.String()
+    text = fields.String()
+    author = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class CommentInput(Schema):
+    target = SafeString(load_default="general", validate=[
+        validate.Length(max=48),
+        validate.Regexp(COMMENT_TARGET, error=str(_l("意见对象应为 general、section:<章节> 或 indicator:<指标编号>。")))],
+        metadata={"description": "general 总体意见 | section:<key> | indicator:<id>: one of GET …/comment-targets"})
+    text = SafeString(required=True, validate=validate.Length(min=1, max=2000))
+
+
+# Evidence (佐证材料) ----------------------------------------------------------------------
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    evaluation_id = fields.Integer()
+    indicator_id = fields.Integer(allow_none=True)
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String(allow_none=True)
+    uploaded_at = fields.DateTime()
+    may_delete = fields.Boolean(metadata={"description": "the caller may delete it now"})
+
+
+class FileInput(Schema):
+    file = Upload(required=True, metadata={"description": "PDF, PNG, JPEG, GIF, Word (doc/docx) or Excel (xls/xlsx), "
+                                                          "judged by its content"})
+
+
+class EvidenceQuery(Schema):
+    indicator_id = Id(strict=False, metadata={"description": "the indicator of this evaluation the file supports"})
+
+
+class CiteMeetingInput(Schema):
+    meeting_id = Id(required=True, metadata={"description": "a published meeting of the evaluation's plan"})
+    indicator_id = Id(allow_none=True)
 
 
 # Tasks ------------------------------------------------------------------------------------
@@ -317,12 +412,12 @@ class MeetingDetailSchema(MeetingSchema):
 
 class ReplyInput(Schema):
     attending = fields.Boolean(required=True)
-    # The meetings service's limits (counted after trimming the spaces around).
+    # The limits of meetings.services.reply.
     reason = SafeString(load_default="", validate=validate.Length(max=500))
     name = SafeString(load_default="", validate=validate.Length(max=64))
     unit = SafeString(load_default="", validate=validate.Length(max=100))
     title = SafeString(load_default="", validate=validate.Length(max=64))
-    phone = SafeString(load_default="", validate=validate.Length(max=32))
+    phone = SafeString(load_default="", validate=[validate.Length(max=32), PHONE_RULE])
     remarks = SafeString(load_default="", validate=validate.Length(max=500))
 
 
@@ -357,6 +452,120 @@ class ProxyInput(Schema):
 class AttendanceSchema(Schema):
     summary = fields.Dict()
     signins = fields.List(fields.Nested(SigninSchema))
+
+
+class Moment(fields.AwareDateTime):
+    """A time with its offset (2020-06-20T09:00:00+08:00), kept in UTC; years outside
+    1990–2100 are refused (a meeting happens in real time, and far years overflow), which the
+    document says with a pattern on the year."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("metadata", {})["pattern"] = r"^(199[0-9]|20[0-9][0-9]|2100)-"
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not 1990 <= moment.year <= 2100:
+            raise ValidationError(str(_l("时间应在 1990 年到 2100 年之间。")))
+        return moment.astimezone(timezone.utc)
+
+
+def _minutes():
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_WINDOW_MINUTES))
+
+
+class MeetingUpdate(Schema):
+    """The meeting's fields (as on the meeting form); a PATCH changes only those sent."""
+
+    title = SafeString(validate=validate.Length(min=1, max=200), metadata={
+        "description": "the “……” of 关于召开……的通知; “|” marks where the title breaks"})
+    kind = fields.String(validate=validate.OneOf(MEETING_KINDS), metadata={
+        "description": "training 培训会 | mobilisation 动员会 | review 评审会 | other 其他"})
+    starts_at = Moment()
+    ends_at = Moment()
+    place = SafeString(validate=validate.Length(min=1, max=200))
+    organiser_section_id = Id(allow_none=True, metadata={"description": "主办科室; null: the plan's office section"})
+    addressee = SafeString(validate=validate.Length(max=200), metadata={"description": "主送"})
+    purpose = SafeString(validate=validate.Length(max=MEETING_TEXT_LIMIT), metadata={"description": "会议事由及依据"})
+    arrangements = SafeString(validate=validate.Length(max=MEETING_TEXT_LIMIT), metadata={"description": "其他事项"})
+    issuer = SafeString(validate=validate.Length(max=200), metadata={"description": "落款"})
+    issued_on = fields.Date(allow_none=True, metadata={"description": "成文日期 (null: the day of publication)"})
+    reply_by = fields.Date(allow_none=True, metadata={"description": "登记截止日期, not after the meeting's day"})
+    allow_guests = fields.Boolean()
+    signin_opens_before = _minutes()
+    signin_closes_after = _minutes()
+
+
+class MeetingInput(MeetingUpdate):
+    plan_id = Id(required=True)
+    title = SafeString(required=True, validate=validate.Length(min=1, max=200))
+    starts_at = Moment(required=True)
+    ends_at = Moment(required=True)
+    place = SafeString(required=True, validate=validate.Length(min=1, max=200))
+
+
+class InviteeSchema(Schema):
+    invitee_id = fields.Integer()
+    user_id = fields.Integer(allow_none=True)
+    guest = fields.Boolean()
+    name = fields.String()
+    unit = fields.String()
+    title = fields.String()
+    phone = fields.String()
+    response = fields.String(allow_none=True, metadata={"description": "attend | absent | null (no answer yet)"})
+    reminders = fields.Integer()
+    signed_in = fields.Boolean()
+
+
+class GuestInput(Schema):
+    name = SafeString(required=True, validate=validate.Length(min=1, max=64))
+    unit = SafeString(required=True, validate=validate.Length(min=1, max=100))
+    title = SafeString(load_default="", validate=validate.Length(max=64))
+    phone = SafeString(load_default="", validate=[validate.Length(max=32), PHONE_RULE])
+
+
+class InviteesInput(Schema):
+    """People, whole sections (their active users as of now) and an external guest; people
+    already on the list are skipped."""
+
+    user_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=1000))
+    section_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
+    guest = fields.Nested(GuestInput, allow_none=True)
+
+
+class InviteesOutcome(Schema):
+    added = fields.Integer()
+    invitees = fields.List(fields.Nested(InviteeSchema))
+
+
+class PublishOutcome(Schema):
+    notified = fields.Integer(metadata={"description": "people told in the app"})
+    mailed = fields.Integer(metadata={"description": "emails queued in the outbox"})
+    meeting = fields.Nested(MeetingDetailSchema)
+
+
+class RemindOutcome(Schema):
+    reminded = fields.Integer()
+    mailed = fields.Integer()
+
+
+class MeetingUpdateOutcome(Schema):
+    meeting = fields.Nested(MeetingDetailSchema)
+    changes = fields.List(fields.String(), metadata={"description": "what the invitees were told (time, place)"})
+
+
+class MeetingAttachmentSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_at = fields.DateTime()
+
+
+class AttachmentQuery(Schema):
+    title = SafeString(validate=validate.Length(max=100), metadata={
+        "description": "as the notice lists it, e.g. 培训登记表; default: the file's name"})
 
 
 # Submissions ------------------------------------------------------------------------------

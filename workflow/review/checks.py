@@ -296,7 +296,7 @@ def explain(evaluation, code, note, actor):
     # evaluation is under review, never on their own submission (an explained finding no
     # longer counts as open in the queue).
     if not may_comment(evaluation, actor):
-        raise ServiceError(_("当前不能对该评价提出复核意见。"))
+        raise ServiceError(_("当前不能对该评价提出复核意见。"), code="refused")
     note = (note or "").strip()
     if not note:
         raise ServiceError(_("请填写说明。"))
@@ -305,7 +305,8 @@ def explain(evaluation, code, note, actor):
     # One explanation at a time per evaluation: each recounts with the others' notes seen.
     db.session.execute(select(Evaluation.id).where(Evaluation.id == evaluation.id).with_for_update())
     if code not in {f.code for f in evaluation_findings(evaluation)}:
-        raise ServiceError(_("该核查结果已不存在，请刷新页面。"))
+        # Gone since it was read (the content changed): the page or the caller is out of date.
+        raise ServiceError(_("该核查结果已不存在，请刷新页面。"), code="conflict")
     existing = db.session.scalar(select(FindingNote).where(FindingNote.evaluation_id == evaluation.id, FindingNote.code == code))
     if existing is None:
         db.session.add(FindingNote(evaluation_id=evaluation.id, code=code, note=note, author_id=actor.id))

@@ -1,6 +1,7 @@
 """Plans (评价方案), their stages, working group and projects: readable by the same roles as
 the plan pages; created and changed by the office through the services the pages call."""
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow.api import guards, present
@@ -16,6 +17,7 @@ from workflow.api.plan_schemas import (
     StagesInput,
 )
 from workflow.api.schemas import MemberSchema, PlanDetailSchema, PlanSchema, ProjectQuery, ProjectSchema, StageSchema
+from workflow.errors import ServiceError
 from workflow.permissions import roles
 from workflow.plans import services
 from workflow.roles import Role
@@ -132,6 +134,9 @@ def put_stages(data, plan_id):
     """Save the stages sent (names and dates; a date may be null while unknown). The open
     tasks' due dates move with them."""
     plan = services.get_plan(plan_id)
+    kinds = [row["kind"] for row in data["stages"]]
+    if len(kinds) != len(set(kinds)):  # a rule of the body no JSON schema can state
+        raise ServiceError(_("每个阶段只能出现一次。"))
     services.update_stages(plan, {row["kind"]: (row["name"], row["start_date"], row["due_date"])
                                   for row in data["stages"]})
     return [present.stage(s) for s in plan.stages]
