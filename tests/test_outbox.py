@@ -17,7 +17,7 @@ from sqlalchemy import event, func, select, update
 
 from tests.conftest import login, post
 from tests.factories import make_setup
-from tests.mail_server import Collector, Overlap, deliver_outbox, free_port, start_server, use_server
+from tests.mail_server import Collector, Overlap, deliver_outbox, free_port, smtp, start_server, use_server  # noqa: F401 - smtp is a fixture
 from tests.test_meetings import make_meeting
 from workflow import PROJECT_DIR, clock
 from workflow.engine import mailer, outbox
@@ -39,15 +39,9 @@ def server_down(app):
 
 
 @pytest.fixture
-def server(app):
-    collector = Collector()
-    controller = start_server(collector)
-    saved = use_server(app, controller.port)
-    try:
-        yield collector
-    finally:
-        app.config.update(saved)
-        controller.stop()
+def server(smtp):
+    """A real SMTP server on loopback (tests/mail_server.py's): what it received."""
+    return smtp
 
 
 def rows():
