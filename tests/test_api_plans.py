@@ -2,7 +2,6 @@
 group, framework, projects, the Excel import, opening self-evaluation and days off; every other
 role is refused, bad values answer 422 in Chinese with nothing changed, duplicates 409."""
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -213,51 +212,3 @@ def test_days_off(world):
     assert office.client.delete("/api/v1/days-off/2020-10-12", headers=office.headers).status_code == 204
     assert_error(office.client.delete("/api/v1/days-off/2020-10-12", headers=office.headers), 404, "not_found")
     assert count(OfficeDayOff) == 0
-
-
-def test_the_seed_plan_set_up_entirely_through_the_api(app):
-    """From an empty database (people made by factories), the seed's plan through the API only."""
-    from workflow import demo, demo_content
-    from tests.factories import make_section
-
-    sections = {name: make_section(name, is_office=office) for name, office in demo.SECTIONS}
-    users = {login: make_user(login, sorted(roles, key=str), sections.get(section), full_name=name)
-             for login, name, section, _title, roles, _part in demo.PEOPLE}
-    office = ApiClient(app, users["yanhongtao"])
-    plan = office.post("/api/v1/plans", json={
-        "title": demo.PLAN_TITLE, "budget_year": 2019, "run_year": 2020, "basis_documents": demo.BASIS_DOCUMENTS,
-        "principles": demo.PRINCIPLES, "method": demo.METHOD, "requirements": demo.REQUIREMENTS}).get_json()
-    p = plan["id"]
-    stages = [{"kind": s["kind"], "name": s["name"], "start_date": s["start_date"], "due_date": s["due_date"]}
-              for s in plan["stages"]]
-    assert office.put(f"/api/v1/plans/{p}/stages", json={"stages": stages}).status_code == 200
-    group = {"leader_id": users[demo.GROUP["leader"][0]].id,
-             "deputy_ids": [users[u].id for u in demo.GROUP["deputy"]],
-             "member_ids": [users[u].id for u in demo.GROUP["member"]]}
-    assert office.put(f"/api/v1/plans/{p}/group", json=group).status_code == 200
-    rows = office.post(f"/api/v1/plans/{p}/framework/reset", json={"template": "key"}).get_json()["indicators"]
-    for row in rows:
-        if row["name"] in demo_content.PLAN_WEIGHT_CHANGES:
-            row["weight"] = str(demo_content.PLAN_WEIGHT_CHANGES[row["name"]])
-    indicators = [{k: row[k] for k in ("level1", "level2", "name", "weight")} for row in rows]
-    assert office.put(f"/api/v1/plans/{p}/framework", json={"indicators": indicators}).status_code == 200
-    template = office.get(f"/api/v1/plans/{p}/import-template.xlsx").data
-    data = filled(template, [(name, section) for name, section, _c, _s in demo.PROJECTS])
-    assert upload(office, p, data).status_code == 201
-    opened = office.post(f"/api/v1/plans/{p}/open-self-evaluation").get_json()
-    assert len(opened["opened"]) == len(demo.PROJECTS) and opened["refused"] == []
-    # Everything is there, read back through the API.
-    detail = office.get(f"/api/v1/plans/{p}").get_json()
-    assert detail["title"] == demo.PLAN_TITLE and detail["basis_documents"] == demo.BASIS_DOCUMENTS
-    assert [s["due_date"] for s in detail["stages"]] == [s["due_date"] for s in stages]
-    assert sorted(m["user_id"] for m in detail["group"]) == sorted(
-        [group["leader_id"], *group["deputy_ids"], *group["member_ids"]])
-    framework = office.get(f"/api/v1/plans/{p}/framework").get_json()
-    assert framework["template"] == "key"
-    assert {r["name"]: r["weight"] for r in framework["indicators"]}["预算执行率"] == "1.00"
-    projects = office.get(f"/api/v1/plans/{p}/projects").get_json()
-    assert sorted((x["name"], x["section"], x["state"]) for x in projects) == sorted(
-        (name, section, "self_evaluating") for name, section, _c, _s in demo.PROJECTS)
-    again = office.post(f"/api/v1/plans/{p}/open-self-evaluation").get_json()
-    assert again == {"opened": [], "refused": []}
-    assert date.fromisoformat(detail["stages"][0]["due_date"]).year == 2020

@@ -224,6 +224,7 @@ ROUTES = {
     "api_meetings.sign_in": SIGNED_IN,
     "api_meetings.list_registrations": only(OFFICE),
     "api_meetings.list_signins": only(OFFICE),
+    "api_meetings.signin_code": only(OFFICE),
     "api_meetings.proxy_sign_in": only(OFFICE),
     "api_submissions.list_submissions": only(OFFICE, LEADER, FINANCE),
     "api_submissions.get_submission": only(OFFICE, LEADER, FINANCE),

@@ -439,6 +439,15 @@ class SigninInput(Schema):
                        metadata={"description": "the token of the sign-in QR code (the last part of its address)"})
 
 
+class SigninCodeSchema(Schema):
+    token = fields.String(metadata={"description": "send it to POST …/signins (it changes every period)"})
+    url = fields.String(metadata={"description": "the address the projector's QR code encodes"})
+    expires_in = fields.Integer(metadata={"description": "seconds until this code is replaced"})
+    period = fields.Integer(metadata={"description": "seconds each code lasts"})
+    window = fields.String(validate=validate.OneOf(("not_open", "open", "closed")),
+                           metadata={"description": "whether sign-in is open now"})
+
+
 class SigninOutcome(Schema):
     created = fields.Boolean(metadata={"description": "false when the caller had signed in before (the first time counts)"})
     signin = fields.Nested(SigninSchema)

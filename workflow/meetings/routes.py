@@ -370,15 +370,8 @@ def delete_attachment(meeting_id, attachment_id):
 
 
 def _token_payload(meeting):
-    token = tokens.qr_token(meeting.id)
-    return {
-        "token": token,
-        "url": services.absolute_url("meetings.scan", meeting_id=meeting.id, token=token),
-        "qr": url_for("meetings.qr_svg", meeting_id=meeting.id, token=token),
-        "expires_in": tokens.seconds_left(),
-        "period": tokens.period_seconds(),
-        "window": services.window_state(meeting),
-    }
+    code = services.signin_code(meeting)
+    return {**code, "qr": url_for("meetings.qr_svg", meeting_id=meeting.id, token=code["token"])}
 
 
 @bp.route("/<int:meeting_id>/projector")

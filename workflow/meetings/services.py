@@ -928,6 +928,19 @@ def board(meeting, now=None):
     }
 
 
+def signin_code(meeting):
+    """The sign-in QR code the projector shows now: its token, the address it encodes, how
+    long it lasts and whether the window is open. The projector page and the API both show it."""
+    token = tokens.qr_token(meeting.id)
+    return {
+        "token": token,
+        "url": absolute_url("meetings.scan", meeting_id=meeting.id, token=token),
+        "expires_in": tokens.seconds_left(),
+        "period": tokens.period_seconds(),
+        "window": window_state(meeting),
+    }
+
+
 def window_state(meeting, now=None):
     now = now or clock.now()
     opens, closes = window(meeting)

@@ -29,6 +29,7 @@ from workflow.api.schemas import (
     RemindOutcome,
     ReplyInput,
     ReplySchema,
+    SigninCodeSchema,
     SigninInput,
     SigninOutcome,
     SigninSchema,
@@ -94,6 +95,16 @@ def list_signins(meeting_id):
     meeting = services.get_meeting(meeting_id)
     return {"summary": services.attendance_summary(meeting).as_dict(),
             "signins": [present.signin(s) for s in meeting.signins]}
+
+
+@bp.route(f"/meetings/<{ID}:meeting_id>/signin-code")
+@refusals(bp, 403, 404)
+@bp.response(200, SigninCodeSchema)
+@roles(Role.OFFICE)
+def signin_code(meeting_id):
+    """The office: the sign-in code the projector shows now (a projector or kiosk of another
+    system shows it as a QR code; the people scan it as they would the projector's)."""
+    return services.signin_code(services.get_meeting(meeting_id))
 
 
 @bp.route(f"/meetings/<{ID}:meeting_id>/signins", methods=["POST"])
