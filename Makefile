@@ -69,7 +69,7 @@ demo: $(VENV)/.installed
 # Refresh the message catalogue after changing user-facing text; then translate the new
 # entries in workflow/translations/en/LC_MESSAGES/messages.po.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o workflow/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output -o workflow/translations/messages.pot .
 	$(BIN)/pybabel update -i workflow/translations/messages.pot -d workflow/translations --no-fuzzy-matching
 
 clean:

@@ -137,3 +137,30 @@ def test_phone_layout(browser, live_server, staff):
         page.wait_for_url(re.compile(r"/auth/login$"))
     finally:
         context.close()
+
+
+def test_the_english_navigation_fits_one_line_at_1366(browser, live_server):
+    """The widest menu (a person with every role) in English on a 1366 px office screen: the
+    links and the account's buttons stay on one line, below which the page starts."""
+    section = make_section("规划财务科", is_office=True)
+    make_user("everyone", roles=list(Role), section=section, full_name="闫洪涛", locale="en")
+    context = browser.new_context(base_url=live_server.base_url, viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        sign_in(page, "everyone")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        middles = page.evaluate("""() => [...document.querySelectorAll(
+            '#main-nav .nav-link, #main-nav .btn, .navbar-brand')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => { const r = e.getBoundingClientRect(); return [e.textContent.trim(), (r.top + r.bottom) / 2]; })""")
+        assert len(middles) >= 14, middles  # the brand, ten links, language, bell, account, sign-out
+        lowest, highest = min(m for _t, m in middles), max(m for _t, m in middles)
+        assert highest - lowest < 4, str(middles)
+        height = page.evaluate("() => document.querySelector('.app-header').getBoundingClientRect().height")
+        assert height < 70, height  # one line: 62 px (two would be over 90)
+        # The account's pages are one click away, in the menu under the person's name.
+        page.get_by_test_id("account-menu").click()
+        page.get_by_role("link", name="Change password").click()
+        page.wait_for_url(re.compile(r"/auth/password$"))
+    finally:
+        context.close()

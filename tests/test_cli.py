@@ -1,4 +1,6 @@
 """The command-line tasks: ``flask demo`` and ``flask create-admin``."""
+import re
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -175,6 +177,21 @@ def test_create_admin_creates_an_administrator_who_can_log_in(runner, db, client
     page = client.get("/", follow_redirects=True)
     assert "您好，根管理员" in page.get_data(as_text=True)
     assert client.get("/admin/users").status_code == 200
+
+
+def test_create_admin_asks_in_one_language_and_again_after_a_mismatch(runner, db):
+    """Asked at the console: every prompt and answer in Chinese, none of click's English."""
+    typed = "root\n根管理员\nStr0ngPass\nStr0ngPasss\nStr0ngPass\nStr0ngPass\n"
+    result = runner.invoke(args=["create-admin"], input=typed, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for prompt in ("登录名: ", "姓名: ", "密码: ", "再次输入密码: "):
+        assert prompt in result.output
+    assert result.output.count("再次输入密码: ") == 2
+    assert "两次输入的密码不一致，请重新输入。" in result.output
+    assert not re.search(r"[A-Za-z]{3,}", result.output.replace("root", "")), result.output
+    assert "Str0ngPass" not in result.output  # hidden
+    user = db.session.scalar(select(User).where(User.username == "root"))
+    assert user.check_password("Str0ngPass")
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,10 @@ EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 EN_MO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
 # The keywords of `make extract-messages`: babel's defaults (_, gettext, ngettext, ...) plus
 # the lazy forms used for module-level text.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+            "lazy_pgettext": ((1, "c"), 2)}
+# A message with a context (pgettext) is keyed as gettext itself keys it: "context\x04msgid".
+CONTEXT_SEPARATOR = "\x04"
 # A printf-style conversion: %(name)s, %(n)d, %s, %% ...
 PLACEHOLDER = re.compile(r"%(?:\(([^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -40,10 +43,11 @@ def extract_project_messages():
     with open(PROJECT_DIR / "babel.cfg", encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(PROJECT_DIR), method_map, options_map, keywords=KEYWORDS
     ):
-        found.setdefault(message, []).append(f"{filename}:{lineno}")
+        key = message if context is None else f"{context}{CONTEXT_SEPARATOR}{message}"
+        found.setdefault(key, []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -62,8 +66,9 @@ def catalogue_problems(extracted, catalogue):
     for message_id, where in sorted(extracted.items(), key=lambda item: str(item[0])):
         # ngettext gives (singular, plural); the catalogue is keyed on the singular.
         key = message_id[0] if isinstance(message_id, tuple) else message_id
-        ids = message_id if isinstance(message_id, tuple) else (message_id,)
-        entry = catalogue.get(key)
+        context, _sep, key = key.rpartition(CONTEXT_SEPARATOR)
+        ids = message_id if isinstance(message_id, tuple) else (key,)
+        entry = catalogue.get(key, context=context or None)
         label = f"{key!r} ({', '.join(where)})"
         if entry is None:
             problems.append(f"missing from messages.po: {label}")
@@ -139,8 +144,11 @@ def test_compiled_catalogue_is_up_to_date():
         compiled = read_mo(handle)
     for entry in load_catalogue():
         if entry.id:
-            assert compiled.get(entry.id) is not None, f"{entry.id!r} not compiled: run `make translations`"
-            assert compiled.get(entry.id).string == entry.string, f"{entry.id!r} is stale: run `make translations`"
+            found = compiled.get(entry.id, context=entry.context)
+            assert found is not None, f"{entry.id!r} not compiled: run `make translations`"
+            # A plural's forms come back from the .mo as a list, from the .po as a tuple.
+            strings = tuple(found.string) if isinstance(found.string, list) else found.string
+            assert strings == entry.string, f"{entry.id!r} is stale: run `make translations`"
 
 
 # Choosing the language -----------------------------------------------------------------

@@ -17,13 +17,25 @@ def init_app(app):
     app.cli.add_command(refresh_derived)
 
 
+def _new_password():
+    """Ask for the password twice, in Chinese like every other prompt here (click's own
+    confirmation would answer a mismatch in English)."""
+    while True:
+        password = click.prompt("密码", hide_input=True)
+        if click.prompt("再次输入密码", hide_input=True) == password:
+            return password
+        click.echo("两次输入的密码不一致，请重新输入。", err=True)
+
+
 @click.command("create-admin")
-@click.option("--username", prompt="登录名 (username)")
-@click.option("--name", "full_name", prompt="姓名 (full name)")
-@click.option("--password", prompt="密码 (password)", hide_input=True, confirmation_prompt=True)
+@click.option("--username", prompt="登录名", help="the administrator's login name")
+@click.option("--name", "full_name", prompt="姓名", help="the administrator's full name")
+@click.option("--password", help="the password (asked twice, hidden, when not given)")
 @with_appcontext
 def create_admin(username, full_name, password):
     """Create an administrator account (or give an existing account the admin role)."""
+    if password is None:
+        password = _new_password()
     from sqlalchemy import select
 
     from workflow.admin import services

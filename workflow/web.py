@@ -3,6 +3,7 @@ pages and what every template may use (navigation, languages)."""
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -16,19 +17,24 @@ from workflow.permissions import access_rule, enforce_access, may_visit, user_ma
 from workflow.roles import Role
 
 # The navigation, in one place: (endpoint, label). A link shows only when the user may
-# follow it, which the endpoint's own access rule decides.
+# follow it, which the endpoint's own access rule decides. The labels carry the context "nav":
+# in Chinese they read as everywhere else, in English the bar takes short forms ("Plans",
+# "Board") so that the widest menu stays on one line of a 1366 px screen.
 NAVIGATION = (
-    ("main.dashboard", _l("工作台")),
-    ("work.inbox", _l("我的待办")),
-    ("plans.index", _l("评价方案")),
-    ("work.progress_board", _l("进度看板")),
-    ("review.queue", _l("复核")),
-    ("meetings.index", _l("会议")),
-    ("evaluations.approvals", _l("批量审批")),
-    ("submissions.index", _l("报送财政局")),
-    ("verify.index", _l("验真")),
-    ("admin.users", _l("用户管理")),
-    ("admin.sections", _l("科室管理")),
+    ("main.dashboard", lazy_pgettext("nav", "工作台")),
+    ("work.inbox", lazy_pgettext("nav", "我的待办")),
+    ("plans.index", lazy_pgettext("nav", "评价方案")),
+    ("work.progress_board", lazy_pgettext("nav", "进度看板")),
+    ("review.queue", lazy_pgettext("nav", "复核")),
+    ("meetings.index", lazy_pgettext("nav", "会议")),
+    ("evaluations.approvals", lazy_pgettext("nav", "批量审批")),
+    ("submissions.index", lazy_pgettext("nav", "报送财政局")),
+    ("verify.index", lazy_pgettext("nav", "验真")),
+)
+# The administrator's pages, folded into one menu of the bar.
+ADMINISTRATION = (
+    ("admin.users", lazy_pgettext("nav", "用户管理")),
+    ("admin.sections", lazy_pgettext("nav", "科室管理")),
 )
 
 # Endpoints a user who must change the password may still reach.
@@ -100,12 +106,12 @@ def _security_headers(response):
 
 
 def _template_globals():
-    # The user looked up once for the ten links, not through the current_user proxy and
+    # The user looked up once for the links, not through the current_user proxy and
     # Flask-Login's lookup for each: may_visit's answer for each endpoint.
     user = current_user._get_current_object()
     return {
-        "navigation": [(endpoint, label) for endpoint, label in NAVIGATION
-                       if user_may(user, access_rule(endpoint))],
+        "navigation": _links(user, NAVIGATION),
+        "administration": _links(user, ADMINISTRATION),
         "may_visit": may_visit,
         "Role": Role,
         "current_locale": select_locale(),
@@ -114,6 +120,10 @@ def _template_globals():
         "action_label": action_label,
         "grade_label": lambda code: GRADE_LABELS.get(code, ""),
     }
+
+
+def _links(user, links):
+    return [(endpoint, label) for endpoint, label in links if user_may(user, access_rule(endpoint))]
 
 
 def _unread():
