@@ -147,8 +147,14 @@ def test_the_english_navigation_fits_one_line_at_1366(browser, live_server):
     context = browser.new_context(base_url=live_server.base_url, viewport={"width": 1366, "height": 768})
     try:
         page = context.new_page()
+        failed = []
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
         sign_in(page, "everyone")
         expect(page.locator("html")).to_have_attribute("lang", "en")
+        # The tab shows the icon, and nothing the pages ask for is missing (no favicon 404).
+        icon = page.evaluate("() => fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
+        assert icon == 200
+        assert failed == [], failed
         middles = page.evaluate("""() => [...document.querySelectorAll(
             '#main-nav .nav-link, #main-nav .btn, .navbar-brand')]
             .filter(e => e.offsetParent !== null)

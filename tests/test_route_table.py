@@ -67,6 +67,7 @@ ROUTES = {
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "main.healthz": EVERYONE,
+    "main.favicon": EVERYONE,
     "main.set_language": EVERYONE,
     "main.dashboard": SIGNED_IN,
     "main.workflow_help": SIGNED_IN,

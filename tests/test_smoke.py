@@ -14,3 +14,14 @@ def test_admin_sees_dashboard(client):
     login(client, "boss")
     page = client.get("/").get_data(as_text=True)
     assert "您好，管理员乙" in page
+
+
+def test_the_icon_is_linked_and_served(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg.data.startswith(b"<svg")
+    ico = client.get("/favicon.ico")
+    assert ico.status_code == 200 and ico.mimetype == "image/vnd.microsoft.icon"
+    assert ico.data[:4] == b"\x00\x00\x01\x00"  # the ICO header
+    assert "max-age=86400" in ico.headers["Cache-Control"]

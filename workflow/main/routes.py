@@ -1,4 +1,4 @@
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user
 
 from workflow.engine import diagram
@@ -36,6 +36,19 @@ def set_language(code):
 @public
 def healthz():
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    # Browsers, feed readers and bookmarks ask for /favicon.ico whatever the page links; the
+    # pages themselves link the SVG. Kept a day in the browser; "private" like every answer
+    # of a route (the shared-cache rule of web._security_headers), though nothing here is.
+    response = send_from_directory(current_app.static_folder, "favicon.ico",
+                                   mimetype="image/vnd.microsoft.icon", max_age=86400)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
 
 
 @bp.route("/help/workflow")
