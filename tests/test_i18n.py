@@ -371,3 +371,25 @@ def test_wtforms_required_message_is_english_in_english(app):
         assert not form.validate()
         assert form.name.errors == ["This field is required."]
         assert form.count.errors == ["Not a valid integer value."]
+
+
+def test_a_language_without_its_compiled_catalogue_is_reported(app, tmp_path):
+    """At start-up the app warns of a catalogue not compiled (English would show Chinese)."""
+    import os
+    from types import SimpleNamespace
+
+    from workflow.i18n import uncompiled_catalogues
+
+    assert uncompiled_catalogues(app) == []  # this checkout: compiled
+    catalogue = tmp_path / "translations" / "en" / "LC_MESSAGES"
+    catalogue.mkdir(parents=True)
+    (catalogue / "messages.po").write_text("")
+    fake = SimpleNamespace(root_path=str(tmp_path), config=app.config)
+    [missing] = uncompiled_catalogues(fake)
+    assert "messages.mo is missing" in missing and "make translations" in missing
+    (catalogue / "messages.mo").write_bytes(b"")
+    os.utime(catalogue / "messages.mo", (1, 1))  # compiled before the last change of the .po
+    [stale] = uncompiled_catalogues(fake)
+    assert "older than messages.po" in stale
+    os.utime(catalogue / "messages.mo", None)
+    assert uncompiled_catalogues(fake) == []

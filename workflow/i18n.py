@@ -100,5 +100,27 @@ def dateformat(value, format=None):  # noqa: A002 - Flask-Babel's name
 
 
 def init_app(app):
-    """The template filters for numeric dates (after Flask-Babel's, which they replace)."""
+    """The template filters for numeric dates (after Flask-Babel's, which they replace), and
+    a warning at start-up for a language whose catalogue was not compiled."""
     app.jinja_env.filters.update(datetimeformat=datetimeformat, dateformat=dateformat)
+    for problem in uncompiled_catalogues(app):
+        app.logger.warning("%s", problem)
+
+
+def uncompiled_catalogues(app):
+    """Every offered language whose messages.mo is missing or older than its messages.po:
+    without this, such a checkout silently shows Chinese under "English"."""
+    from pathlib import Path
+
+    problems = []
+    directory = Path(app.root_path) / "translations"
+    for code in app.config["LANGUAGES"]:
+        if code == app.config["BABEL_DEFAULT_LOCALE"]:
+            continue  # the msgids are the default language's text
+        po = directory / code / "LC_MESSAGES" / "messages.po"
+        mo = po.with_suffix(".mo")
+        if not mo.exists():
+            problems.append(f"translations: {mo} is missing; run `make translations` ({code} shows Chinese)")
+        elif po.exists() and mo.stat().st_mtime < po.stat().st_mtime:
+            problems.append(f"translations: {mo} is older than {po.name}; run `make translations`")
+    return problems
