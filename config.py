@@ -68,6 +68,8 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 8)
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default: deliberately slow
+    # One-time links to set one's own password (new people, 重置密码链接): valid this many days.
+    PASSWORD_LINK_DAYS = _env_int("PASSWORD_LINK_DAYS", 7)
 
     # Uploads (evidence files come later); Flask answers 413 above this.
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024

@@ -66,6 +66,7 @@ ROUTES = {
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    "auth.set_password": EVERYONE,  # the one-time link's token decides (workflow/auth/links.py)
     "main.healthz": EVERYONE,
     "main.favicon": EVERYONE,
     "main.set_language": EVERYONE,
@@ -80,6 +81,10 @@ ROUTES = {
     "admin.toggle_active": only(ADMIN),
     "admin.sections": only(ADMIN),
     "admin.edit_section": only(ADMIN),
+    "admin.import_people": only(ADMIN),
+    "admin.people_template": only(ADMIN),
+    "admin.people_export": only(ADMIN),
+    "admin.password_link": only(ADMIN),
     # Plans (工作方案), stages, group, framework, projects
     "plans.index": only(OFFICE, LEADER, REVIEWER, STAFF, FINANCE),
     "plans.detail": only(OFFICE, LEADER, REVIEWER, STAFF, FINANCE),
@@ -408,6 +413,7 @@ def url_values(world, endpoint, arguments):
         ("api_review.explain_finding", "code"): "text_amount:206.4",
         ("meetings.scan", "token"): meeting_tokens.qr_token(world.meeting.id),
         ("work.calendar_feed", "token"): world.org.staff_a.calendar_token,
+        ("auth.set_password", "token"): "no-such-link",
     }
     common = {
         "section_id": world.org.section_b.id,

@@ -2,7 +2,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workflow.admin import bp, services
+from workflow import files
+from workflow.admin import bp, people_excel, services
 from workflow.admin.forms import (
     ConfirmForm,
     NewUserForm,
@@ -10,7 +11,10 @@ from workflow.admin.forms import (
     SectionForm,
     UserForm,
 )
+from workflow.auth import links
 from workflow.errors import NotFound, ServiceError, status_of
+from workflow.excel import exporter, importer
+from workflow.meetings import qr
 from workflow.forms import flash_errors
 from workflow.permissions import roles
 from workflow.refusals import form_status, refused
@@ -177,3 +181,62 @@ def edit_section(section_id):
             flash(_("已保存科室“%(name)s”。", name=section.name), "success")
             return redirect(url_for("admin.sections"))
     return render_template("admin/section_form.html", form=form, section=section), form_status(refusal)
+
+
+# People and sections from Excel; one-time links to set one's password ----------------------
+
+
+def _links_page(issued, title, result=None):
+    """The links just made, each shown once (only its hash is kept): the ones mailed, and the
+    others with their QR code for the administrator to hand over."""
+    shown = [(link, qr.svg(link.url, scale=4, title=link.user.full_name)) for link in issued if not link.mailed]
+    return render_template("admin/links.html", issued=issued, shown=shown, title=title, result=result,
+                           days=links.lifetime().days)
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@admin_only
+def import_people():
+    problems = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            problems = [importer.Problem(None, _("请选择要上传的 Excel 文件（.xlsx）。"))]
+        else:
+            try:
+                result = people_excel.import_people(upload.stream, current_user)
+            except importer.ImportRefused as refusal:
+                problems = refusal.problems
+            else:
+                return _links_page(result.links, _("已导入 %(n)d 人", n=len(result.people)), result)
+    page = render_template(
+        "admin/people_import.html", problems=problems, columns=people_excel.COLUMNS,
+        explanations=people_excel.EXPLANATIONS, sheet=people_excel.SHEET_NAME, first_row=people_excel.FIRST_DATA_ROW,
+        max_rows=people_excel.MAX_ROWS, role_names=people_excel.roles_text(set(Role)), confirm=ConfirmForm(),
+    )
+    return page, (422 if problems else 200)  # a file refused: nothing imported
+
+
+@bp.route("/people/template.xlsx")
+@admin_only
+def people_template():
+    return files.download_response(people_excel.template_filename(), exporter.XLSX_MIMETYPE,
+                                   people_excel.template_workbook())
+
+
+@bp.route("/people/export.xlsx")
+@admin_only
+def people_export():
+    return files.download_response(people_excel.export_filename(), exporter.XLSX_MIMETYPE,
+                                   people_excel.export_workbook())
+
+
+@bp.route("/users/<int:user_id>/password-link", methods=["POST"])
+@admin_only
+def password_link(user_id):
+    user = _user_or_404(user_id)
+    if not user.active:
+        flash(_("该账号已停用，请先启用再发送设置密码链接。"), "danger")
+        return _user_page(user, _user_form(user), ResetPasswordForm(), 409)
+    issued = links.issue_reset(user, current_user)
+    return _links_page([issued], _("重置密码链接：%(name)s", name=user.full_name))

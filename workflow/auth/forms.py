@@ -18,3 +18,13 @@ class ChangePasswordForm(FlaskForm):
         _l("确认新密码"),
         validators=[required(), EqualTo("new_password", message=_l("两次输入的新密码不一致。"))],
     )
+
+
+class SetPasswordForm(FlaskForm):
+    """The page of a one-time link: the person chooses their own password."""
+
+    new_password = PasswordField(_l("新密码"), validators=[required(), max_length(128)])
+    confirm = PasswordField(
+        _l("确认新密码"),
+        validators=[required(), EqualTo("new_password", message=_l("两次输入的新密码不一致。"))],
+    )

@@ -17,6 +17,7 @@ from workflow.models.frameworks import PlanIndicator, PlanReportSection  # noqa:
 from workflow.models.meetings import Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin  # noqa: F401
 from workflow.models.notifications import Notification  # noqa: F401
 from workflow.models.outbox import OutboxMessage  # noqa: F401
+from workflow.models.password_links import PasswordLink  # noqa: F401
 from workflow.models.opinions import ReviewOpinion  # noqa: F401
 from workflow.models.people import Section, User, UserRole  # noqa: F401
 from workflow.models.plans import Plan, PlanMember, Stage  # noqa: F401
