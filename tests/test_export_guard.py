@@ -29,6 +29,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 import pytest
+from flask import current_app
 from openpyxl import Workbook, load_workbook
 
 from tests.conftest import signed_in
@@ -159,6 +160,15 @@ def get(world, url):
     return response.data
 
 
+def as_admin(world, url):
+    """An export of the admin area, fetched by the organisation's administrator."""
+    if getattr(world, "admin_client", None) is None:
+        world.admin_client = signed_in(current_app._get_current_object(), world.org.admin)
+    response = world.admin_client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.data
+
+
 def submission_summary(world):
     """The summary workbook of a submission as the package builds it: rows from the frozen
     data of the evaluation (content.serialize is what an approval snapshot stores)."""
@@ -204,6 +214,13 @@ EXPORTS = (
     Export("项目导入模板", "xlsx", ("excel.projects_template", "api_imports.import_template"), "workflow.excel.importer",
            lambda w: get(w, f"/excel/plans/{w.plan.id}/projects-template.xlsx"),
            lambda t: [t["plan"] + "：评价项目导入", t["section"], t["office_section"]]),
+    Export("人员和科室", "xlsx", ("admin.people_export",), "workflow.admin.people_excel",
+           lambda w: as_admin(w, "/admin/people/export.xlsx"),
+           lambda t: [t["person"], t["section"], t["office_section"], t["person2"], t["person2_title"],
+                      t["person2_phone"]]),
+    Export("人员和科室导入模板", "xlsx", ("admin.people_template",), "workflow.admin.people_excel",
+           lambda w: as_admin(w, "/admin/people/template.xlsx"),
+           lambda t: []),  # nothing people typed: the columns and the roles
     Export("报送汇总（报送材料 ZIP 内）", "xlsx", ("submissions.package_zip",), "workflow.excel.submission",
            submission_summary,
            lambda t: [t["plan"], t["submission"] + "项目绩效评价结果汇总表", t["project"], t["section"]]),
