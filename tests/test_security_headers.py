@@ -120,3 +120,27 @@ def test_session_cookie_is_httponly_and_samesite(app, client):
     # Plain HTTP on the embedded default: a Secure cookie would never come back. Production
     # sets it (tests/test_auth.py test_production_app_sets_secure_cookies).
     assert "secure" not in flags
+
+
+def test_the_pages_that_hold_a_set_password_link_are_never_stored(app, client):
+    """The links page (the tokens, shown once) and the link's own page: no cache of any kind
+    keeps them, and the token in the address never leaves the site in a Referer."""
+    from tests.conftest import post, signed_in
+    from tests.factories import make_section
+    from workflow.auth import links
+    from workflow.extensions import db
+
+    admin = make_user("admin", roles=[Role.ADMIN])
+    staff = make_user("yuanliji", roles=[Role.SECTION_STAFF], section=make_section())
+    answer = post(signed_in(app, admin), f"/admin/users/{staff.id}/password-link")
+    assert answer.status_code == 200
+    with app.test_request_context():
+        issued = links.issue(staff, admin)  # a second link (the first one is in the page)
+    db.session.commit()
+    path = "/auth/set-password/" + issued.url.rsplit("/", 1)[1]
+    responses = {"links page": answer, "link": client.get(path), "unknown link": client.get("/auth/set-password/x")}
+    assert [r.status_code for r in responses.values()] == [200, 200, 404]
+    for name, response in responses.items():
+        assert header_problems(response) == [], name
+        assert "no-store" in response.headers["Cache-Control"], name
+        assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer"), name
