@@ -70,6 +70,9 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default: deliberately slow
     # One-time links to set one's own password (new people, 重置密码链接): valid this many days.
     PASSWORD_LINK_DAYS = _env_int("PASSWORD_LINK_DAYS", 7)
+    # The address people reach the app by, for links sent by mail or shown as a QR code
+    # (MEETING_PUBLIC_URL when unset, then the address of the request that made the link).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
 
     # Uploads (evidence files come later); Flask answers 413 above this.
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
