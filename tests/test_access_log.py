@@ -24,6 +24,7 @@ def test_redact_hides_calendar_and_sign_in_tokens_only():
     assert redact("GET /work/calendar/AbC-123_x.ics HTTP/1.1") == "GET /work/calendar/[redacted] HTTP/1.1"
     assert redact("/meetings/7/scan/eyJ0.abc?x=1") == "/meetings/7/scan/[redacted]?x=1"
     assert redact("/meetings/7/checkin/p4ss") == "/meetings/7/checkin/[redacted]"
+    assert redact("POST /auth/set-password/WR7b1Bx-QRc_n8 HTTP/1.1") == "POST /auth/set-password/[redacted] HTTP/1.1"
     assert redact("GET /work/inbox?page=2 HTTP/1.1") == "GET /work/inbox?page=2 HTTP/1.1"
 
 

@@ -284,6 +284,13 @@ def test_the_set_password_page_signs_the_person_in(app, admin):
     login(app.test_client(), "yuanliji", NEW_PASSWORD)
 
 
+def test_names_on_the_links_page_are_text(app, admin):
+    rows = seed_rows()[9:10]
+    rows[0] = ('<script>alert("x")</script>', *rows[0][1:])
+    page = upload(signed_in(app, admin), seed_workbook(rows)).get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
 def test_the_reset_link_button(app, admin):
     staff = make_user("wangxu", roles=[Role.SECTION_STAFF], section=make_section(), full_name="王旭")
     other = signed_in(app, staff)
