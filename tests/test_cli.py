@@ -272,3 +272,26 @@ def test_create_admin_for_an_existing_login_ignores_case_and_clears_forced_chang
     assert user.must_change_password is False
     assert user.full_name == "张三"
     assert user.check_password("NewPassw0rd")
+
+
+# import-people --------------------------------------------------------------------------
+
+
+def test_import_people_prints_the_links(runner, db, tmp_path):
+    from tests.people_workbook import seed_workbook
+
+    make_user("admin", roles=[Role.ADMIN], full_name="系统管理员")
+    workbook = tmp_path / "人员.xlsx"
+    with runner.app.app_context():
+        workbook.write_bytes(seed_workbook())
+    result = runner.invoke(args=["import-people", str(workbook)])
+    assert result.exit_code == 1 and "--url" in result.output
+    result = run(runner, "import-people", str(workbook), "--url", "https://jxpj.example.cn/")
+    assert result.exit_code == 0, result.output
+    assert "已导入 13 人，新建科室 7 个。" in result.output
+    assert "“规划财务科”已设为评价工作小组办公室所在科室。" in result.output
+    assert len(re.findall(r"https://jxpj\.example\.cn/auth/set-password/\S+", result.output)) == 13
+    assert db.session.scalar(select(func.count()).select_from(User)) == 14
+    again = runner.invoke(args=["import-people", str(workbook), "--url", "https://jxpj.example.cn"])
+    assert again.exit_code == 1 and "登录名“jianglixin”已被使用。" in again.output
+    assert "文件未导入" in again.output

@@ -1,5 +1,5 @@
-"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, ``remind``, ``send-mail``,
-``backup``, ``restore`` and ``refresh-derived``."""
+"""Command-line tasks: ``flask --app wsgi create-admin``, ``import-people``, ``demo``, ``remind``,
+``send-mail``, ``backup``, ``restore`` and ``refresh-derived``."""
 import click
 from flask.cli import with_appcontext
 
@@ -9,6 +9,7 @@ from workflow.roles import Role
 
 def init_app(app):
     app.cli.add_command(create_admin)
+    app.cli.add_command(import_people)
     app.cli.add_command(demo)
     app.cli.add_command(remind)
     app.cli.add_command(send_mail)
@@ -69,6 +70,49 @@ def create_admin(username, full_name, password):
     user.must_change_password = False
     db.session.commit()
     click.echo(f"已创建管理员 {user.username}（{user.full_name}）。")
+
+
+@click.command("import-people")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", "by_login", help="the administrator who imports (default: the first active one)")
+@click.option("--url", "base_url", help="the address people reach the app by (default: PUBLIC_URL, MEETING_PUBLIC_URL)")
+@with_appcontext
+def import_people(path, by_login, base_url):
+    """Import people and sections from the people workbook (the admin page's template), all or
+    nothing; print each new person's set-password link, or that it was mailed."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from workflow.admin import people_excel
+    from workflow.excel.importer import ImportRefused
+    from workflow.extensions import db
+    from workflow.models import User, UserRole
+
+    config = current_app.config
+    base_url = (base_url or config.get("PUBLIC_URL") or config.get("MEETING_PUBLIC_URL") or "").rstrip("/")
+    if not base_url:
+        raise click.ClickException("请用 --url 指定人员访问本系统的地址（或设置 PUBLIC_URL），设置密码链接需要它。")
+    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == Role.ADMIN.value, User.active.is_(True)).order_by(User.id))
+    if by_login:
+        query = query.where(User.username == by_login)
+    actor = db.session.scalars(query).first()
+    if actor is None:
+        raise click.ClickException("找不到在用的管理员，请先运行 create-admin，或用 --by 指定管理员的登录名。")
+    with current_app.test_request_context("/", base_url=base_url):
+        try:
+            with open(path, "rb") as stream:
+                result = people_excel.import_people(stream, actor)
+        except ImportRefused as refusal:
+            for problem in refusal.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException("文件未导入，没有创建任何人员或科室。") from None
+    click.echo(f"已导入 {len(result.people)} 人，新建科室 {len(result.new_sections)} 个。")
+    if result.office is not None:
+        click.echo(f"“{result.office.name}”已设为评价工作小组办公室所在科室。")
+    for link in result.links:
+        where = f"已发送邮件至 {link.user.email}" if link.mailed else link.url
+        click.echo(f"  {link.user.username:<12} {link.user.full_name:<8} {where}")
 
 
 @click.command("demo")
