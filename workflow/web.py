@@ -35,10 +35,11 @@ NAVIGATION = (
 ADMINISTRATION = (
     ("admin.users", lazy_pgettext("nav", "用户管理")),
     ("admin.sections", lazy_pgettext("nav", "科室管理")),
+    ("admin.import_people", lazy_pgettext("nav", "导入人员")),
 )
 
 # Endpoints a user who must change the password may still reach.
-PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "main.set_language", "static"}
+PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.set_password", "auth.logout", "main.set_language", "static"}
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
