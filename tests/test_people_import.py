@@ -334,3 +334,36 @@ def test_onboarding_the_seed_organisation_takes_at_most_five_page_loads(app, adm
     assert loads == [200, 200, 200] and len(loads) <= 5
     assert links_page.count('data-testid="link-card"') == 13
     assert counts()[:2] == (14, 7)
+
+
+def test_a_deactivated_account_cannot_use_its_link(app, admin, request_context):
+    [issued] = import_rows(seed_rows()[9:10], admin).links
+    user = db.session.scalar(select(User).where(User.username == "yuanliji"))
+    user.active = False
+    db.session.commit()
+    with pytest.raises(links.LinkRefused, match="已停用") as refused:
+        links.set_password(token_of(issued.url), NEW_PASSWORD, NEW_PASSWORD)
+    assert refused.value.code == "refused"
+
+
+def test_a_reset_link_clears_the_forced_change(app, admin, request_context):
+    staff = make_user("wangxu", roles=[Role.SECTION_STAFF], section=make_section(), full_name="王旭",
+                      must_change_password=True)
+    issued = links.issue_reset(staff, admin)
+    user, _secret = links.set_password(token_of(issued.url), NEW_PASSWORD, NEW_PASSWORD)
+    assert user.check_password(NEW_PASSWORD) and not user.must_change_password
+    assert db.session.scalar(select(PasswordLink.used_at)) is not None
+
+
+def test_the_same_link_used_twice_at_once_sets_one_password(app, admin, request_context, monkeypatch):
+    """The second browser found the link unused, but the first one ended it meanwhile: the
+    conditional update says who won."""
+    [issued] = import_rows(seed_rows()[9:10], admin).links
+    token = token_of(issued.url)
+    found = links.find(token)
+    monkeypatch.setattr(links, "find", lambda _token: found)  # both read the link before either wrote
+    links.set_password(token, NEW_PASSWORD, NEW_PASSWORD)
+    with pytest.raises(links.LinkRefused, match="已使用过"):
+        links.set_password(token, "Second2020x", "Second2020x")
+    user = db.session.scalar(select(User).where(User.username == "yuanliji"))
+    assert user.check_password(NEW_PASSWORD)
