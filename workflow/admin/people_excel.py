@@ -11,7 +11,8 @@ Nobody types a password for the new people: each gets a one-time link to set the
 (workflow/auth/links.py), mailed or shown to the administrator.
 
 The export is the same sheet filled with everybody (plus 状态), and a sheet 科室; every cell goes
-through the export guard (workflow/export_guard.py).
+through the export guard (workflow/export_guard.py). Opening and reading an upload share the
+project import's helpers (the Office file checks, text of a cell, refusals).
 """
 import re
 import secrets
@@ -286,9 +287,13 @@ def validate(rows):
 
         roles, unknown = set(), []
         for name in ROLE_SEPARATORS.split(text["roles"]):
-            if name:
-                role = names.get(name.lower())
-                (roles.add(role) if role is not None else unknown.append(name))
+            if not name:
+                continue
+            role = names.get(name.lower())
+            if role is None:
+                unknown.append(name)
+            else:
+                roles.add(role)
         if unknown:
             problem(_("“%(field)s”中有无法识别的角色：%(names)s（可填写：%(known)s）。", field=HEADERS["roles"],
                       names="、".join(unknown), known=roles_text(set(Role))))
