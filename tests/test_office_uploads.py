@@ -1,5 +1,5 @@
 """Office files opened before they are kept (workflow/office_files.py), for every upload route
-that takes one: evidence (佐证材料), meeting attachments and the project import.
+that takes one: evidence (佐证材料), meeting attachments, the project import and the people import.
 
 A fake workbook (a ZIP with only [Content_Types].xml, or with an ``xl/`` part that is no
 workbook), a fake Word file, a 200 kB deflate bomb inflating to 200 MB, a part compressed
@@ -16,6 +16,7 @@ import zlib
 from types import SimpleNamespace
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from tests.conftest import post, signed_in
@@ -26,7 +27,7 @@ from tests.test_meetings import make_meeting
 from tests.test_security_uploads import EVIDENCE_REFUSAL, MEETING_REFUSAL
 from workflow import files, office_files
 from workflow.extensions import db
-from workflow.models import Attachment, MeetingAttachment, Project
+from workflow.models import Attachment, MeetingAttachment, Project, Section, User
 from workflow.selfeval import content
 
 MB = 1024 * 1024
@@ -134,8 +135,18 @@ def to_import(world, data, name):
     return response, count(Project) - 1  # the world's own project
 
 
-ROUTES = {"evidence": to_evidence, "meeting attachment": to_meeting, "project import": to_import}
-REFUSED_STATUS = {"evidence": 422, "meeting attachment": 422, "project import": 422}
+def to_people_import(world, data, name):
+    if getattr(world, "admin", None) is None:
+        world.admin = signed_in(current_app._get_current_object(), world.org.admin)
+    people, sections = count(User), count(Section)
+    response = post(world.admin, "/admin/people/import", {"file": (io.BytesIO(data), name)},
+                    content_type="multipart/form-data")
+    return response, (count(User) - people) + (count(Section) - sections)
+
+
+ROUTES = {"evidence": to_evidence, "meeting attachment": to_meeting, "project import": to_import,
+          "people import": to_people_import}
+REFUSED_STATUS = {"evidence": 422, "meeting attachment": 422, "project import": 422, "people import": 422}
 
 NOT_A_WORKBOOK = "文件不是有效的 Excel 工作簿，未保存。"
 IMPORT_NOT_A_WORKBOOK = "上传的文件不是有效的 Excel 工作簿（.xlsx），请使用下载的导入模板。"
@@ -146,14 +157,14 @@ RATIO = "文件中有部分的压缩比超过 100:1（疑似压缩炸弹），�
 REFUSED = {
     "only [Content_Types].xml": (only_content_types, "登记表.xlsx",
                                  {"evidence": EVIDENCE_REFUSAL, "meeting attachment": MEETING_REFUSAL,
-                                  "project import": IMPORT_NOT_A_WORKBOOK}),
+                                  "project import": IMPORT_NOT_A_WORKBOOK, "people import": IMPORT_NOT_A_WORKBOOK}),
     "fake workbook": (fake_workbook, "登记表.xlsx",
                       {"evidence": NOT_A_WORKBOOK, "meeting attachment": NOT_A_WORKBOOK,
-                       "project import": IMPORT_NOT_A_WORKBOOK}),
+                       "project import": IMPORT_NOT_A_WORKBOOK, "people import": IMPORT_NOT_A_WORKBOOK}),
     "fake Word document": (fake_docx, "议程.docx",
                            {"evidence": "文件不是有效的 Word 文档，未保存。",
                             "meeting attachment": "文件不是有效的 Word 文档，未保存。",
-                            "project import": IMPORT_NOT_A_WORKBOOK}),
+                            "project import": IMPORT_NOT_A_WORKBOOK, "people import": IMPORT_NOT_A_WORKBOOK}),
     "200 MB deflate bomb": (bomb, "明细.xlsx", TOO_LARGE),
     "part compressed 1000:1": (ratio_bomb, "明细.xlsx", RATIO),
     "central directory lying about a size": (lying_bomb, "明细.xlsx", RATIO),
@@ -191,6 +202,16 @@ def test_real_office_files_are_kept(world, route, build, name):
     assert response.status_code == 200
     assert "已上传" in response.get_data(as_text=True)
     assert kept == 1
+
+
+def test_a_real_people_workbook_is_imported(world):
+    from tests.people_workbook import fill
+
+    template = signed_in(current_app._get_current_object(), world.org.admin).get("/admin/people/template.xlsx").data
+    data = fill(template, [("新同事", "xintongshi", "新科室", "科员", "", "", "科室经办人")])
+    response, kept = to_people_import(world, data, "人员.xlsx")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert kept == 2  # the person and the section
 
 
 def test_a_real_workbook_is_imported(world):
