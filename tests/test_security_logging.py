@@ -1,11 +1,13 @@
 """No secret or password in any log record.
 
 Every logger at DEBUG (SQLAlchemy's statements and result rows included) while people log in,
-fail to log in, change a password, an administrator creates a user and resets a password, and
+fail to log in, change a password, an administrator creates a user and resets a password, a
+person sets a password through a one-time link, and
 the office publishes a meeting whose invitation goes to a real SMTP server on loopback
 (aiosmtpd) that requires a login. No record may hold a password, the mail password, the
 SECRET_KEY or a session cookie's value."""
 import logging
+import re
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,6 +24,7 @@ WRONG = "Wrong-Secret-1234"
 INITIAL = "Initial-Pass-5678"
 RESET = "Reset-Pass-2468"
 CHANGED = "Changed-Pass-1357"
+LINKED = "Linked-Pass-3579"  # set through a one-time link
 
 
 @pytest.fixture
@@ -110,12 +113,24 @@ def test_no_secret_in_any_log_record(app, smtp_with_login, every_logger_at_debug
     login(newcomer, "newcomer", INITIAL)
     cookies.append(session_value(app, newcomer))
 
+    # 重置密码链接 for staff_b, who sets a password through it.
+    page = post(admin, f"/admin/users/{org.staff_b.id}/password-link").get_data(as_text=True)
+    from workflow.extensions import db
+    from workflow.models import OutboxMessage
+
+    mailed = db.session.query(OutboxMessage.body).filter_by(user_id=org.staff_b.id).scalar() or ""
+    path = re.search(r"/auth/set-password/[A-Za-z0-9_\-]+", page + mailed).group(0)
+    linked = app.test_client()
+    response = post(linked, path, {"new_password": LINKED, "confirm": LINKED})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    cookies.append(session_value(app, linked))
+
     office = app.test_client()
     login(office, "office")
     cookies.append(session_value(app, office))
     response = post(office, f"/meetings/{meeting.id}/publish", follow_redirects=True)
     assert response.status_code == 200
-    assert deliver_outbox().sent == 3
+    assert deliver_outbox().sent == 4  # three invitations and staff_b's link
     assert collector.sent(), "the invitation reached the SMTP server"
     assert smtp_logins and all(smtp_logins), "the app logged in to the SMTP server"
 
@@ -123,7 +138,7 @@ def test_no_secret_in_any_log_record(app, smtp_with_login, every_logger_at_debug
     # The capture works: SQLAlchemy's statements at least are in it.
     assert any(r.name.startswith("sqlalchemy.engine") for r in records), {r.name for r in records}
     secrets = {"password": PASSWORD, "wrong password": WRONG, "initial password": INITIAL,
-               "reset password": RESET, "changed password": CHANGED, "mail password": MAIL_PASSWORD,
+               "reset password": RESET, "changed password": CHANGED, "password set through a link": LINKED, "mail password": MAIL_PASSWORD,
                "SECRET_KEY": app.config["SECRET_KEY"]}
     secrets.update({f"session cookie {n}": value for n, value in enumerate(cookies)})
     leaks = [f"    {what} in a record of {record.name}: {record.getMessage()[:200]}"
