@@ -291,6 +291,7 @@ def sign_in(login, password):
             raise ServiceError(_("您的目录账号尚未在本系统开通，请联系管理员。"))
         user = User(
             username=login[:64],
+            active=True,
             full_name=(person.full_name or login)[:64],
             title=person.title[:64],
             phone=person.phone[:32],
