@@ -265,3 +265,20 @@ def test_the_login_page_shows_the_directory_down_message(directory, staff, clien
     response = post(client, "/auth/login", {"username": "yuanliji", "password": PASSWORDS["yuanliji"]})
     assert response.status_code == 200
     assert DOWN in response.get_data(as_text=True)
+
+
+def test_the_pages_say_where_the_password_lives(directory, staff, admin, client, app):
+    assert "已接入单位目录" in client.get("/auth/login").get_data(as_text=True)
+    post(client, "/auth/login", {"username": "yuanliji", "password": PASSWORDS["yuanliji"]})
+    # The directory keeps this person's password: no 修改密码 in their menu, and the page refuses.
+    assert 'href="/auth/password"' not in client.get("/").get_data(as_text=True)
+    refused = post(client, "/auth/password", {"current_password": PASSWORD, "new_password": "Another-pass-2",
+                                              "confirm": "Another-pass-2"})
+    assert "请在单位目录中修改" in refused.get_data(as_text=True)
+    local = app.test_client()
+    post(local, "/auth/login", {"username": "admin", "password": PASSWORD})
+    assert 'href="/auth/password"' in local.get("/").get_data(as_text=True)
+
+
+def test_without_the_directory_the_login_page_has_no_hint(client):
+    assert "已接入单位目录" not in client.get("/auth/login").get_data(as_text=True)
