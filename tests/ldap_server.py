@@ -78,10 +78,41 @@ def directory_ldif():
     return "\n\n".join(blocks) + "\n"
 
 
+def make_certificate(folder):
+    """A self-signed certificate for 127.0.0.1 (cert.pem, key.pem in ``folder``): the server's
+    and, for the tests that verify it, its own CA."""
+    from datetime import datetime, timedelta, timezone
+    from ipaddress import ip_address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1")),
+                                                    x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem"
+
+
 def slapd_conf(folder):
     schemas = "\n".join(f"include {SCHEMA_DIR / name}.schema" for name in ("core", "cosine", "inetorgperson"))
     return f"""{schemas}
 modulepath {MODULE_DIR}
+TLSCertificateFile {folder / 'cert.pem'}
+TLSCertificateKeyFile {folder / 'key.pem'}
 moduleload back_mdb
 pidfile {folder / 'slapd.pid'}
 argsfile {folder / 'slapd.args'}
@@ -116,11 +147,19 @@ class Slapd:
     def __init__(self, folder):
         self.folder = Path(folder)
         self.port = None
+        self.tls_port = None
+        self.certificate = None
         self.process = None
 
     @property
     def url(self):
+        """Plain LDAP (StartTLS offered)."""
         return f"ldap://127.0.0.1:{self.port}"
+
+    @property
+    def tls_url(self):
+        """LDAP over TLS from the first byte."""
+        return f"ldaps://127.0.0.1:{self.tls_port}"
 
     def start(self):
         for program in (SLAPD, LDAPADD):
@@ -129,28 +168,30 @@ class Slapd:
                             "(scripts/system-packages.sh installs them).", pytrace=False)
         (self.folder / "data").mkdir(parents=True, exist_ok=True)
         conf = self.folder / "slapd.conf"
+        self.certificate = make_certificate(self.folder)
         conf.write_text(slapd_conf(self.folder))
-        self.port = free_port()
+        self.port, self.tls_port = free_port(), free_port()
         log = (self.folder / "slapd.log").open("wb")
         # -d: stay in the foreground (a child of this process, stopped by it); stats: one
         # line per operation in slapd.log, for a failing test to show.
-        self.process = subprocess.Popen([SLAPD, "-f", str(conf), "-h", self.url + "/", "-d", "stats"],
+        self.process = subprocess.Popen([SLAPD, "-f", str(conf), "-h", f"{self.url}/ {self.tls_url}/", "-d", "stats"],
                                         stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        self._wait_until_listening()
+        self._wait_until_listening(self.port)
+        self._wait_until_listening(self.tls_port)
         ldif = self.folder / "seed.ldif"
         ldif.write_text(directory_ldif(), encoding="utf-8")
         subprocess.run([LDAPADD, "-x", "-H", self.url, "-D", ROOT_DN, "-w", ROOT_PASSWORD, "-f", str(ldif)],
                        check=True, capture_output=True, timeout=30)
         return self
 
-    def _wait_until_listening(self):
+    def _wait_until_listening(self, port):
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"slapd stopped at start:\n{(self.folder / 'slapd.log').read_text()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     return
             except OSError:
                 time.sleep(0.05)

@@ -249,6 +249,26 @@ def test_a_refused_search_account_is_the_directory_down(directory, staff):
     assert refusal("yuanliji", PASSWORDS["yuanliji"]) == DOWN
 
 
+# TLS ------------------------------------------------------------------------------------
+
+
+def test_starttls_and_ldaps_sign_in_with_the_servers_certificate_verified(directory, staff):
+    server = directory.server
+    directory(LDAP_START_TLS=True, LDAP_CA_CERT_FILE=str(server.certificate))
+    assert sign_in("yuanliji", PASSWORDS["yuanliji"]).id == staff.id
+    directory(LDAP_URL=server.tls_url, LDAP_START_TLS=False)
+    assert sign_in("yuanliji", PASSWORDS["yuanliji"]).id == staff.id
+
+
+def test_a_certificate_no_trusted_ca_signed_is_refused(directory, staff):
+    server = directory.server
+    # The system's CAs did not sign the test server's certificate: no password goes out.
+    directory(LDAP_URL=server.tls_url, LDAP_CA_CERT_FILE=None)
+    assert refusal("yuanliji", PASSWORDS["yuanliji"]) == DOWN
+    directory(LDAP_URL=server.url, LDAP_START_TLS=True)
+    assert refusal("yuanliji", PASSWORDS["yuanliji"]) == DOWN
+
+
 # Pages ------------------------------------------------------------------------------------
 
 

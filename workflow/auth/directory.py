@@ -209,7 +209,7 @@ def look_up(login, password, config=None):
         if config["LDAP_GROUP_ROLES"] or config["LDAP_GROUP_SECTIONS"]:
             person.groups = _groups(search, config, dn)
         return person
-    except LDAPException as error:
+    except (LDAPException, ssl.SSLError, OSError) as error:  # down, timeout, a certificate refused
         raise _unavailable(error) from None
     finally:
         if search is not None:
