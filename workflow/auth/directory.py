@@ -113,6 +113,9 @@ def check_settings(config):
         codes = ", ".join(role.value for role in Role)
         raise RuntimeError(f"LDAP_GROUP_ROLES names an unknown role; the roles are {codes}.") from None
     section_mapping(config)
+    if not local_logins(config):
+        log.warning("LDAP_URL is set and LDAP_LOCAL_USERS is empty: nobody can sign in while the "
+                    "directory is down (list the administrator there, e.g. LDAP_LOCAL_USERS=admin).")
 
 
 def handles(login):
@@ -132,7 +135,10 @@ def _server(config):
 
 def _connect(server, config, user=None, password=None):
     connection = Connection(server, user=user, password=password, receive_timeout=config["LDAP_TIMEOUT_SECONDS"],
-                            raise_exceptions=False, read_only=True)
+                            raise_exceptions=False, read_only=True,
+                            # An AD search from the domain's root answers with referrals to
+                            # other servers: never followed (they would wait on other hosts).
+                            auto_referrals=False)
     connection.open()
     if config["LDAP_START_TLS"] and not connection.start_tls():
         raise DirectoryUnavailable(_("无法与单位目录服务器建立加密连接，请联系管理员。"))
