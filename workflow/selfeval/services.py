@@ -310,7 +310,8 @@ def completeness_problems(evaluation):
             whole = getattr(total_row, column)
             if given and whole is not None and sum(given, Decimal(0)) != whole:
                 problems.append(_("“%(column)s”各资金来源之和（%(parts)s）与年度资金总额（%(total)s）不一致。",
-                                  column=content.FUNDING_COLUMNS[column], parts=sum(given, Decimal(0)), total=whole))
+                                  column=content.FUNDING_COLUMNS[column], parts=numbers.plain(sum(given, Decimal(0))),
+                                  total=numbers.plain(whole)))
     for ind in evaluation.indicators:
         if not ind.applicable:
             continue
