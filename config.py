@@ -129,6 +129,31 @@ class Config:
     MEETING_PUBLIC_URL = os.environ.get("MEETING_PUBLIC_URL", "")
     MEETING_ATTACHMENT_MAX_MB = _env_int("MEETING_ATTACHMENT_MAX_MB", 10)
 
+    # Directory sign-in (LDAP / Active Directory), off unless LDAP_URL is set
+    # (workflow/auth/directory.py; README, "Directory sign-in"). The search account (anonymous
+    # when unset) finds the login name under the base DN with the filter; the person's own
+    # password is then checked by binding as them. Group mappings ("group=role,..." and
+    # "group=科室名,...") make roles and sections follow the directory's groups at every
+    # sign-in; LDAP_LOCAL_USERS keep the app's own password (the administrator's way in).
+    LDAP_URL = os.environ.get("LDAP_URL", "").strip()
+    LDAP_START_TLS = _env_bool("LDAP_START_TLS", False)
+    LDAP_CA_CERT_FILE = os.environ.get("LDAP_CA_CERT_FILE") or None
+    LDAP_TIMEOUT_SECONDS = _env_int("LDAP_TIMEOUT_SECONDS", 5)
+    LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+    LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+    LDAP_BASE_DN = os.environ.get("LDAP_BASE_DN", "")
+    LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER") or "(uid={login})"
+    LDAP_NAME_ATTRIBUTE = os.environ.get("LDAP_NAME_ATTRIBUTE") or "cn"
+    LDAP_EMAIL_ATTRIBUTE = os.environ.get("LDAP_EMAIL_ATTRIBUTE") or "mail"
+    LDAP_PHONE_ATTRIBUTE = os.environ.get("LDAP_PHONE_ATTRIBUTE") or "telephoneNumber"
+    LDAP_TITLE_ATTRIBUTE = os.environ.get("LDAP_TITLE_ATTRIBUTE") or "title"
+    LDAP_GROUP_BASE_DN = os.environ.get("LDAP_GROUP_BASE_DN", "")
+    LDAP_GROUP_FILTER = os.environ.get("LDAP_GROUP_FILTER") or "(member={dn})"
+    LDAP_GROUP_NAME_ATTRIBUTE = os.environ.get("LDAP_GROUP_NAME_ATTRIBUTE") or "cn"
+    LDAP_GROUP_ROLES = os.environ.get("LDAP_GROUP_ROLES", "")
+    LDAP_GROUP_SECTIONS = os.environ.get("LDAP_GROUP_SECTIONS", "")
+    LDAP_LOCAL_USERS = os.environ.get("LDAP_LOCAL_USERS", "")
+
     # Language: Chinese by default, English available.
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Shanghai")

@@ -11,7 +11,10 @@ set -euo pipefail
 #   fonts-liberation2: Liberation Serif (Times New Roman's metrics) for the figures of the body.
 # poppler-utils: pdftotext/pdftoppm, used by the document tests and the README pictures.
 # graphviz: `dot` draws the workflow diagram from the definition (no network service).
-PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils)
+# slapd, ldap-utils: the directory sign-in tests start their own OpenLDAP server on loopback
+#   (tests/ldap_server.py) and load it with ldapadd; the system's slapd is neither started
+#   nor enabled here.
+PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils slapd ldap-utils)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -28,7 +31,22 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # slapd's package would start (and enable) a system directory server: only the tests'
+  # own slapd is wanted. A policy-rc.d answering 101 stops the package's start; the service
+  # is then disabled for later boots.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT  # ours: gone however apt-get ends
+  fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if printf '%s\n' "${missing[@]}" | grep -qx slapd; then
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      systemctl disable --now slapd >/dev/null 2>&1 || true
+    elif command -v update-rc.d >/dev/null 2>&1; then
+      update-rc.d slapd disable >/dev/null 2>&1 || true
+    fi
+  fi
 else
   echo "WARNING: these Debian packages are missing; install them as root:" >&2
   echo "  apt-get install ${missing[*]}" >&2

@@ -439,8 +439,9 @@ def open_the_form(desk, task, project):
 
 
 def fill_self_evaluation(page, content):
-    """Type the sheet into the form and save it twice: a 定性 row shows its band and score
-    fields once its nature is saved, as a person finds out."""
+    """Type the sheet into the form and save it once: a 定性 row shows its band and score
+    fields as soon as its nature is chosen; the 预算执行率 is computed from the budget block,
+    and the total shown before saving is the server's after."""
     for kind in ("total", "current_year"):
         for column in ("initial_budget", "annual_budget"):
             page.locator(f"input[name='funding-{kind}-{column}']").fill(content.budget)
@@ -451,9 +452,9 @@ def fill_self_evaluation(page, content):
     rate = (Decimal(content.executed) / Decimal(content.budget) * 100).quantize(Decimal("0.01"))
     for row, seed_name in indicator_rows(page, content):
         if seed_name == EXECUTION_RATE_NAME:
-            row.locator("input[name$='-actual']").fill(str(rate))
+            expect(row.get_by_test_id("execution-rate")).to_have_text(f"{rate}%")
             continue
-        nature, unit, target, actual, _band = content.indicators[seed_name]
+        nature, unit, target, actual, band = content.indicators[seed_name]
         if seed_name in content.names:  # the framework's name, made the project's own
             row.locator("input[name$='-name']").fill(content.names[seed_name])
         row.locator("select[name$='-nature']").select_option(nature)
@@ -461,19 +462,17 @@ def fill_self_evaluation(page, content):
             row.locator("input[name$='-unit']").fill(unit)
         row.locator("input[name$='-target']").fill(target)
         row.locator("input[name$='-actual']").fill(actual)
-    for key, text in content.texts.items():
-        page.locator(f"#text-{key}").fill(text)
-    page.get_by_test_id("save").click()
-    expect_flash(page, "已保存")
-
-    for row, seed_name in indicator_rows(page, content):
-        band = content.indicators.get(seed_name, (None,) * 5)[4]
         if band is not None:
             row.locator("select[name$='-band']").select_option(band[0])
             row.locator("input[name$='-score']").fill(band[1])
+    for key, text in content.texts.items():
+        page.locator(f"#text-{key}").fill(text)
+    shown = page.locator("[data-total]").inner_text()
+    assert re.fullmatch(r"\d+\.\d\d", shown), shown
     page.get_by_test_id("save").click()
     expect_flash(page, "已保存")
     expect(page.get_by_test_id("problems")).to_have_count(0)
+    expect(page.locator("[data-total]")).to_have_text(shown)
 
 
 def indicator_rows(page, content):

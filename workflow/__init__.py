@@ -33,6 +33,9 @@ def create_app(config_name=None, overrides=None):
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
+    from workflow.auth import directory
+
+    directory.check_settings(app.config)  # directory sign-in, when LDAP_URL is set
     _init_extensions(app)
     # The workflow is declared above the features and installed into the engine here.
     from workflow import flow

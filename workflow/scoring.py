@@ -279,6 +279,8 @@ BAND_LABELS = {
 
 # Bands whose upper bound belongs to them; the others stop just below it.
 _INCLUSIVE_TOP = {"achieved"}
+# The same, for the form's script (selfeval.services.page_rules).
+INCLUSIVE_TOP_BANDS = frozenset(_INCLUSIVE_TOP)
 
 
 def _band_bounds(band, weight):

@@ -57,6 +57,7 @@ ERROR_TEXTS = {
 }
 
 
+from workflow import numbers  # noqa: E402
 from workflow.documents.titles import plain_title  # noqa: E402
 
 
@@ -69,6 +70,8 @@ def init_app(app):
     # A title may carry the writer's line break for the printed documents (a "|"); screens
     # show the title without it.
     app.add_template_filter(plain_title, "plain_title")
+    # Amounts as typed (206.632, not the stored 206.6320): workflow/numbers.py.
+    app.add_template_filter(numbers.plain, "plain")
     for code in ERROR_TEXTS:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)

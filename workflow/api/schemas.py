@@ -191,11 +191,14 @@ class IndicatorInput(Schema):
     target = SafeString(allow_none=True, validate=validate.Length(max=SHORT_TEXT_LIMIT), metadata={
         "description": "年度指标值: a number for ≥ ≤ =, a text for 定性"})
     actual = SafeString(allow_none=True, validate=validate.Length(max=SHORT_TEXT_LIMIT), metadata={
-        "description": "实际完成值: a number for ≥ ≤ =, a text for 定性"})
+        "description": "实际完成值: a number for ≥ ≤ =, a text for 定性; ignored for the 预算执行率 row, "
+                       "whose rate is computed from the funding rows"})
     deviation_reason = SafeString(validate=validate.Length(max=TEXT_LIMIT))
     band = SafeString(allow_none=True, validate=validate.OneOf(("", *scoring.BANDS)),
                       metadata={"description": "定性档次 (定性 only): achieved 80–100 % | partial 60–80 % | poor 0–60 %"})
-    score = SafeString(allow_none=True, validate=validate.Regexp(SCORE, error=str(_l("分数最多保留 2 位小数。"))))
+    score = SafeString(allow_none=True, validate=validate.Regexp(SCORE, error=str(_l("分数最多保留 2 位小数。"))),
+                       metadata={"description": "得分 of a 定性 row, inside its band; ignored elsewhere (the server "
+                                                "computes every other score)"})
 
 
 class EvaluationSaveSchema(Schema):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow import clock
-from workflow.auth import sessions
+from workflow.auth import directory, sessions
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import LoginFailure, User, UserSession
@@ -97,16 +97,8 @@ def _dummy_hash():
     return generate_password_hash(secrets.token_hex(16))
 
 
-def authenticate(username, password, address):
-    """Return the user for a correct login, or raise ServiceError with the reason."""
-    username = (username or "").strip()
-    # Failures are recorded in 64-character columns; a longer name (possible outside the
-    # login form, e.g. through the API) is counted under its first 64 characters.
-    # Login names are unique regardless of case, so they are matched (and throttled)
-    # regardless of case too: 'Admin' cannot dodge the limit of 'admin'.
-    key = username[:64].lower()
-    address = (address or "unknown")[:64]
-    check_throttle(key, address)
+def _local_user(username, password, key, address):
+    """The user whose own password (kept in the app) this is."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None:
         # Spend the same time as a real check, so response times do not reveal which
@@ -117,6 +109,29 @@ def authenticate(username, password, address):
     if not user.check_password(password or ""):
         _record_failure(key, address)
         raise ServiceError(_("用户名或密码错误。"))
+    return user
+
+
+def authenticate(username, password, address):
+    """Return the user for a correct login, or raise ServiceError with the reason."""
+    username = (username or "").strip()
+    # Failures are recorded in 64-character columns; a longer name (possible outside the
+    # login form, e.g. through the API) is counted under its first 64 characters.
+    # Login names are unique regardless of case, so they are matched (and throttled)
+    # regardless of case too: 'Admin' cannot dodge the limit of 'admin'.
+    key = username[:64].lower()
+    address = (address or "unknown")[:64]
+    check_throttle(key, address)
+    if directory.handles(username):
+        # Directory sign-in (LDAP_URL set; workflow/auth/directory.py): the directory checks
+        # the password, the app's own password is not used. Local accounts go on below.
+        try:
+            user = directory.sign_in(username, password)
+        except directory.BadCredentials:
+            _record_failure(key, address)
+            raise ServiceError(_("用户名或密码错误。")) from None
+    else:
+        user = _local_user(username, password, key, address)
     if not user.active:
         raise ServiceError(_("该账号已停用，请联系管理员。"))
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == key))
@@ -140,6 +155,8 @@ def validate_new_password(user, password):
 def change_password(user, current_password, new_password, address=""):
     """Change the user's own password. Every session of theirs ends; the browser that made the
     change gets a new one, whose secret is returned for its cookie."""
+    if directory.handles(user.username):
+        raise ServiceError(_("您的密码由单位目录（域账号）管理，请在单位目录中修改。"))
     if not user.check_password(current_password or ""):
         raise ServiceError(_("当前密码不正确。"))
     if current_password == new_password:

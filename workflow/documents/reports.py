@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from workflow import clock, scoring
+from workflow import clock, numbers, scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date, paragraphs
 from workflow.documents.titles import title_lines
@@ -103,7 +103,7 @@ def _report_data(evaluation, draft, serialized, issued_at):
         "issuer": plan.organisation or project["section"],
         "date_text": chinese_date(date.fromisoformat(issued_on)),
         "indicators": indicators,
-        "total_weight": format(total_weight.normalize(), "f"),
+        "total_weight": numbers.plain(total_weight),
         "total_score": data["total_score"] or "",
         "grade": grade or "",
         "grade_label": str(scoring.GRADE_LABELS[grade]) if grade in scoring.GRADE_LABELS else "",

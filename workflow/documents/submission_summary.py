@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 
-from workflow import scoring
+from workflow import numbers, scoring
 from workflow.documents.render import document_language, render
 from workflow.documents.text import chinese_date
 from workflow.documents.titles import title_lines
@@ -29,7 +29,7 @@ def amount_text(value):
     if value is None:
         return "—"
     value = Decimal(value).quantize(scoring.AMOUNT_QUANTUM)
-    text = format(value.normalize(), "f")
+    text = numbers.plain(value)
     whole, _dot, decimals = text.partition(".")
     return f"{whole}.{decimals.ljust(2, '0')}"
 

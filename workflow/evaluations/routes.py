@@ -4,14 +4,12 @@ from flask_login import current_user
 
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import actions, audit, opinions
-from workflow.engine.definition import TRANSITION_BY_TRIGGER, state_def, states_for_plan
+from workflow.engine.definition import state_def, states_for_plan
 from workflow.errors import ServiceError
-from workflow.evaluations import bp, services
-from workflow.evaluations.forms import TransitionForm
+from workflow.evaluations import bp, decide, services
 from workflow.evaluations.services import visible_or_abort
-from workflow.forms import flash_errors
 from workflow.permissions import logged_in, roles
-from workflow.refusals import page_with_status, refused
+from workflow.refusals import refused
 from workflow.review import services as review
 from workflow.roles import Role
 from workflow.selfeval import services as selfeval
@@ -37,7 +35,7 @@ def detail(evaluation_id):
         project=evaluation.project,
         state=state_def(evaluation.state),
         states=states_for_plan(evaluation.project.plan),
-        buttons=actions.available(evaluation, current_user),
+        buttons=decide.buttons(evaluation, current_user),
         # A committee's opinions, round by round (one reviewer's pass is the history's line).
         opinions=opinions.of(evaluation) if evaluation.project.plan.review_rule != "one" else [],
         history=history,
@@ -56,25 +54,11 @@ def detail(evaluation_id):
 @logged_in
 def transition(evaluation_id):
     evaluation = visible_or_abort(evaluation_id, current_user)
-    form = TransitionForm()
-    if not form.validate_on_submit():
-        # Whether the action is the person's at all is answered before what they typed.
-        reason = actions.not_theirs(evaluation, form.trigger.data or "", current_user)
-        if reason:
-            return refused(ServiceError(reason, code="refused"), "evaluations.detail", evaluation_id=evaluation.id)
-        flash_errors(form)
-        return page_with_status(422, "evaluations.detail", evaluation_id=evaluation.id)
     try:
-        outcome = actions.perform(
-            evaluation.id, form.trigger.data, current_user,
-            comment=form.comment.data or "", expected_version=form.version.data,
-            address=request.remote_addr,
-        )
+        message = decide.perform_posted(evaluation, current_user, address=request.remote_addr)
     except ServiceError as error:
         return refused(error, "evaluations.detail", evaluation_id=evaluation.id)
-    flash(_("已执行“%(action)s”，当前状态：%(state)s。",
-            action=TRANSITION_BY_TRIGGER[form.trigger.data].label,
-            state=state_def(outcome.to_state).label), "success")
+    flash(message, "success")
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
 
 

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workflow import files, office_files, scoring, signals
+from workflow import files, numbers, office_files, scoring, signals
 from workflow.errors import ServiceError
 from workflow.excel.exporter import (
     AMOUNT_FORMAT, CENTER, HEADER_FILL, LEFT, TOP_LEFT, body_font, print_setup, put, put_merged, safe_filename,
@@ -345,7 +345,7 @@ def parse_amount(value):
 
 
 def _number(value):
-    return format(value.normalize(), "f")
+    return numbers.plain(value)
 
 
 def validate(plan, rows):

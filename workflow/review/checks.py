@@ -13,7 +13,7 @@ from sqlalchemy import Integer, bindparam, func, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import scoring, signals
+from workflow import numbers, scoring, signals
 from workflow.engine.definition import states_where
 from workflow.extensions import db
 from workflow.models import Evaluation, FindingNote, Plan, Project, Section
@@ -53,7 +53,7 @@ def _amounts_in_text(text):
 def _plain(value):
     """A stored amount as people write it: 120.0000 → 120, 172.7430 → 172.743, 200 → 200
     (never 2E+2)."""
-    return format(Decimal(value).normalize(), "f")
+    return numbers.plain(value)
 
 
 def _matches(amount, known):

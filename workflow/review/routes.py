@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from workflow.engine.definition import state_def, states_where
 from workflow.errors import ServiceError, status_of
+from workflow.evaluations import decide
 from workflow.evaluations.services import visible_or_abort
 from workflow.pagination import page_number
 from workflow.permissions import roles
@@ -33,7 +34,10 @@ def review(evaluation_id):
     evaluation = visible_or_abort(evaluation_id, current_user)
     if request.method == "POST":
         try:
-            if request.form.get("action") == "explain":
+            if request.form.get("action") == "decide":
+                # The evaluation page's decision, taken where the reviewer reads.
+                flash(decide.perform_posted(evaluation, current_user, address=request.remote_addr), "success")
+            elif request.form.get("action") == "explain":
                 checks.explain(evaluation, request.form.get("code", ""), request.form.get("note", ""), current_user)
                 flash(_("已记录说明。"), "success")
             else:
@@ -52,4 +56,5 @@ def _review_page(evaluation):
         findings=checks.evaluation_findings(evaluation), comments=services.comments(evaluation),
         targets=services.comment_targets(evaluation), may_comment=services.may_comment(evaluation, current_user),
         changes=selfeval.changes_since_submission(evaluation), state=state_def(evaluation.state),
+        decisions=decide.review_buttons(evaluation, current_user),
     )

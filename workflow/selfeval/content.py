@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, cast, inspect, null, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workflow import numbers
 from workflow.extensions import db
 from workflow.models import FundingRow, Indicator, NarrativeSection, PlanReportSection
 from workflow.models.content import FUNDING_KINDS
@@ -135,7 +136,7 @@ def funding(evaluation):
 
 
 def _number(value):
-    return None if value is None else format(Decimal(value).normalize(), "f")
+    return numbers.plain(value, empty=None)
 
 
 def serialize(evaluation):

@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workflow import scoring
+from workflow import numbers, scoring
 from workflow.engine.definition import state_def
 from workflow.errors import ServiceError, status_of
 from workflow.evaluations.services import visible_or_abort
@@ -34,7 +34,9 @@ def _render(evaluation, values=None, status=200):
         grade_labels=scoring.GRADE_LABELS,
         execution_rate_kind=EXECUTION_RATE,
         deviation_required=scoring.deviation_reason_required,
-        execution_rate=scoring.execution_rate,
+        rates=services.funding_rates(evaluation),
+        percent_text=numbers.percent_text,
+        rules=services.page_rules(),
         library=framework.library(limit=500) if editable else [],
     ), status
 

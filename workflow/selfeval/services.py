@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import clock, scoring, signals
+from workflow import clock, numbers, scoring, signals
 from workflow.engine import audit
 from workflow.engine.actions import CONCURRENT_CHANGE, get_evaluation
 from workflow.engine.definition import state_def
@@ -170,7 +170,10 @@ def _apply_indicator(ind, change, errors, actuals):
         _value(ind, change.target, "target", errors)
     if not actuals:
         return
-    _value(ind, change.actual, "actual", errors)
+    if ind.kind != EXECUTION_RATE:
+        # The execution rate's 实际完成值 and score are the budget block's (recompute): what
+        # is posted for them is not the person's to set.
+        _value(ind, change.actual, "actual", errors)
     if change.deviation_reason is not None:
         value = _text(change.deviation_reason,
                       f"{label} · {content.INDICATOR_FIELDS['deviation_reason']}", errors, TEXT_LIMIT)
@@ -191,9 +194,36 @@ def _apply_indicator(ind, change, errors, actuals):
                 errors.add(f"{label}：{error}")
 
 
+def funding_rates(evaluation):
+    """{资金来源: 执行率 (a ratio) or None}: each row's 全年执行数 ÷ 全年预算数, as the form shows it."""
+    rates = {}
+    for kind, row in content.funding(evaluation).items():
+        rates[kind] = (scoring.execution_rate(row.annual_budget, row.executed)
+                       if row.annual_budget is not None and row.executed is not None else None)
+    return rates
+
+
+def page_rules():
+    """The scoring rules the form's script mirrors (static/js/selfeval.js), as plain data for
+    a data-* attribute: the bands of a 定性 score, the grade boundaries, the deviation that asks
+    for a reason. The same constants recompute() uses, so the two cannot drift apart."""
+    return {
+        "bands": {code: [str(low), str(high), code in scoring.INCLUSIVE_TOP_BANDS]
+                  for code, (low, high) in scoring.BANDS.items()},
+        "grades": [[str(lowest), str(scoring.GRADE_LABELS[code])] for lowest, code in scoring.GRADE_THRESHOLDS],
+        "lowest_grade": str(scoring.GRADE_LABELS["poor"]),
+        "deviation": str(scoring.DEVIATION_THRESHOLD),
+        "full_marks": str(scoring.FULL_MARKS),
+        "qualitative": scoring.QUALITATIVE,
+        "execution_rate": EXECUTION_RATE,
+    }
+
+
 def recompute(evaluation):
     """The server's scores: quantitative rows from target and actual, the execution rate
-    from the budget block; then the total (rescaled over applicable rows) and the grade."""
+    (its 实际完成值, a percentage, and its score) from the budget block; then the total
+    (rescaled over applicable rows) and the grade. The page's script (static/js/selfeval.js)
+    shows the same while one types; what is stored is what this computes."""
     total_row = content.funding(evaluation).get("total")
     for ind in evaluation.indicators:
         if not ind.applicable:
@@ -201,8 +231,10 @@ def recompute(evaluation):
         elif ind.kind == EXECUTION_RATE:
             if total_row is not None and total_row.annual_budget is not None and total_row.executed is not None:
                 ind.score = scoring.execution_rate_score(total_row.annual_budget, total_row.executed, ind.weight)
+                ind.actual = numbers.percent(scoring.execution_rate(total_row.annual_budget, total_row.executed))
             else:
                 ind.score = None
+                ind.actual = None
         elif ind.nature == scoring.QUALITATIVE:
             if ind.band is None:
                 ind.score = None  # a qualitative score needs its band
@@ -278,7 +310,8 @@ def completeness_problems(evaluation):
             whole = getattr(total_row, column)
             if given and whole is not None and sum(given, Decimal(0)) != whole:
                 problems.append(_("“%(column)s”各资金来源之和（%(parts)s）与年度资金总额（%(total)s）不一致。",
-                                  column=content.FUNDING_COLUMNS[column], parts=sum(given, Decimal(0)), total=whole))
+                                  column=content.FUNDING_COLUMNS[column], parts=numbers.plain(sum(given, Decimal(0))),
+                                  total=numbers.plain(whole)))
     for ind in evaluation.indicators:
         if not ind.applicable:
             continue
