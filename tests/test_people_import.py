@@ -367,3 +367,30 @@ def test_the_same_link_used_twice_at_once_sets_one_password(app, admin, request_
         links.set_password(token, "Second2020x", "Second2020x")
     user = db.session.scalar(select(User).where(User.username == "yuanliji"))
     assert user.check_password(NEW_PASSWORD)
+
+
+def test_with_directory_sign_in_its_logins_get_no_link(app, admin, request_context, monkeypatch):
+    """A login the directory handles has its password there (workflow/auth/directory.py)."""
+    monkeypatch.setitem(app.config, "LDAP_URL", "ldap://127.0.0.1:1")
+    monkeypatch.setitem(app.config, "LDAP_LOCAL_USERS", "admin,caizhengju")
+    result = import_rows(None, admin)
+    assert [link.user.username for link in result.links] == ["caizhengju"]  # a local account
+    assert len(result.in_directory) == 12
+    staff = db.session.scalar(select(User).where(User.username == "yuanliji"))
+    with pytest.raises(links.LinkRefused, match="单位目录"):
+        links.issue_reset(staff, admin)
+    monkeypatch.setitem(app.config, "LDAP_URL", "")
+    issued = links.issue_reset(staff, admin)  # made before the directory was set up
+    monkeypatch.setitem(app.config, "LDAP_URL", "ldap://127.0.0.1:1")
+    with pytest.raises(links.LinkRefused, match="单位目录"):
+        links.find(token_of(issued.url))
+
+
+def test_the_reset_link_of_a_directory_account_is_refused(app, admin, monkeypatch):
+    staff = make_user("wangxu", roles=[Role.SECTION_STAFF], section=make_section(), full_name="王旭")
+    client = signed_in(app, admin)
+    monkeypatch.setitem(app.config, "LDAP_URL", "ldap://127.0.0.1:1")
+    monkeypatch.setitem(app.config, "LDAP_LOCAL_USERS", "admin")
+    response = post(client, f"/admin/users/{staff.id}/password-link")
+    assert response.status_code == 409 and "单位目录" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 0

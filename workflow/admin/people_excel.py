@@ -8,7 +8,8 @@ people, in one transaction. A 科室 that does not exist yet is created; when no
 evaluation office yet, the one section of the file's 评价办公室 people becomes it.
 
 Nobody types a password for the new people: each gets a one-time link to set their own
-(workflow/auth/links.py), mailed or shown to the administrator.
+(workflow/auth/links.py), mailed or shown to the administrator — unless directory sign-in
+handles their login, whose password is the directory's.
 
 The export is the same sheet filled with everybody (plus 状态), and a sheet 科室; every cell goes
 through the export guard (workflow/export_guard.py). Opening and reading an upload share the
@@ -25,7 +26,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from workflow.auth import links
+from workflow.auth import directory, links
 from workflow.excel import importer
 from workflow.excel.exporter import (
     CENTER, HEADER_FILL, LEFT, body_font, print_setup, put, put_merged, safe_filename, set_widths, title_font,
@@ -320,6 +321,7 @@ class ImportResult:
     new_sections: list
     links: list  # links.IssuedLink, one per new person, in the file's order
     office: Section | None = None  # the section made the evaluation office by this import
+    in_directory: list = field(default_factory=list)  # new people who sign in with the directory
 
 
 def _sections_for(good):
@@ -375,7 +377,9 @@ def import_people(stream, actor):
             db.session.add(user)
             people.append(user)
         db.session.flush()
-        issued = [links.issue(user, actor) for user in people]
+        # A login the directory handles has its password there: no link.
+        in_directory = [user for user in people if directory.handles(user.username)]
+        issued = [links.issue(user, actor) for user in people if user not in in_directory]
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -383,4 +387,4 @@ def import_people(stream, actor):
     except Exception:
         db.session.rollback()
         raise
-    return ImportResult(people=people, new_sections=created, links=issued, office=office)
+    return ImportResult(people=people, new_sections=created, links=issued, office=office, in_directory=in_directory)

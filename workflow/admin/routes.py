@@ -238,5 +238,9 @@ def password_link(user_id):
     if not user.active:
         flash(_("该账号已停用，请先启用再发送设置密码链接。"), "danger")
         return _user_page(user, _user_form(user), ResetPasswordForm(), 409)
-    issued = links.issue_reset(user, current_user)
+    try:
+        issued = links.issue_reset(user, current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return _user_page(user, _user_form(user), ResetPasswordForm(), status_of(error))
     return _links_page([issued], _("重置密码链接：%(name)s", name=user.full_name))

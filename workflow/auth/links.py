@@ -9,6 +9,9 @@ a newer link for the same person ends the older ones.
 The link is mailed through the outbox when the person has an address and mail is on;
 otherwise the administrator is shown it (with its QR code) to hand over. Either way the
 administrator's page is the only place the token ever appears: it is not kept.
+
+With directory sign-in (workflow/auth/directory.py), a login the directory handles has its
+password there: it gets no link, and a link made before the directory was set up is refused.
 """
 import hashlib
 import secrets
@@ -20,7 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from workflow import clock
-from workflow.auth import sessions
+from workflow.auth import directory, sessions
 from workflow.auth.services import validate_new_password
 from workflow.engine import outbox
 from workflow.errors import ServiceError
@@ -92,9 +95,16 @@ def issue(user, actor, purpose=WELCOME):
     return IssuedLink(user=user, url=url, expires_at=link.expires_at, mailed=mailed)
 
 
+def refuse_directory_account(user):
+    if directory.handles(user.username):
+        raise LinkRefused(_("该账号的密码由单位目录（域账号）管理，不需要设置密码链接，请在单位目录中修改密码。"),
+                          code="conflict")
+
+
 def issue_reset(user, actor):
     """重置密码链接 for an existing account. As for a reset with a typed password, every session
     of the account ends; the password in use keeps working until the link sets a new one."""
+    refuse_directory_account(user)
     issued = issue(user, actor, purpose=RESET)
     sessions.end_all(user)
     db.session.commit()
@@ -114,6 +124,7 @@ def find(token, now=None):
         raise LinkRefused(_("此链接已过期，请向管理员索取新的设置密码链接。"), code="conflict")
     if not link.user.active:
         raise LinkRefused(_("该账号已停用，请联系管理员。"), code="refused")
+    refuse_directory_account(link.user)
     return link
 
 
