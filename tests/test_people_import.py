@@ -391,6 +391,7 @@ def test_the_reset_link_of_a_directory_account_is_refused(app, admin, monkeypatc
     client = signed_in(app, admin)
     monkeypatch.setitem(app.config, "LDAP_URL", "ldap://127.0.0.1:1")
     monkeypatch.setitem(app.config, "LDAP_LOCAL_USERS", "admin")
+    assert 'data-testid="password-link"' not in client.get(f"/admin/users/{staff.id}").get_data(as_text=True)
     response = post(client, f"/admin/users/{staff.id}/password-link")
     assert response.status_code == 409 and "单位目录" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 0
