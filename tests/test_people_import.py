@@ -395,3 +395,14 @@ def test_the_reset_link_of_a_directory_account_is_refused(app, admin, monkeypatc
     response = post(client, f"/admin/users/{staff.id}/password-link")
     assert response.status_code == 409 and "单位目录" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 0
+
+
+def test_a_formula_without_its_result_is_a_bad_row(app, admin, request_context):
+    """openpyxl writes formulas without results, as other programs do: not read as empty."""
+    rows = seed_rows()[9:11]
+    rows[1] = ("=A3", *rows[1][1:])
+    with pytest.raises(ImportRefused) as refused:
+        import_rows(rows, admin)
+    [problem] = refused.value.problems
+    assert str(problem) == f"第 {people_excel.FIRST_DATA_ROW + 1} 行：有公式没有计算结果，请在 Excel 中打开并保存后再上传，或直接填写数值。"
+    assert counts() == (1, 0, 0)

@@ -201,31 +201,43 @@ class PersonRow:
 
 def read_upload(stream):
     """[(row, {key: raw value})] of the non-empty rows of sheet 人员; ImportRefused for a file
-    that is not the template."""
+    that is not the template. A formula saved without its result (written by a program, not
+    by Excel) is marked, as in the project import, not read as an empty cell."""
     data = stream.read()
     importer._check_workbook(data)
-    wb = importer._open(data, data_only=True)
+    values_wb = importer._open(data, data_only=True)
+    formulas_wb = importer._open(data, data_only=False)
     try:
-        ws = next((sheet for sheet in wb.worksheets if sheet.title == SHEET_NAME), wb.worksheets[0])
+        values_ws, formulas_ws = (next((sheet for sheet in wb.worksheets if sheet.title == SHEET_NAME), wb.worksheets[0])
+                                  for wb in (values_wb, formulas_wb))
         width = len(COLUMNS)
-        header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=width, values_only=True), ())
+        header = next(values_ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=width, values_only=True),
+                      ())
         header = [("" if v is None else str(v).strip()) for v in header] + [""] * (width - len(header))
         accepted = ([importer._chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
         if header[:width] not in accepted:
             importer._refuse(_("第 %(row)d 行的表头与导入模板不一致，请使用本系统下载的模板，不要增删或调换列。",
                                row=HEADER_ROW))
         rows = []
-        for number, values in enumerate(ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=width, values_only=True),
-                                        start=FIRST_DATA_ROW):
+        pairs = zip(values_ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=width, values_only=True),
+                    formulas_ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=width, values_only=True))
+        for number, (values, formulas) in enumerate(pairs, start=FIRST_DATA_ROW):
             values = tuple(values) + (None,) * (width - len(values))
-            if all(importer._blank(v) for v in values):
+            formulas = tuple(formulas) + (None,) * (width - len(formulas))
+            if all(importer._blank(v) for v in values) and all(importer._blank(f) for f in formulas):
                 continue
-            rows.append((number, dict(zip(KEYS, values))))
+            raw = {}
+            for key, value, formula in zip(KEYS, values, formulas):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    value = importer._Uncalculated()
+                raw[key] = value
+            rows.append((number, raw))
             if len(rows) > MAX_ROWS:
                 importer._refuse(_("一次最多导入 %(n)d 人。", n=MAX_ROWS))
         return rows
     finally:
-        wb.close()
+        values_wb.close()
+        formulas_wb.close()
 
 
 def validate(rows):
@@ -243,6 +255,11 @@ def validate(rows):
 
         def too_long(key, limit):
             problem(_("“%(field)s”不能超过 %(n)d 个字。", field=HEADERS[key], n=limit))
+
+        if any(isinstance(v, importer._Uncalculated) for v in raw.values()):
+            problem(_("有公式没有计算结果，请在 Excel 中打开并保存后再上传，或直接填写数值。"))
+            problems.extend(found)
+            continue
 
         text = {key: importer._text(raw[key]) for key in KEYS}
         if not text["full_name"]:
