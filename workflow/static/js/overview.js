@@ -10,6 +10,8 @@
   var locale = root.getAttribute("data-locale") || "ZH";
   var label = function (name) { return root.getAttribute("data-label-" + name) || ""; };
   var charts = [];
+  // 85.4 → "85.40%", as the tables print it.
+  var percent = function (value) { return value === null || value === undefined ? "—" : Number(value).toFixed(2) + "%"; };
   var GRADE_COLOURS = ["#198754", "#0d6efd", "#fd7e14", "#dc3545"];
 
   function draw(name, option) {
@@ -48,12 +50,14 @@
       })
     });
     draw("execution", {
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
+      // The dashed line: the rate of all the sections together.
+      tooltip: { trigger: "axis", valueFormatter: percent },
       grid: { left: 8, right: 48, top: 24, bottom: 8, containLabel: true },
-      xAxis: { type: "value", name: label("rate"), min: 0, max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); } },
+      xAxis: { type: "value", min: 0, axisLabel: { formatter: "{value}%" },
+               max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); } },
       yAxis: { type: "category", data: data.execution.names, inverse: true,
                axisLabel: { width: 140, overflow: "truncate" } },
-      series: [{ type: "bar", data: data.execution.rates, label: { show: true, position: "right", formatter: "{c}%" },
+      series: [{ type: "bar", data: data.execution.rates, label: { show: true, position: "right", formatter: function (p) { return percent(p.value); } },
                  markLine: data.execution.total_rate === null ? undefined : {
                    symbol: "none", label: { formatter: "{c}%" }, data: [{ xAxis: data.execution.total_rate }] } }]
     });
