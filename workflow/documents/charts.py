@@ -50,7 +50,7 @@ def _clip(label, limit):
 
 
 def horizontal_bars(title, rows, suffix="", minimum_max=100, reference=None, font_family=FONT,
-                    width=440, label_width=120, label_chars=10):
+                    width=440, label_width=150, label_chars=14):
     """One bar per row (label, value or None), the value written at its end with ``suffix``;
     ``reference``: a dashed line at that value (the total's rate)."""
     bar, gap, top = 16, 8, 8
@@ -81,7 +81,7 @@ def horizontal_bars(title, rows, suffix="", minimum_max=100, reference=None, fon
     return _svg(width, height, body, font_family, title)
 
 
-def vertical_bars(title, rows, colours=None, font_family=FONT, width=440, height=160):
+def vertical_bars(title, rows, colours=None, font_family=FONT, width=440, height=120):
     """One bar per row (label, count), the count above it; ``colours``: one per row."""
     left, bottom, top = 28, 20, 14
     # Counts: the axis ends at a multiple of 4, so that its five ticks are whole numbers.
@@ -105,7 +105,7 @@ def vertical_bars(title, rows, colours=None, font_family=FONT, width=440, height
     return _svg(width, height, body, font_family, title)
 
 
-def lines(title, years, series, suffix="", minimum_max=100, font_family=FONT, width=440, height=190,
+def lines(title, years, series, suffix="", minimum_max=100, font_family=FONT, width=440, height=140,
           legend_chars=14):
     """Lines over ``years`` (the x axis), one per series (name, values by year, None where the
     series has no value: the line skips it); a point marks each value, and the legend sits
