@@ -136,6 +136,9 @@ ROUTES = {
     "work.due_soon": SIGNED_IN,
     "work.overdue": SIGNED_IN,
     "work.progress_board": only(OFFICE, LEADER, REVIEWER),
+    # The overview (概览): charts with their tables, and the JSON they are drawn from
+    "overview.index": only(OFFICE, LEADER, FINANCE),
+    "overview.data": only(OFFICE, LEADER, FINANCE),
     "work.claim": SIGNED_IN,
     "work.reassign": SIGNED_IN,
     "work.deputies_page": SIGNED_IN,

@@ -333,8 +333,9 @@ def test_a_long_attachment_name_wraps_under_its_first_character(world):
 def test_the_attachments_title_is_a_title_and_the_unit_stays_small_at_the_right(world):
     _org, _plan, submission, _evaluations = world
     pages = words(submission_summary.render_summary(submission))
-    annex = pages[-1]
-    assert annex[0][0] == "附件" and annex[0][1] == pytest.approx(LEFT, abs=0.5)
+    # The annex's page: the one starting with 附件 (the charts' pages follow it).
+    annex = next(page for page in pages if page and page[0][0] == "附件")
+    assert annex[0][1] == pytest.approx(LEFT, abs=0.5)
     title = find(annex, "2019年度第一批项目绩效评价结果汇总表")
     body = find(pages[0], "市财政局：")
     # The size of the document's own title (2号, 22 pt), well above the body's 3号.

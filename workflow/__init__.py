@@ -90,6 +90,7 @@ def _register_blueprints(app):
     from workflow.excel import bp as excel_bp
     from workflow.main import bp as main_bp
     from workflow.meetings import bp as meetings_bp
+    from workflow.overview import bp as overview_bp
     from workflow.plans import bp as plans_bp
     from workflow.review import bp as review_bp
     from workflow.selfeval import bp as selfeval_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app):
     app.register_blueprint(review_bp, url_prefix="/evaluations")
     app.register_blueprint(submissions_bp, url_prefix="/submissions")
     app.register_blueprint(work_bp, url_prefix="/work")
+    app.register_blueprint(overview_bp, url_prefix="/overview")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(excel_bp, url_prefix="/excel")
     app.register_blueprint(tokens_bp, url_prefix="/account/tokens")

@@ -25,6 +25,7 @@ NAVIGATION = (
     ("work.inbox", lazy_pgettext("nav", "我的待办")),
     ("plans.index", lazy_pgettext("nav", "评价方案")),
     ("work.progress_board", lazy_pgettext("nav", "进度看板")),
+    ("overview.index", lazy_pgettext("nav", "概览")),
     ("review.queue", lazy_pgettext("nav", "复核")),
     ("meetings.index", lazy_pgettext("nav", "会议")),
     ("evaluations.approvals", lazy_pgettext("nav", "批量审批")),

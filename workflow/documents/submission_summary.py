@@ -95,8 +95,89 @@ def summary_data(submission, rows=None):
 
 
 def render_summary(submission, rows=None):
-    """PDF bytes of the submission's covering report and summary table."""
-    return render("submission_summary.html", summary_data(submission, rows))
+    """PDF bytes of the submission's covering report and summary table, with its charts."""
+    rows = services.rows_of(submission) if rows is None else rows
+    data = summary_data(submission, rows)
+    data["charts"] = summary_charts(submission, rows)
+    return render("submission_summary.html", data)
+
+
+# The charts (the overview page's, drawn as SVG on the server: workflow/documents/charts.py) --
+
+YEARS_PROJECTS = 8  # lines a chart of the years can show legibly
+
+
+def earlier_rows(submission):
+    """The summary rows of the batches reported for earlier budget years before this one:
+    frozen like this batch's, so the document stays the same file at every download."""
+    from sqlalchemy import select
+
+    from workflow.extensions import db
+    from workflow.models import Plan, Submission
+
+    earlier = db.session.scalars(
+        select(Submission).join(Plan, Plan.id == Submission.plan_id)
+        .where(Plan.budget_year < submission.plan.budget_year, Submission.created_at <= submission.created_at)
+        .order_by(Plan.budget_year, Submission.created_at, Submission.id)
+    ).all()
+    return [(batch.plan.budget_year, row) for batch in earlier for row in services.rows_of(batch)]
+
+
+def chart_numbers(submission, rows):
+    """What the charts show: the rate per section (in the table's order), the grades, and the
+    first projects' scores and rates over the budget years (matched by the project's name)."""
+    sections = {}
+    for row in rows:
+        if row.budget is not None and row.executed is not None:
+            budget, executed = sections.get(row.section, (Decimal(0), Decimal(0)))
+            sections[row.section] = (budget + row.budget, executed + row.executed)
+    execution = [(name, percent(scoring.execution_rate(budget, executed)) if budget else None)
+                 for name, (budget, executed) in sections.items()]
+    _budget, _executed, total_rate = services.totals(rows)
+    counts = Counter(row.grade for row in rows if row.grade)
+    grades = [(code, counts[code]) for code in GRADE_ORDER]
+    shown = rows[:YEARS_PROJECTS]
+    history = {}
+    for year, row in earlier_rows(submission):
+        history.setdefault(row.project, {})[year] = row
+    this_year = submission.plan.budget_year
+    for row in shown:
+        history.setdefault(row.project, {})[this_year] = row
+    years = sorted({year for row in shown for year in history[row.project]})
+    projects = [(row.project, [history[row.project].get(year) for year in years]) for row in shown]
+    return {"execution": execution, "total_rate": percent(total_rate), "grades": grades, "years": years,
+            "scores": [(name, [r.score if r else None for r in by_year]) for name, by_year in projects],
+            "rates": [(name, [percent(r.rate) if r else None for r in by_year]) for name, by_year in projects],
+            "more": len(rows) > YEARS_PROJECTS}
+
+
+def percent(rate):
+    return None if rate is None else (Decimal(rate) * 100).quantize(Decimal("0.01"))
+
+
+def summary_charts(submission, rows):
+    """The charts as SVG (markup for the template), in the documents' body font."""
+    from markupsafe import Markup
+
+    from workflow.documents import charts
+    from workflow.documents.fonts import font_stacks
+
+    numbers = chart_numbers(submission, rows)
+    font = font_stacks()["body"]
+    with document_language():
+        grade_rows = [(str(scoring.GRADE_LABELS[code]), n) for code, n in numbers["grades"]]
+    return {
+        "execution": Markup(charts.horizontal_bars("各科室预算执行率", numbers["execution"], "%",
+                                                   reference=numbers["total_rate"], font_family=font)),
+        "grades": Markup(charts.vertical_bars("评价等级分布", grade_rows, font_family=font,
+                                              colours=[charts.GRADE_COLOURS[c] for c, _n in numbers["grades"]])),
+        "scores": Markup(charts.lines("各项目历年得分", [str(y) for y in numbers["years"]], numbers["scores"],
+                                      font_family=font)),
+        "rates": Markup(charts.lines("各项目历年预算执行率", [str(y) for y in numbers["years"]], numbers["rates"],
+                                     "%", font_family=font)),
+        "more": numbers["more"],
+        "shown": YEARS_PROJECTS,
+    }
 
 
 def summary_filename(submission):
