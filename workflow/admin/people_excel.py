@@ -75,7 +75,7 @@ def role_names():
     language's label and the code."""
     names = {}
     for role in Role:
-        label = importer._chinese(ROLE_LABELS[role])
+        label = importer.chinese(ROLE_LABELS[role])
         for name in (label, re.split(r"[（(]", label)[0], str(role.label), role.value):
             names.setdefault(name.strip().lower(), role)
     return names
@@ -214,7 +214,7 @@ def read_upload(stream):
         header = next(values_ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=width, values_only=True),
                       ())
         header = [("" if v is None else str(v).strip()) for v in header] + [""] * (width - len(header))
-        accepted = ([importer._chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
+        accepted = ([importer.chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
         if header[:width] not in accepted:
             importer._refuse(_("第 %(row)d 行的表头与导入模板不一致，请使用本系统下载的模板，不要增删或调换列。",
                                row=HEADER_ROW))

@@ -199,20 +199,14 @@ def _links_page(issued, title, result=None):
 def import_people():
     problems = []
     if request.method == "POST":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            problems = [importer.Problem(None, _("请选择要上传的 Excel 文件（.xlsx）。"))]
-        else:
-            try:
-                result = people_excel.import_people(upload.stream, current_user)
-            except importer.ImportRefused as refusal:
-                problems = refusal.problems
-            else:
-                return _links_page(result.links, _("已导入 %(n)d 人", n=len(result.people)), result)
+        result, problems = importer.run_upload(
+            request.files.get("file"), lambda stream: people_excel.import_people(stream, current_user))
+        if result is not None:
+            return _links_page(result.links, _("已导入 %(n)d 人", n=len(result.people)), result)
     page = render_template(
         "admin/people_import.html", problems=problems, columns=people_excel.COLUMNS,
         explanations=people_excel.EXPLANATIONS, sheet=people_excel.SHEET_NAME, first_row=people_excel.FIRST_DATA_ROW,
-        max_rows=people_excel.MAX_ROWS, role_names=people_excel.roles_text(set(Role)), confirm=ConfirmForm(),
+        max_rows=people_excel.MAX_ROWS, role_names=people_excel.roles_text(set(Role)),
     )
     return page, (422 if problems else 200)  # a file refused: nothing imported
 

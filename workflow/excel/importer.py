@@ -100,6 +100,17 @@ class ImportRefused(ServiceError):
         super().__init__("；".join(str(p) for p in self.problems))
 
 
+def run_upload(upload, importer):
+    """What an import page does with its uploaded file: ``(importer(stream), [])``, or
+    ``(None, problems)`` when no file came or the importer refused it (nothing imported)."""
+    if upload is None or not upload.filename:
+        return None, [Problem(None, _("请选择要上传的 Excel 文件（.xlsx）。"))]
+    try:
+        return importer(upload.stream), []
+    except ImportRefused as refusal:
+        return None, refusal.problems
+
+
 @dataclass
 class ProjectRow:
     row: int
@@ -113,7 +124,8 @@ class ProjectRow:
 # The template ---------------------------------------------------------------------------
 
 
-def _chinese(label):
+def chinese(label):
+    """A label in Chinese whatever the request's language: workbook headers are read in Chinese."""
     with force_locale("zh_CN"):
         return str(label)
 
@@ -260,7 +272,7 @@ def read_upload(stream):
         header = next(values_ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=width, values_only=True),
                       ())
         header = [("" if v is None else str(v).strip()) for v in header] + [""] * (width - len(header))
-        accepted = ([_chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
+        accepted = ([chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
         if header[:width] not in accepted:
             _refuse(_("第 %(row)d 行的表头与导入模板不一致，请使用本系统下载的模板，不要增删或调换列。",
                       row=HEADER_ROW))

@@ -41,17 +41,11 @@ def import_projects(plan_id):
     plan = _plan_or_404(plan_id)
     problems = []
     if request.method == "POST":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            problems = [importer.Problem(None, _("请选择要上传的 Excel 文件（.xlsx）。"))]
-        else:
-            try:
-                projects = importer.import_projects(plan, upload.stream, current_user)
-            except importer.ImportRefused as refusal:
-                problems = refusal.problems
-            else:
-                flash(_("已导入 %(n)d 个项目。", n=len(projects)), "success")
-                return redirect(url_for("plans.detail", plan_id=plan.id))
+        projects, problems = importer.run_upload(
+            request.files.get("file"), lambda stream: importer.import_projects(plan, stream, current_user))
+        if projects is not None:
+            flash(_("已导入 %(n)d 个项目。", n=len(projects)), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
     page = render_template(
         "excel/import.html", plan=plan, problems=problems, columns=importer.COLUMNS,
         explanations=importer.EXPLANATIONS, sheet=importer.SHEET_NAME, first_row=importer.FIRST_DATA_ROW,
