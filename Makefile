@@ -20,7 +20,11 @@ run: setup migrate
 
 # The two databases' runs go side by side (the machine has two cores and each pytest run is
 # mostly one); each writes its own log, printed whole when both are done, so the output stays
-# readable. Without PostgreSQL (and not on CI) only SQLite runs.
+# readable. Without PostgreSQL (and not on CI) only SQLite runs. Tests marked `any_database`
+# (the browser tests, which drive the pages' script and layout, and the request-schema check)
+# run once, on SQLite, the database `make run` serves; every endpoint is still requested on
+# PostgreSQL (the route table, the schemathesis sweep). Run alone, `make test-postgres` runs
+# them too.
 test: setup
 	@if [ -n "$$TEST_DATABASE_URL" ]; then url="$$TEST_DATABASE_URL"; else url="$(PG_TEST_URL)"; fi; \
 	if ! $(BIN)/python scripts/pg_check.py "$$url"; then \
@@ -30,7 +34,8 @@ test: setup
 	fi; \
 	logs=$$(mktemp -d); \
 	$(MAKE) --no-print-directory test-sqlite > $$logs/sqlite.log 2>&1 & sqlite=$$!; \
-	$(MAKE) --no-print-directory test-postgres TEST_DATABASE_URL="$$url" > $$logs/postgres.log 2>&1 & postgres=$$!; \
+	$(MAKE) --no-print-directory test-postgres TEST_DATABASE_URL="$$url" \
+		PYTEST_ARGS='$(PYTEST_ARGS) -m "not any_database"' > $$logs/postgres.log 2>&1 & postgres=$$!; \
 	wait $$sqlite; sqlite_rc=$$?; wait $$postgres; postgres_rc=$$?; \
 	cat $$logs/sqlite.log $$logs/postgres.log; rm -rf $$logs; \
 	echo "SQLite: exit $$sqlite_rc; PostgreSQL: exit $$postgres_rc"; \

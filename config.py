@@ -52,6 +52,10 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000)
+    # FULL: every commit is on disk before the page answers (a submitted form survives a power
+    # cut). The tests turn it OFF: a killed process loses nothing either way, only the machine's
+    # crash would, and there the fsync of every commit only slows the suite.
+    SQLITE_SYNCHRONOUS = "FULL"
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
 
@@ -198,6 +202,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"
     # Hundreds of test users: a fast hash keeps the suite quick; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    SQLITE_SYNCHRONOUS = "OFF"
     SERVER_NAME = None
 
 

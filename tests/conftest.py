@@ -276,3 +276,16 @@ def session_cookie(app, response):
         if header.startswith(name + "="):
             return header
     raise AssertionError(f"no {name} cookie set")
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the live server's Chromium (tests/live_server.py) is a browser test,
+    marked or not: ``-m browser`` must see every one of them. A browser test drives the pages'
+    script and layout, which the database does not change: it is also ``any_database``."""
+    for item in items:
+        definitions = getattr(item, "_fixtureinfo", None)
+        browsers = definitions.name2fixturedefs.get("browser", ()) if definitions else ()
+        if any(d.func.__module__ == "tests.live_server" for d in browsers):
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.any_database)

@@ -115,6 +115,7 @@ def test_no_operation_answers_a_server_error(app, quick_documents):
         no_server_error()
 
 
+@pytest.mark.any_database  # the request schema's verdict, before any query
 def test_what_the_document_allows_the_parser_accepts(app):
     """Positive data, generated from the document alone, is never refused by the request
     schema (a 422 with field details): the document says what the server accepts. It may still

@@ -115,7 +115,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
 def _pragmas(connection):
     return {
         name: connection.execute(text(f"PRAGMA {name}")).scalar()
-        for name in ("journal_mode", "busy_timeout", "foreign_keys")
+        for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
     }
 
 
@@ -134,6 +134,7 @@ def test_test_database_connection_settings(app):
             "journal_mode": "wal",
             "busy_timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"],
             "foreign_keys": 1,
+            "synchronous": 0,  # OFF: the tests' setting
         }
 
 
@@ -146,6 +147,7 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'pragmas.sqlite3'}",
             "INSTANCE_PATH": str(tmp_path),
             "SQLITE_BUSY_TIMEOUT_MS": 4321,
+            "SQLITE_SYNCHRONOUS": "FULL",  # what every configuration but the tests' says
         },
     )
     with app.app_context():
@@ -153,7 +155,8 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
             with _db.engine.connect() as first, _db.engine.connect() as second:
                 # Every pooled connection, not just the first one.
                 for connection in (first, second):
-                    assert _pragmas(connection) == {"journal_mode": "wal", "busy_timeout": 4321, "foreign_keys": 1}
+                    assert _pragmas(connection) == {"journal_mode": "wal", "busy_timeout": 4321, "foreign_keys": 1,
+                                                         "synchronous": 2}
         finally:
             _db.engine.dispose()
 

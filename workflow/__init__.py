@@ -122,7 +122,7 @@ def _register_blueprints(app):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: WAL so readers never block the writer, a busy timeout instead of instant
+    """SQLite: WAL so readers never block the writer, commits synced as configured, a busy timeout instead of instant
     'database is locked' errors, and foreign keys enforced as on PostgreSQL."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
@@ -131,10 +131,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
     try:
         timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        synchronous = current_app.config["SQLITE_SYNCHRONOUS"]
     except RuntimeError:
-        timeout = 15000
+        timeout, synchronous = 15000, "FULL"
+    if synchronous not in ("FULL", "NORMAL", "OFF"):
+        synchronous = "FULL"
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
