@@ -300,5 +300,17 @@ def test_the_pages_say_where_the_password_lives(directory, staff, admin, client,
     assert 'href="/auth/password"' in local.get("/").get_data(as_text=True)
 
 
+def test_an_old_must_change_flag_never_sends_a_directory_user_to_a_page_that_refuses_them(directory, staff,
+                                                                                          client):
+    """A session from before the directory was set up may carry the administrator's "change
+    your password": the directory keeps that password, so the pages open as usual."""
+    post(client, "/auth/login", {"username": "yuanliji", "password": PASSWORDS["yuanliji"]})
+    reload(staff).must_change_password = True
+    db.session.commit()
+    page = client.get("/")
+    assert page.status_code == 200, page.headers.get("Location")
+    assert "请先修改密码" not in page.get_data(as_text=True)
+
+
 def test_without_the_directory_the_login_page_has_no_hint(client):
     assert "已接入单位目录" not in client.get("/auth/login").get_data(as_text=True)
