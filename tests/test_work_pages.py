@@ -385,6 +385,8 @@ def test_bell_counts_unread_and_mark_all_read_clears_it(app, world):
                   {"trigger": "submit", "version": str(evaluation.version)}, follow_redirects=True)
     assert "已执行“提交复核”，当前状态：待复核。" in flashes(submit)
     assert unread(reviewer.get("/")) == 1
+    # Both bells, the bar's and the folded one of a phone, say the count to a screen reader.
+    assert text(reviewer.get("/")).count('aria-label="消息，1 条未读"') == 2
     page = reviewer.get("/work/notifications")
     assert "“应急物资储备项目”：提交复核（原立吉）。待办：复核自评" in text(page)
     assert f'href="/evaluations/{evaluation.id}"' in text(page)
