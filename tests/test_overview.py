@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import post, signed_in
 from tests.test_browser import english
 from tests.factories import make_approved, make_evaluation, make_plan, make_setup
+from workflow import numbers
 from workflow.overview import services
 
 
@@ -41,8 +42,8 @@ def test_the_numbers(world):
     [row] = view.execution
     assert (row.name, row.budget, row.executed, row.projects) == (
         org.section_a.name, Decimal("306.632"), Decimal("252.743"), 2)
-    assert services.percent(row.rate) == Decimal("82.43")
-    assert services.percent(view.execution_total.rate) == Decimal("82.43")
+    assert numbers.percent(row.rate) == Decimal("82.43")
+    assert numbers.percent(view.execution_total.rate) == Decimal("82.43")
     # Grades: the two scored evaluations, by their stored grade.
     expected = {code: 0 for code in services.GRADE_ORDER}
     for evaluation in (reported, approved):

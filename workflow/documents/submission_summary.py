@@ -19,7 +19,7 @@ from workflow.documents.titles import title_lines
 from workflow.excel.exporter import local_date
 from workflow.submissions import services
 
-GRADE_ORDER = ("excellent", "good", "fair", "poor")
+GRADE_ORDER = scoring.GRADES  # 优, 良, 中, 差
 
 
 
@@ -35,7 +35,7 @@ def amount_text(value):
 
 
 def rate_text(rate):
-    return "—" if rate is None else f"{(Decimal(rate) * 100).quantize(Decimal('0.01'))}%"
+    return numbers.percent_text(rate)
 
 
 def score_text(score):
@@ -131,7 +131,7 @@ def chart_numbers(submission, rows):
         if row.budget is not None and row.executed is not None:
             budget, executed = sections.get(row.section, (Decimal(0), Decimal(0)))
             sections[row.section] = (budget + row.budget, executed + row.executed)
-    execution = [(name, percent(scoring.execution_rate(budget, executed)) if budget else None)
+    execution = [(name, numbers.percent(scoring.execution_rate(budget, executed)) if budget else None)
                  for name, (budget, executed) in sections.items()]
     _budget, _executed, total_rate = services.totals(rows)
     counts = Counter(row.grade for row in rows if row.grade)
@@ -145,14 +145,10 @@ def chart_numbers(submission, rows):
         history.setdefault(row.project, {})[this_year] = row
     years = sorted({year for row in shown for year in history[row.project]})
     projects = [(row.project, [history[row.project].get(year) for year in years]) for row in shown]
-    return {"execution": execution, "total_rate": percent(total_rate), "grades": grades, "years": years,
+    return {"execution": execution, "total_rate": numbers.percent(total_rate), "grades": grades, "years": years,
             "scores": [(name, [r.score if r else None for r in by_year]) for name, by_year in projects],
-            "rates": [(name, [percent(r.rate) if r else None for r in by_year]) for name, by_year in projects],
+            "rates": [(name, [numbers.percent(r.rate) if r else None for r in by_year]) for name, by_year in projects],
             "more": len(rows) > YEARS_PROJECTS}
-
-
-def percent(rate):
-    return None if rate is None else (Decimal(rate) * 100).quantize(Decimal("0.01"))
 
 
 def summary_charts(submission, rows):

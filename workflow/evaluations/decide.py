@@ -12,18 +12,13 @@ from workflow.evaluations.forms import TransitionForm
 from workflow.forms import error_messages
 
 
-def buttons(evaluation, user):
-    """The decisions ``user`` may take now (one button each)."""
-    return actions.available(evaluation, user)
-
-
 def review_buttons(evaluation, user):
-    """Of those, the review's decisions: the rows of whoever the state waits for (the
+    """The review's decisions ``user`` may take now: the rows of whoever the state waits for (the
     reviewers while it is 待复核, the 组长 once reviewed), only while it is under review."""
     state = state_def(evaluation.state)
     if not state.under_review:
         return []
-    return [row for row in buttons(evaluation, user) if row.role == state.actor]
+    return [row for row in actions.available(evaluation, user) if row.role == state.actor]
 
 
 def perform_posted(evaluation, user, address=""):

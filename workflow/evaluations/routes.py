@@ -35,7 +35,7 @@ def detail(evaluation_id):
         project=evaluation.project,
         state=state_def(evaluation.state),
         states=states_for_plan(evaluation.project.plan),
-        buttons=decide.buttons(evaluation, current_user),
+        buttons=actions.available(evaluation, current_user),
         # A committee's opinions, round by round (one reviewer's pass is the history's line).
         opinions=opinions.of(evaluation) if evaluation.project.plan.review_rule != "one" else [],
         history=history,

@@ -1,6 +1,7 @@
 from flask import abort, render_template, request
 from flask_login import current_user
 
+from workflow import numbers
 from workflow.documents.submission_summary import amount_text
 from workflow.engine import board
 from workflow.errors import NotFound
@@ -26,7 +27,7 @@ def _plans_and_choice():
 def index():
     plans, plan = _plans_and_choice()
     view = services.overview(plan, current_user) if plan is not None else None
-    return render_template("overview/index.html", plan=plan, plans=plans, view=view, percent=services.percent,
+    return render_template("overview/index.html", plan=plan, plans=plans, view=view, percent_text=numbers.percent_text,
                            amount=amount_text)
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from workflow import scoring
+from workflow import numbers, scoring
 from workflow.engine.definition import STATE_BY_NAME, states_for_plan, states_where
 from workflow.evaluations.services import sees_reported_only
 from workflow.extensions import db
@@ -157,11 +157,6 @@ def project_years(plan, viewer=None):
 
 # What the page's script draws -----------------------------------------------------------------
 
-def percent(rate):
-    """A ratio as a percentage with two decimals (83.60), or None."""
-    return None if rate is None else (Decimal(rate) * 100).quantize(Decimal("0.01"))
-
-
 def _number(value):
     return None if value is None else float(value)
 
@@ -185,8 +180,8 @@ def as_json(view):
             "names": [row.name for row in view.execution],
             "budget": [_number(row.budget) for row in view.execution],
             "executed": [_number(row.executed) for row in view.execution],
-            "rates": [_number(percent(row.rate)) for row in view.execution],
-            "total_rate": _number(percent(total.rate)),
+            "rates": [_number(numbers.percent(row.rate)) for row in view.execution],
+            "total_rate": _number(numbers.percent(total.rate)),
         },
         "grades": {"codes": [code for code, _n in view.grades],
                    "labels": [str(GRADE_LABELS[code]) for code, _n in view.grades],
@@ -195,7 +190,7 @@ def as_json(view):
             "years": view.years,
             "projects": [{"name": p.name, "section": p.section,
                           "scores": [_number(p.years.get(y, (None, None))[0]) for y in view.years],
-                          "rates": [_number(percent(p.years.get(y, (None, None))[1])) for y in view.years]}
+                          "rates": [_number(numbers.percent(p.years.get(y, (None, None))[1])) for y in view.years]}
                          for p in view.projects],
         },
     }

@@ -50,12 +50,6 @@ def _amounts_in_text(text):
         yield match.group(0), in_wan
 
 
-def _plain(value):
-    """A stored amount as people write it: 120.0000 → 120, 172.7430 → 172.743, 200 → 200
-    (never 2E+2)."""
-    return numbers.plain(value)
-
-
 def _matches(amount, known):
     """A written amount matches a structured one when that one, rounded to the precision
     the text used, is the same number: "172.7万元" matches 172.743; "206.4万元" does not
@@ -86,7 +80,7 @@ def evaluation_findings(evaluation, notes=None):
         if row.annual_budget is not None and row.executed is not None and row.executed > row.annual_budget:
             findings.append(Finding(f"over_budget:{kind}", "accuracy", _(
                 "“%(row)s”全年执行数 %(executed)s 万元超过全年预算数 %(budget)s 万元。",
-                row=content.FUNDING_LABELS[kind], executed=_plain(row.executed), budget=_plain(row.annual_budget))))
+                row=content.FUNDING_LABELS[kind], executed=numbers.plain(row.executed), budget=numbers.plain(row.annual_budget))))
     # Accuracy: funding rows add up to the total.
     if total_row is not None:
         for column, label in content.FUNDING_COLUMNS.items():
@@ -96,7 +90,7 @@ def evaluation_findings(evaluation, notes=None):
             if given and whole is not None and sum(given, Decimal(0)) != whole:
                 findings.append(Finding(f"parts:{column}", "accuracy", _(
                     "“%(column)s”各资金来源合计 %(parts)s 万元，与年度资金总额 %(total)s 万元不符。",
-                    column=label, parts=_plain(sum(given, Decimal(0))), total=_plain(whole))))
+                    column=label, parts=numbers.plain(sum(given, Decimal(0))), total=numbers.plain(whole))))
     # Accuracy: the stated execution rate equals the computed one.
     for ind in evaluation.indicators:
         if ind.kind != EXECUTION_RATE or ind.actual is None or total_row is None:
@@ -106,7 +100,7 @@ def evaluation_findings(evaluation, notes=None):
             if abs(computed - ind.actual) > RATE_TOLERANCE:
                 findings.append(Finding("execution_rate", "accuracy", _(
                     "填报的预算执行率 %(stated)s%% 与按资金计算的 %(computed)s%% 不一致。",
-                    stated=_plain(ind.actual), computed=computed.quantize(Decimal("0.01")))))
+                    stated=numbers.plain(ind.actual), computed=computed.quantize(Decimal("0.01")))))
     # Accuracy: amounts in the narrative that match none of the structured amounts.
     known = content.structured_amounts(evaluation)
     seen = set()
@@ -117,7 +111,7 @@ def evaluation_findings(evaluation, notes=None):
             if amount in seen or _matches(amount, known):
                 continue
             seen.add(amount)
-            findings.append(Finding(f"text_amount:{_plain(amount)}", "accuracy", _(
+            findings.append(Finding(f"text_amount:{numbers.plain(amount)}", "accuracy", _(
                 "报告中的金额“%(written)s”与填报的资金数据均不一致，请核对。", written=written)))
     # Completeness: planned against actual quantities, explained when they differ.
     for ind in evaluation.indicators:
@@ -126,7 +120,7 @@ def evaluation_findings(evaluation, notes=None):
         if ind.actual != ind.target and not ind.deviation_reason.strip():
             findings.append(Finding(f"quantity:{ind.id}", "completeness", _(
                 "“%(name)s”计划 %(target)s%(unit)s，实际 %(actual)s%(unit)s，差异未说明原因。",
-                name=ind.name or ind.level2, target=_plain(ind.target), actual=_plain(ind.actual), unit=ind.unit)))
+                name=ind.name or ind.level2, target=numbers.plain(ind.target), actual=numbers.plain(ind.actual), unit=ind.unit)))
     if notes is None:
         notes = notes_by_evaluation([evaluation.id]).get(evaluation.id, {})
     for finding in findings:
