@@ -22,10 +22,14 @@ class Project(db.Model):
     budget_year: Mapped[int]
     leader_name: Mapped[str] = mapped_column(String(64), default="")  # 项目负责人
     overall_target: Mapped[str] = mapped_column(Text, default="")  # 年度总体目标（预期目标）
+    # The same project in the previous year's plan (workflow/results/links.py says how it is
+    # found), whose result and 预算安排建议 this one's pages show.
+    previous_project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     plan = relationship("Plan")
     section = relationship("Section")
+    previous_project = relationship("Project", remote_side="Project.id")
     evaluation: Mapped["Evaluation"] = relationship(
         back_populates="project", uselist=False, cascade="all, delete-orphan"
     )

@@ -39,9 +39,17 @@ class Plan(db.Model):
     review_rule: Mapped[str] = mapped_column(String(8), default="one", server_default="one")
     review_quorum: Mapped[int] = mapped_column(default=2, server_default="2")
     approval_required: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Results into the next budget (workflow/results/): the office's 预算安排建议 per grade
+    # ({grade code: text}; NULL or a missing grade: the default of workflow/results/advice.py),
+    # the decimals a score is written with in the reports' text (the seed prints "99.7分"), and
+    # the plan this one was copied from (plans.services.copy_plan), whose results it shows.
+    budget_advice: Mapped[dict | None] = mapped_column(JSON)
+    score_text_decimals: Mapped[int] = mapped_column(default=1, server_default="1")
+    previous_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     office_section = relationship("Section")
+    previous_plan = relationship("Plan", remote_side="Plan.id")
     stages: Mapped[list["Stage"]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Stage.sort_order"
     )
