@@ -18,6 +18,7 @@ from workflow.engine.definition import states_where
 from workflow.extensions import db
 from workflow.models import Evaluation, FindingNote, Plan, Project, Section
 from workflow.models.evaluations import derived_update
+from workflow.review import text_figures
 from workflow.selfeval import content
 from workflow.selfeval.framework import EXECUTION_RATE
 
@@ -113,6 +114,8 @@ def evaluation_findings(evaluation, notes=None):
             seen.add(amount)
             findings.append(Finding(f"text_amount:{numbers.plain(amount)}", "accuracy", _(
                 "报告中的金额“%(written)s”与填报的资金数据均不一致，请核对。", written=written)))
+    # Accuracy: scores, grades, rates and counts written in the text (text_figures.py).
+    findings += [Finding(code, "accuracy", message) for code, message in text_figures.findings(evaluation, total_row, texts)]
     # Completeness: planned against actual quantities, explained when they differ.
     for ind in evaluation.indicators:
         if not ind.applicable or ind.level2 not in QUANTITY_LEVEL2 or ind.target is None or ind.actual is None:
@@ -212,7 +215,7 @@ def _with_content(evaluation_ids):
     loaded = db.session.scalars(
         select(Evaluation).where(Evaluation.id.in_(evaluation_ids)).options(
             selectinload(Evaluation.funding_rows), selectinload(Evaluation.indicators),
-            selectinload(Evaluation.narrative), joinedload(Evaluation.project))
+            selectinload(Evaluation.narrative), joinedload(Evaluation.project).joinedload(Project.plan))
     ).unique().all()
     return loaded, notes_by_evaluation(evaluation_ids)
 
