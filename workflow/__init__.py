@@ -92,6 +92,7 @@ def _register_blueprints(app):
     from workflow.meetings import bp as meetings_bp
     from workflow.overview import bp as overview_bp
     from workflow.plans import bp as plans_bp
+    from workflow.results import bp as results_bp
     from workflow.review import bp as review_bp
     from workflow.selfeval import bp as selfeval_bp
     from workflow.submissions import bp as submissions_bp
@@ -103,6 +104,7 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(plans_bp, url_prefix="/plans")
+    app.register_blueprint(results_bp, url_prefix="/plans")
     app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
     app.register_blueprint(evidence_bp, url_prefix="/evaluations")
     app.register_blueprint(selfeval_bp, url_prefix="/evaluations")

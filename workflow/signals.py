@@ -8,3 +8,7 @@ _signals = Namespace()
 # may have changed, before the writer's commit; the review's consistency findings are
 # recounted (workflow/review/checks.py). Keyword ``notes``: the finding notes, when known.
 evaluation_content_changed = _signals.signal("evaluation-content-changed")
+
+# Sent with a new project once it is flushed (it has its id), before the creator's commit; the
+# results feature links it to the same project of the previous year (workflow/results/links.py).
+project_created = _signals.signal("project-created")

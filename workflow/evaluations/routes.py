@@ -10,6 +10,7 @@ from workflow.evaluations import bp, decide, services
 from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in, roles
 from workflow.refusals import refused
+from workflow.results import views as results_views
 from workflow.review import services as review
 from workflow.roles import Role
 from workflow.selfeval import services as selfeval
@@ -47,6 +48,7 @@ def detail(evaluation_id):
         review_comments=review.comments_for(evaluation, current_user),
         # Result application shows only once the evaluation is with the finance bureau.
         **(rectification_context(evaluation) if state_def(evaluation.state).with_finance else NO_RESULTS),
+        **results_views.evaluation_context(evaluation, current_user),
     )
 
 

@@ -38,9 +38,9 @@ def submission_workbook(submission, rows, totals):
     ws = wb.active
     ws.title = _("报送汇总")
     headings = (_("序号"), _("项目名称"), _("责任科室"), _("全年预算数（万元）"), _("全年执行数（万元）"),
-                _("执行率"), _("得分"), _("评价等级"))
+                _("执行率"), _("得分"), _("评价等级"), _("预算安排建议"))
     last = len(headings)
-    set_widths(ws, (6, 40, 24, 16, 16, 10, 9, 9))
+    set_widths(ws, (6, 40, 24, 16, 16, 10, 9, 9, 16))
     label = dict(font=body_font(bold=True), alignment=CENTER, fill=HEADER_FILL)
 
     put_merged(ws, 1, 1, last, submission.plan.title, font=title_font(16), alignment=CENTER, border=None)
@@ -62,6 +62,7 @@ def submission_workbook(submission, rows, totals):
         put(ws, r, 6, _rate(row.rate), alignment=RIGHT, number_format=RATE_FORMAT)
         put(ws, r, 7, row.score, alignment=RIGHT, number_format=SCORE_FORMAT)
         put(ws, r, 8, str(row.grade_label), alignment=CENTER)
+        put(ws, r, 9, row.advice, alignment=CENTER)
 
     r += 1
     budget, executed, rate = totals
@@ -72,6 +73,7 @@ def submission_workbook(submission, rows, totals):
     put(ws, r, 6, _rate(rate), alignment=RIGHT, number_format=RATE_FORMAT, font=bold)
     put(ws, r, 7, "")
     put(ws, r, 8, "")
+    put(ws, r, 9, "")
 
     ws.freeze_panes = "C4"
     print_setup(ws, title_rows="3:3")

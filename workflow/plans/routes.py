@@ -24,6 +24,7 @@ from workflow.plans.forms import (
     StagesForm,
 )
 from workflow.refusals import form_status, page_with_status, refused
+from workflow.results import views as results_views
 from workflow.roles import Role
 from workflow.selfeval import framework
 
@@ -112,6 +113,7 @@ def detail(plan_id):
         sections=people.list_sections(),
         section_id=section_id,
         may_manage=Role.OFFICE in current_user.roles,
+        **results_views.plan_context(plan, projects, current_user),
     )
 
 

@@ -252,6 +252,10 @@ def copy_plan(source, run_year=None):
         method=source.method,
         requirements=source.requirements,
         office_section_id=source.office_section_id,
+        # Its results feed this plan's budget (workflow/results/), with the office's settings.
+        previous_plan_id=source.id,
+        budget_advice=dict(source.budget_advice) if source.budget_advice else None,
+        score_text_decimals=source.score_text_decimals,
     )
     plan.stages = [
         Stage(kind=s.kind, name=s.name, sort_order=s.sort_order,
@@ -314,6 +318,7 @@ def create_project(plan, name, section, actor=None, details=None, **fields):
     signals.evaluation_content_changed.send(project.evaluation)  # the findings, stored with the INSERT
     db.session.add(project)
     db.session.flush()
+    signals.project_created.send(project)
     tasks.create_tasks(project.evaluation)
     audit.record(project.evaluation, actor, "create", None, project.evaluation.state, details=details)
     return project

@@ -29,6 +29,7 @@ class SummaryRow:
     rate: Decimal | None
     score: Decimal | None
     grade: str | None
+    advice: str = ""  # 预算安排建议 (workflow/results/advice.py), as of today: rectifications hold it back
 
     @property
     def grade_label(self):
@@ -198,7 +199,13 @@ def rows_of(submission):
         .options(selectinload(SubmissionItem.evaluation), selectinload(SubmissionItem.snapshot))
         .order_by(SubmissionItem.id)
     ).all()
-    return [summary_row(item.evaluation, item.snapshot.data) for item in items]
+    from workflow.results.advice import advice_of_many
+
+    advice = advice_of_many([item.evaluation for item in items], submission.plan)
+    rows = [summary_row(item.evaluation, item.snapshot.data) for item in items]
+    for item, row in zip(items, rows):
+        row.advice = advice[item.evaluation_id].text if advice[item.evaluation_id] else ""
+    return rows
 
 
 def totals(rows):

@@ -6,9 +6,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from workflow.documents.submission_summary import summary_data
 from workflow.documents.word.page import Cell, OfficialDocument
 
-COLUMNS = ("序号", "项目名称", "责任科室", "全年预算数", "全年执行数", "执行率", "得分", "评价\n等级")
+COLUMNS = ("序号", "项目名称", "责任科室", "全年预算数", "全年执行数", "执行率", "得分", "评价\n等级", "预算安排\n建议")
 # As submission_summary.css, with a point more for 执行率 so that "83.60%" keeps to one line in Word.
-WIDTHS = (6, 23, 17, 14, 14, 10, 8, 8)
+WIDTHS = (6, 19, 14, 12, 12, 10, 7, 7, 13)
 
 
 def build_summary(data):
@@ -33,9 +33,9 @@ def build_summary(data):
     document.small("单位：万元").alignment = WD_ALIGN_PARAGRAPH.RIGHT
     rows = [list(COLUMNS)]
     rows += [[row["number"], Cell(row["project"], align="left"), Cell(row["section"], align="left"), Cell(row["budget"], align="right"),
-              Cell(row["executed"], align="right"), row["rate"], row["score"], row["grade"]] for row in data["rows"]]
+              Cell(row["executed"], align="right"), row["rate"], row["score"], row["grade"], row["advice"]] for row in data["rows"]]
     rows.append([Cell(f"合计（{data['count']}个项目）", span=3), Cell(data["budget"], align="right"),
-                 Cell(data["executed"], align="right"), data["rate"], "", ""])
+                 Cell(data["executed"], align="right"), data["rate"], "", "", ""])
     document.table(WIDTHS, rows)
     return document.to_bytes()
 
