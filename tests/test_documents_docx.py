@@ -469,7 +469,9 @@ def test_the_summary_holds_the_pdfs_text_and_table(submitted):
     [table] = document.tables
     assert_tables_have_borders_and_repeat_their_heading(table)
     rows = cells(document)
-    assert rows[0] == ["序号", "项目名称", "责任科室", "全年预算数", "全年执行数", "执行率", "得分", "评价\n等级"]
+    assert rows[0] == ["序号", "项目名称", "责任科室", "全年预算数", "全年执行数", "执行率", "得分", "评价\n等级",
+                       "预算安排\n建议"]
+    assert rows[1][-1] == rows[2][-1] == "优先保障"   # both approved at 优 (workflow/results/advice.py)
     assert rows[2][:5] == ["2", PROJECT, factories.SECTION_B, "206.632", "172.743"]
     assert rows[-1][:4] == ["合计（2个项目）"] * 3 + [data["budget"]]
     assert_official_page(document)

@@ -100,6 +100,9 @@ ROUTES = {
     "plans.add_project": only(OFFICE),
     "plans.edit_project": only(OFFICE),
     "plans.open_self_evaluation": only(OFFICE),
+    "results.plan_results": only(OFFICE, LEADER, REVIEWER),
+    "results.settings": only(OFFICE),
+    "results.choose_previous": only(OFFICE),
     # Excel
     "excel.import_projects": only(OFFICE),
     "excel.projects_template": only(OFFICE),

@@ -65,7 +65,7 @@ def summary_data(submission, rows=None):
             {"number": number, "project": row.project, "section": row.section,
              "budget": amount_text(row.budget), "executed": amount_text(row.executed),
              "rate": rate_text(row.rate), "score": score_text(row.score),
-             "grade": str(row.grade_label) if row.grade else "—", "advice": row.advice or "—"}
+             "grade": str(row.grade_label) if row.grade else "—", "advice": row.advice.text if row.advice else "—"}
             for number, row in enumerate(rows, start=1)
         ]
     table_title = f"{submission.title}项目绩效评价结果汇总表"

@@ -62,7 +62,7 @@ def submission_workbook(submission, rows, totals):
         put(ws, r, 6, _rate(row.rate), alignment=RIGHT, number_format=RATE_FORMAT)
         put(ws, r, 7, row.score, alignment=RIGHT, number_format=SCORE_FORMAT)
         put(ws, r, 8, str(row.grade_label), alignment=CENTER)
-        put(ws, r, 9, row.advice, alignment=CENTER)
+        put(ws, r, 9, row.advice.text if row.advice else "", alignment=CENTER)
 
     r += 1
     budget, executed, rate = totals

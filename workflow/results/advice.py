@@ -36,9 +36,15 @@ DECIMALS = (0, 2)
 class Advice:
     grade: str
     score: object  # Decimal
-    text: str  # what to show: the advice, or 整改完成前暂缓 while rectifications are open
-    advice: str  # the grade's advice, held back or not
+    # The grade's advice, held back or not: the office's text, or a default (lazy: it reads in
+    # the language of where it is shown; the documents for the bureau are in Chinese).
+    advice: object
     open_rectifications: int = 0
+
+    @property
+    def text(self):
+        """What to show: the advice, or 整改完成前暂缓 while rectifications are open."""
+        return _("整改完成前暂缓") if self.held else str(self.advice)
 
     @property
     def held(self):
@@ -54,13 +60,13 @@ class Advice:
         if not self.held:
             return ""
         return _("尚有 %(n)d 项问题整改未办结，办结后按评价结果安排：%(advice)s。",
-                 n=self.open_rectifications, advice=self.advice)
+                 n=self.open_rectifications, advice=str(self.advice))
 
 
 def mapping(plan):
     """{grade code: advice} of the plan, in the grades' order, the defaults filling any gap."""
     own = plan.budget_advice or {}
-    return {grade: (own.get(grade) or str(DEFAULT_ADVICE[grade])) for grade in scoring.GRADES}
+    return {grade: (own.get(grade) or DEFAULT_ADVICE[grade]) for grade in scoring.GRADES}
 
 
 def set_settings(plan, values, decimals, actor):
@@ -110,9 +116,7 @@ def advice_of(evaluation, plan=None, open_count=None):
     plan = plan or evaluation.project.plan
     if open_count is None:
         open_count = open_rectification_counts([evaluation.id]).get(evaluation.id, 0)
-    advice = mapping(plan)[evaluation.grade]
-    text = _("整改完成前暂缓") if open_count else advice
-    return Advice(evaluation.grade, evaluation.total_score, text, advice, open_count)
+    return Advice(evaluation.grade, evaluation.total_score, mapping(plan)[evaluation.grade], open_count)
 
 
 def advice_of_many(evaluations, plan):

@@ -28,7 +28,7 @@ def plan_results(plan_id):
     """The plan's results list (score, grade, 预算安排建议) and last year's."""
     plan = _plan_or_404(plan_id)
     projects = plans.projects_of(plan)
-    form = AdviceSettingsForm(formdata=None, data={**advice.mapping(plan),
+    form = AdviceSettingsForm(formdata=None, data={**{k: str(v) for k, v in advice.mapping(plan).items()},
                                                    "score_text_decimals": plan.score_text_decimals})
     earlier, last_year = links.previous_results(plan)
     return render_template("results/plan.html", plan=plan, projects=projects,

@@ -29,7 +29,7 @@ class SummaryRow:
     rate: Decimal | None
     score: Decimal | None
     grade: str | None
-    advice: str = ""  # 预算安排建议 (workflow/results/advice.py), as of today: rectifications hold it back
+    advice: object = None  # its 预算安排建议 (results.advice.Advice), as of today: rectifications hold it back
 
     @property
     def grade_label(self):
@@ -204,7 +204,7 @@ def rows_of(submission):
     advice = advice_of_many([item.evaluation for item in items], submission.plan)
     rows = [summary_row(item.evaluation, item.snapshot.data) for item in items]
     for item, row in zip(items, rows):
-        row.advice = advice[item.evaluation_id].text if advice[item.evaluation_id] else ""
+        row.advice = advice[item.evaluation_id]
     return rows
 
 
