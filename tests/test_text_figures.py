@@ -85,6 +85,17 @@ def test_the_exact_total_passes_and_the_plan_sets_the_precision(seed):
     assert text_codes(seed) == ["text_score:99.7"]
 
 
+def test_the_score_of_a_part_is_not_taken_for_the_total(seed):
+    decision = sum((i.score for i in seed.indicators if i.level1 == "决策"), D(0))
+    rate = next(i for i in seed.indicators if i.name == "预算执行率")
+    assert decision > 10 and 0 < rate.score < 1
+    rewrite(seed, "management", "有序组织项目实施。",
+            f"有序组织项目实施，决策指标得分{decision}分，预算执行率得分{rate.score.normalize()}分。")
+    assert text_codes(seed) == []
+    rewrite(seed, "management", f"决策指标得分{decision}分", "决策指标得分12.5分")
+    assert text_codes(seed) == ["text_score:12.5"]
+
+
 @pytest.mark.parametrize("written, code", [("测评结果为良", "text_grade:good"), ("评价等级为差", "text_grade:poor"),
                                            ("评价等级为“中”", "text_grade:fair")])
 def test_a_wrong_grade_is_flagged(seed, written, code):

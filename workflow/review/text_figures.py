@@ -3,7 +3,8 @@ the figures (the same way checks.py checks the 万元 amounts): one finding per 
 
 - "得分为99.7分" against the computed total (Evaluation.total_score) at the plan's display
   precision (Plan.score_text_decimals; the seed prints one decimal: 99.67 → 99.7); the exact
-  total written out in full ("99.67分") is right too.
+  total written out in full ("99.67分") is right too, and so is the score of an indicator or
+  of a first-level indicator at the precision written (the analysis: "决策指标得分19.86分").
 - "测评结果为优" / "评价等级为优" against the grade.
 - "执行率83.6%" / "预算执行率为83.60%" against the rate computed from the budget block, at the
   precision the text used.
@@ -45,17 +46,30 @@ def _at_precision_of(written, value):
     return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
 
 
+def _part_scores(evaluation):
+    """The scores of the parts a report's analysis may state ("决策指标得分19.86分"): each
+    indicator's and each first-level indicator's."""
+    scored = [i for i in evaluation.indicators if i.applicable and i.score is not None]
+    levels = {}
+    for ind in scored:
+        levels[ind.level1] = levels.get(ind.level1, Decimal(0)) + ind.score
+    return [i.score for i in scored] + list(levels.values())
+
+
 def score_findings(evaluation, texts, decimals):
     total = evaluation.total_score
     if total is None:
         return []
     shown = total.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    parts = _part_scores(evaluation)
     findings, seen = [], set()
     for _key, text in texts:
         for match in SCORE_IN_TEXT.finditer(text or ""):
             written = _decimal(match.group(1))
             if written is None or written in seen or written == shown or written == total:
                 continue
+            if any(_at_precision_of(written, part) == written for part in parts):
+                continue  # a part's score, not the total
             seen.add(written)
             findings.append(("text_score:" + numbers.plain(written), _(
                 "报告中的得分“%(written)s”与计算的总分 %(total)s 分（保留 %(n)d 位小数为 %(shown)s 分）不一致，请核对。",
