@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from tests import factories
 from tests.conftest import post, signed_in
+from tests.pdf_checks import prepared_fonts  # noqa: F401  (fixture)
 from workflow.engine import actions
 from workflow.errors import ServiceError
 from workflow.excel.submission import submission_workbook
@@ -223,3 +224,21 @@ def test_the_office_edits_the_mapping(app, seed):
     assert db.session.get(Plan, plan.id).budget_advice["fair"] == "适当压减"
     page = office.get(f"/plans/{plan.id}/results").get_data(as_text=True)
     assert 'value="适当压减"' in page and "优先保障" in page
+
+
+def test_the_package_the_bureau_downloads_carries_the_advice(app, seed, prepared_fonts):  # noqa: F811
+    import zipfile
+
+    from tests.pdf_checks import squeeze, text_of
+
+    org, plan, evaluation = seed
+    submission = reported(org, plan, evaluation)
+    response = signed_in(app, org.finance).get(f"/submissions/{submission.id}/package.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(BytesIO(response.data))
+    [xlsx] = [n for n in archive.namelist() if n.endswith(".xlsx")]
+    sheet = load_workbook(BytesIO(archive.read(xlsx))).active
+    assert sheet.cell(4, 9).value == "优先保障"
+    [summary] = [n for n in archive.namelist() if n.endswith(".pdf") and "/" not in n]
+    text = squeeze(text_of(archive.read(summary)))
+    assert squeeze("预算安排建议") in text and "优先保障" in text
