@@ -242,3 +242,21 @@ def test_the_package_the_bureau_downloads_carries_the_advice(app, seed, prepared
     [summary] = [n for n in archive.namelist() if n.endswith(".pdf") and "/" not in n]
     text = squeeze(text_of(archive.read(summary)))
     assert squeeze("预算安排建议") in text and "优先保障" in text
+
+
+def test_the_demo_keeps_the_seeds_settings_and_gives_its_approved_project_advice(app):
+    from sqlalchemy import select
+
+    from workflow import demo
+    from workflow.review import checks
+
+    demo.load_demo()
+    plan = db.session.scalar(select(Plan).where(Plan.title == demo.PLAN_TITLE))
+    assert plan.score_text_decimals == 1 and plan.budget_advice["excellent"] == "优先保障"
+    by_name = {p.name: p.evaluation for p in plans.projects_of(plan)}
+    approved = by_name["危险化学品重大危险源监测预警项目"]
+    assert approved.state == "approved" and advice.advice_of(approved).text == str(advice.mapping(plan)[approved.grade])
+    mine = by_name[factories.SEED_MINE]
+    assert advice.advice_of(mine) is None   # 待复核: no fixed result yet
+    assert not [f for f in checks.evaluation_findings(mine) if f.code.startswith(("text_score", "text_grade",
+                                                                                  "text_rate", "text_count"))]

@@ -101,6 +101,7 @@ def load_plan(users):
     from workflow.engine import actions
     from workflow.models import Plan
     from workflow.plans import services as plans
+    from workflow.results.demo import load_budget_advice
 
     if db.session.scalar(select(Plan).where(Plan.title == PLAN_TITLE)) is not None:
         return False
@@ -111,6 +112,7 @@ def load_plan(users):
     plans.set_group(plan, users[GROUP["leader"][0]].id,
                     [users[u].id for u in GROUP["deputy"]], [users[u].id for u in GROUP["member"]])
     demo_content.adjust_plan_framework(plan)
+    load_budget_advice(plan)
     sections = {s.name: s for s in db.session.scalars(select(Section))}
     for name, section_name, figures, steps in PROJECTS:
         project = plans.add_project(plan, name, sections[section_name].id, users["yanhongtao"])
