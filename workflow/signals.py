@@ -8,3 +8,9 @@ _signals = Namespace()
 # may have changed, before the writer's commit; the review's consistency findings are
 # recounted (workflow/review/checks.py). Keyword ``notes``: the finding notes, when known.
 evaluation_content_changed = _signals.signal("evaluation-content-changed")
+
+# Sent by the engine (workflow/engine/actions.perform) after a transition fired and its
+# effects ran, before the commit, with the evaluation and the keywords ``trigger``,
+# ``from_state``, ``to_state`` and ``actor``: features that react to a move of the workflow
+# (the mid-year monitoring's prefill when self-evaluation opens) listen, the engine knows none.
+evaluation_transitioned = _signals.signal("evaluation-transitioned")

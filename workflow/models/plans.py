@@ -1,8 +1,9 @@
 """The evaluation plan (评价工作方案): its working group and its timeline of stages."""
 import re
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -39,6 +40,10 @@ class Plan(db.Model):
     review_rule: Mapped[str] = mapped_column(String(8), default="one", server_default="one")
     review_quorum: Mapped[int] = mapped_column(default=2, server_default="2")
     approval_required: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # 运行监控: execution lagging the share of the year elapsed by more than this many
+    # percentage points is a warning (workflow/monitoring/warnings.py).
+    monitoring_lag_points: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("15"),
+                                                           server_default="15")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     office_section = relationship("Section")
