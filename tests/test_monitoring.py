@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import post
 from tests.factories import make_seed_mine, make_setup
 from workflow import scoring
 from workflow.engine import actions
@@ -275,3 +274,20 @@ def test_the_demo_reports_the_mine_project_at_june_30_with_both_warnings(app):
     assert all(row.reason and row.correction for row in rows
                if row.indicator_id == flagged[0].alerts[1].indicator_id)
     assert db.session.scalar(select(func.count()).select_from(MonitoringReport)) == 2  # the platform: on track
+
+
+def test_the_engine_tells_of_each_transition_by_its_trigger(world):
+    from workflow import signals
+
+    org, plan, evaluation, monitoring_date = world
+    heard = []
+
+    def listener(sender, **keywords):
+        heard.append((sender.id, keywords["trigger"], keywords["from_state"], keywords["to_state"]))
+
+    signals.evaluation_transitioned.connect(listener)
+    try:
+        actions.perform(evaluation.id, "open_self_evaluation", org.office)
+    finally:
+        signals.evaluation_transitioned.disconnect(listener)
+    assert heard == [(evaluation.id, "open_self_evaluation", "preparing", "self_evaluating")]

@@ -10,7 +10,7 @@ from workflow.errors import Forbidden, NotFound, ServiceError, status_of
 from workflow.forms import flash_errors
 from workflow.monitoring import bp, prefill, services, warnings
 from workflow.monitoring.forms import LagPointsForm, MonitoringDateForm, report_edit
-from workflow.permissions import logged_in, roles
+from workflow.permissions import roles
 from workflow.plans import services as plans
 from workflow.refusals import page_with_status, refused
 from workflow.roles import Role

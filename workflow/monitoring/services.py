@@ -18,7 +18,7 @@ from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.evaluations.services import sees_reported_only
 from workflow.extensions import db
-from workflow.models import Evaluation, FundingRow, Indicator, Project
+from workflow.models import Evaluation, FundingRow, Project
 from workflow.models.monitoring import IndicatorProgress, MonitoringDate, MonitoringReport
 from workflow.monitoring import warnings
 from workflow.roles import Role
