@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import clock, scoring
@@ -228,15 +228,19 @@ def _apply(report, evaluation, edit, errors):
         row.correction = _text(change.correction, _("%(name)s · 纠偏措施", name=label), TEXT_LIMIT, errors)
 
 
-def alerts(report, evaluation=None, budget=None):
-    """The warnings of ``report`` as it stands (warnings.py has the rule)."""
+UNREAD = object()  # alerts() reads the budget itself
+
+
+def alerts(report, evaluation=None, budget=UNREAD):
+    """The warnings of ``report`` as it stands (warnings.py has the rule); ``budget``: the
+    evaluation's 全年预算数 when the caller has it."""
     evaluation = evaluation or report.evaluation
     indicators = {ind.id: ind for ind in monitored_indicators(evaluation)}
     progress = [(indicators[row.indicator_id], row.expected, row.expected_met)
                 for row in report.progress if row.indicator_id in indicators]
     monitoring_date = report.monitoring_date or db.session.get(MonitoringDate, report.monitoring_date_id)
     return warnings.warnings_of(monitoring_date.as_of, monitoring_date.plan.monitoring_lag_points,
-                                annual_budget(evaluation) if budget is None else budget, report.executed, progress)
+                                annual_budget(evaluation) if budget is UNREAD else budget, report.executed, progress)
 
 
 def submission_problems(report, evaluation):
@@ -323,14 +327,18 @@ def _submitted(query):
         query.where(MonitoringReport.state == "submitted")
         .options(joinedload(MonitoringReport.monitoring_date).joinedload(MonitoringDate.plan),
                  joinedload(MonitoringReport.evaluation).joinedload(Evaluation.project).joinedload(Project.section),
-                 joinedload(MonitoringReport.progress))
+                 # The rows the rule reads, a query each for all reports (not one per report).
+                 joinedload(MonitoringReport.evaluation).selectinload(Evaluation.indicators),
+                 joinedload(MonitoringReport.evaluation).selectinload(Evaluation.funding_rows),
+                 selectinload(MonitoringReport.progress))
     ).unique().all()
 
 
 def _flagged(reports):
     found = []
     for report in reports:
-        report_alerts = alerts(report, report.evaluation)
+        total = next((row for row in report.evaluation.funding_rows if row.kind == "total"), None)
+        report_alerts = alerts(report, report.evaluation, budget=total.annual_budget if total else None)
         if report_alerts:
             found.append(Flagged(report, report.evaluation, report_alerts))
     found.sort(key=lambda f: (f.project.section.sort_order, f.project.section_id, f.project.name))
