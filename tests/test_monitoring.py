@@ -291,3 +291,30 @@ def test_the_engine_tells_of_each_transition_by_its_trigger(world):
     finally:
         signals.evaluation_transitioned.disconnect(listener)
     assert heard == [(evaluation.id, "open_self_evaluation", "preparing", "self_evaluating")]
+
+
+def test_a_qualitative_indicator_marked_not_met_warns_and_asks_for_its_reason(world):
+    org, plan, evaluation, monitoring_date = world
+    edit = edit_of(evaluation, executed="110", expected="286")
+    qualitative = next(p for p in edit.progress if isinstance(p.value, str))
+    qualitative.expected_met = False
+    with pytest.raises(ServiceError) as refused:
+        services.save(monitoring_date, evaluation.id, org.staff_a, edit, submit=True)
+    assert "预计不能完成年度指标，请填写偏差原因和纠偏措施" in refused.value.message
+    qualitative.reason, qualitative.correction = REASON, CORRECTION
+    report = services.save(monitoring_date, evaluation.id, org.staff_a, edit, submit=True)
+    assert [(a.kind, a.indicator_id) for a in services.alerts(report)] == [(warnings.INDICATOR, qualitative.indicator_id)]
+
+
+def test_a_save_from_an_outdated_page_is_refused(world):
+    org, plan, evaluation, monitoring_date = world
+    first = services.save(monitoring_date, evaluation.id, org.staff_a, edit_of(evaluation))
+    seen = first.version
+    services.save(monitoring_date, evaluation.id, org.staff_a2, edit_of(evaluation, executed="70"))
+    stale = edit_of(evaluation, executed="80")
+    stale.version = seen
+    with pytest.raises(ServiceError) as refused:
+        services.save(monitoring_date, evaluation.id, org.staff_a, stale)
+    assert refused.value.code == "concurrent_change"
+    db.session.expire_all()
+    assert db.session.scalar(select(MonitoringReport.executed)) == 70

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import clock, scoring
@@ -293,6 +294,7 @@ def save(monitoring_date, evaluation_id, user, edit, submit=False, address=""):
         db.session.rollback()
         raise ServiceError("；".join(str(e) for e in errors), code="invalid")
     report.updated_at = clock.now()
+    flag_modified(report, "updated_at")  # an UPDATE, so the version moves even when only rows changed
     if submit:
         report.state = "submitted"
         report.submitted_by_id, report.submitted_at = user.id, clock.now()
