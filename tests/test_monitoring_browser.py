@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.live_server import browser, live_server, page  # noqa: F401  (fixtures)
+from tests.live_server import browser, live_server  # noqa: F401  (fixtures)
 from tests.test_browser import sign_in
 from tests.test_monitoring import CORRECTION, MINES, REASON, seed_mine
 from workflow.extensions import db as _db
@@ -77,12 +77,20 @@ def seed(app):
     return org, plan, evaluation
 
 
-def test_the_seeds_report_filed_through_the_pages(page, live_server, seed):
+def desk(browser, live_server, user):
+    """A browser of its own for ``user``, signed in."""
+    context = browser.new_context(base_url=live_server.base_url, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, user.username)
+    return page
+
+
+def test_the_seeds_report_filed_through_the_pages(browser, live_server, seed):
     org, plan, evaluation = seed
-    sign_in(page, org.office.username)
-    add_monitoring_date(page, plan.id, "2019-06-30", "2019-07-10")
-    page.context.clear_cookies()
-    sign_in(page, org.staff_a.username)
+    office = desk(browser, live_server, org.office)
+    add_monitoring_date(office, plan.id, "2019-06-30", "2019-07-10")
+    page = desk(browser, live_server, org.staff_a)
     lagging = {MINES: ("120", "253", "", "")}
     answer = file_monitoring_report(page, plan.id, "2019-06-30", evaluation.project.name, "61.99", lagging)
     assert answer.status == 422
@@ -94,8 +102,6 @@ def test_the_seeds_report_filed_through_the_pages(page, live_server, seed):
     assert answer.status == 302
     expect(page.get_by_test_id("report-state")).to_have_text("已报送")
     expect(page.get_by_test_id("alerts")).to_contain_text("落后于序时进度")
-    page.context.clear_cookies()
-    sign_in(page, org.office.username)
-    page.goto(f"/work/board?plan={plan.id}")
-    board = page.get_by_test_id("monitoring-board")
+    office.goto(f"/work/board?plan={plan.id}")
+    board = office.get_by_test_id("monitoring-board")
     expect(board.locator(f'tr[data-project="{evaluation.project.name}"]')).to_contain_text(re.compile("253"))
