@@ -36,6 +36,7 @@ from workflow.evidence import services as evidence
 from workflow.extensions import db
 from workflow.meetings import services as meetings
 from workflow.meetings import tokens as meeting_tokens
+from workflow.monitoring import services as monitoring
 from workflow.models import Rectification, Submission, Task
 from workflow.permissions import LOGGED_IN, PUBLIC, access_rule
 from workflow.roles import Role
@@ -103,6 +104,15 @@ ROUTES = {
     "results.plan_results": only(OFFICE, LEADER, REVIEWER),
     "results.settings": only(OFFICE),
     "results.choose_previous": only(OFFICE),
+    # Mid-year monitoring (运行监控): the office sets the dates; sections report (object rules in the services)
+    "monitoring.plan_index": only(OFFICE, LEADER, REVIEWER, STAFF),
+    "monitoring.add_date": only(OFFICE),
+    "monitoring.settings": only(OFFICE),
+    "monitoring.edit_date": only(OFFICE),
+    "monitoring.remove_date": only(OFFICE),
+    "monitoring.date_page": only(OFFICE, LEADER, REVIEWER, STAFF),
+    "monitoring.date_warnings": only(OFFICE, LEADER, REVIEWER),
+    "monitoring.report": only(OFFICE, LEADER, REVIEWER, STAFF),
     # Excel
     "excel.import_projects": only(OFFICE),
     "excel.projects_template": only(OFFICE),
@@ -282,7 +292,7 @@ ROUTES = {
 # Requested last, in this order: they remove objects other rows use, or end the session.
 LAST = ("evidence.delete", "api_evidence.delete_evidence", "meetings.undo", "meetings.remove_invitee",
         "api_meetings.remove_invitee", "meetings.delete_attachment", "api_meetings.delete_attachment",
-        "meetings.delete", "api_meetings.delete_meeting", "tokens.revoke", "admin.toggle_active", "auth.logout")
+        "meetings.delete", "api_meetings.delete_meeting", "monitoring.remove_date", "tokens.revoke", "admin.toggle_active", "auth.logout")
 # (tokens.revoke revokes the identity's own API token, token_id 1: after the API's requests.)
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -370,6 +380,7 @@ class World:
     rectification: object
     task: object
     target: object
+    monitoring_date: object
 
     def user_for(self, role):
         return {
@@ -404,9 +415,11 @@ def build_world():
     db.session.commit()
     task = db.session.query(Task).filter_by(evaluation_id=evaluation.id, completed_at=None).first()
     target = make_user("target", [Role.SECTION_STAFF], org.section_b, full_name="被管理的用户")
+    monitoring_date = monitoring.add_date(plan, date(2019, 6, 30), date(2019, 7, 10))
     return World(org=org, plan=plan, evaluation=evaluation, evidence=attachment, meeting=meeting,
                  invitee=meeting.invitees[0], meeting_attachment=meeting_attachment, signin=signin,
-                 submission=submission, rectification=rectification, task=task, target=target)
+                 submission=submission, rectification=rectification, task=task, target=target,
+                 monitoring_date=monitoring_date)
 
 
 def url_values(world, endpoint, arguments):
@@ -438,6 +451,7 @@ def url_values(world, endpoint, arguments):
         "token_id": 1,
         "delegation_id": 1,
         "message_id": 1,
+        "monitoring_date_id": world.monitoring_date.id,
         "day": "2020-10-12",
         "code": "zh_CN",
         "id": world.evaluation.id,

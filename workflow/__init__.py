@@ -90,6 +90,7 @@ def _register_blueprints(app):
     from workflow.excel import bp as excel_bp
     from workflow.main import bp as main_bp
     from workflow.meetings import bp as meetings_bp
+    from workflow.monitoring import bp as monitoring_bp
     from workflow.overview import bp as overview_bp
     from workflow.plans import bp as plans_bp
     from workflow.results import bp as results_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app):
     app.register_blueprint(work_bp, url_prefix="/work")
     app.register_blueprint(overview_bp, url_prefix="/overview")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
+    app.register_blueprint(monitoring_bp, url_prefix="/monitoring")
     app.register_blueprint(excel_bp, url_prefix="/excel")
     app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
     app.register_blueprint(verify_bp, url_prefix="/verify")

@@ -127,6 +127,9 @@ def load_plan(users):
     from workflow.meetings.demo import load_training_meeting
 
     load_training_meeting(plan, users)
+    from workflow.monitoring.demo import load_monitoring  # the 2019-06-30 monitoring reports
+
+    load_monitoring(plan, users)
     return True
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from workflow import signals
 from workflow.engine import audit, notify, rights, tasks
 from workflow.engine.definition import TRANSITION_BY_TRIGGER, TRANSITIONS, state_def  # noqa: F401 (re-exported)
 from workflow.engine.machine import fire
@@ -161,6 +162,8 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
         # not only at commit: a concurrent change shows up anywhere from here on.
         for effect in act.row.effects:
             effect(evaluation, act)
+        signals.evaluation_transitioned.send(evaluation, trigger=trigger, from_state=act.from_state,
+                                             to_state=evaluation.state, actor=actor)
         new_tasks = _move_tasks(evaluation, act)
         audit.record(evaluation, actor, trigger, act.from_state, evaluation.state, comment, address,
                      on_behalf_of=act.acting_for)

@@ -1,8 +1,9 @@
 """The evaluation plan (评价工作方案): its working group and its timeline of stages."""
 import re
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -46,6 +47,10 @@ class Plan(db.Model):
     budget_advice: Mapped[dict | None] = mapped_column(JSON)
     score_text_decimals: Mapped[int] = mapped_column(default=1, server_default="1")
     previous_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    # 运行监控: execution lagging the share of the year elapsed by more than this many
+    # percentage points is a warning (workflow/monitoring/warnings.py).
+    monitoring_lag_points: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("15"),
+                                                           server_default="15")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     office_section = relationship("Section")

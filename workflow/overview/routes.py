@@ -5,6 +5,7 @@ from workflow import numbers
 from workflow.documents.submission_summary import amount_text
 from workflow.engine import board
 from workflow.errors import NotFound
+from workflow.monitoring import services as monitoring
 from workflow.overview import bp, services
 from workflow.permissions import roles
 from workflow.roles import Role
@@ -37,4 +38,6 @@ def data():
     _plans, plan = _plans_and_choice()
     if plan is None:
         abort(404)
-    return services.as_json(services.overview(plan, current_user))
+    body = services.as_json(services.overview(plan, current_user))
+    body["monitoring_warnings"] = monitoring.as_json(monitoring.current_warnings(plan, current_user))
+    return body
