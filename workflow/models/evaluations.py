@@ -22,6 +22,8 @@ class Project(db.Model):
     budget_year: Mapped[int]
     leader_name: Mapped[str] = mapped_column(String(64), default="")  # 项目负责人
     overall_target: Mapped[str] = mapped_column(Text, default="")  # 年度总体目标（预期目标）
+    # 项目类别 (workflow/library/terms.CATEGORIES), or None: its indicators come from the library.
+    category: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     plan = relationship("Plan")
