@@ -125,6 +125,9 @@ def load_plan(users):
     from workflow.meetings.demo import load_training_meeting
 
     load_training_meeting(plan, users)
+    from workflow.library.demo import load_library
+
+    load_library(plan)
     return True
 
 

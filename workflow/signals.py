@@ -8,3 +8,9 @@ _signals = Namespace()
 # may have changed, before the writer's commit; the review's consistency findings are
 # recounted (workflow/review/checks.py). Keyword ``notes``: the finding notes, when known.
 evaluation_content_changed = _signals.signal("evaluation-content-changed")
+
+# Sent by the engine (workflow/engine/actions.perform) after a transition has moved the
+# evaluation, inside its transaction, before the commit: sender the evaluation, keywords
+# ``trigger`` (the transition fired) and ``dest`` (the state it is now in). A listener's
+# writes stand or fall with the transition.
+transition_done = _signals.signal("transition-done")

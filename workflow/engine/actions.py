@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from workflow import signals
 from workflow.engine import audit, notify, rights, tasks
 from workflow.engine.definition import TRANSITION_BY_TRIGGER, TRANSITIONS, state_def  # noqa: F401 (re-exported)
 from workflow.engine.machine import fire
@@ -165,6 +166,7 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
         audit.record(evaluation, actor, trigger, act.from_state, evaluation.state, comment, address,
                      on_behalf_of=act.acting_for)
         _notify(evaluation, new_tasks, act)
+        signals.transition_done.send(evaluation, trigger=trigger, dest=evaluation.state)
         if commit:
             db.session.commit()
         else:

@@ -270,7 +270,8 @@ def add_project(plan_id):
         flash_errors(form)
         return page_with_status(422, "plans.detail", plan_id=plan.id)
     try:
-        project = services.add_project(plan, form.name.data, form.section_id.data, current_user)
+        project = services.add_project(plan, form.name.data, form.section_id.data, current_user,
+                                       category=form.category.data)
     except ServiceError as error:
         return refused(error, "plans.detail", plan_id=plan.id)
     flash(_("已添加项目“%(name)s”。", name=project.name), "success")
@@ -340,7 +341,8 @@ def edit_project(project_id):
     if form.validate_on_submit():
         try:
             services.update_project(project, form.name.data, form.section_id.data, form.leader_name.data or "",
-                                    form.overall_target.data or "", current_user)
+                                    form.overall_target.data or "", current_user,
+                                    category=form.category.data if "category" in request.form else ...)
         except ServiceError as error:
             flash(error.message, "danger")
             refusal = error
