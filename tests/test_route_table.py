@@ -100,6 +100,11 @@ ROUTES = {
     "plans.add_project": only(OFFICE),
     "plans.edit_project": only(OFFICE),
     "plans.open_self_evaluation": only(OFFICE),
+    "library.index": only(OFFICE, LEADER, REVIEWER, STAFF),
+    "library.add": only(OFFICE),
+    "library.edit": only(OFFICE),
+    "library.retire": only(OFFICE),
+    "library.add_to_evaluation": SIGNED_IN,
     # Excel
     "excel.import_projects": only(OFFICE),
     "excel.projects_template": only(OFFICE),
@@ -438,6 +443,7 @@ def url_values(world, endpoint, arguments):
         "day": "2020-10-12",
         "code": "zh_CN",
         "id": world.evaluation.id,
+        "entry_id": NO_SUCH_ID,  # the library's entries: the view runs and answers 404
     }
     values = {}
     for name in arguments:
