@@ -430,3 +430,26 @@ def test_the_excel_self_evaluation_form_notes_explanation_and_basis(world, clien
     ws = load_workbook(io.BytesIO(response.data)).active
     cell = next(c for row in ws.iter_rows() for c in row if c.value == "培训人次")
     assert "年度实际参加培训的人次。" in cell.comment.text and "计划标准" in cell.comment.text
+
+
+def test_the_demo_has_a_starting_library_and_the_seed_mine_is_an_inspection_project(app):
+    result = app.test_cli_runner().invoke(args=["demo"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    from workflow import demo
+    from workflow.models import Plan
+
+    plan = db.session.scalar(select(Plan).where(Plan.title == demo.PLAN_TITLE))
+    counts = library.counts(plan)
+    assert all(counts[kind] >= 3 for kind in ("training", "meeting", "purchase", "service", "inspection"))
+    mines = next(e for e in library.entries(plan, "inspection") if e.name == "检查矿山数量")
+    assert (mines.nature, mines.target, mines.unit, mines.basis) == (">=", D("286"), "个", "plan")
+    projects = {p.name: p for p in db.session.scalars(select(Project).where(Project.plan_id == plan.id))}
+    mine = projects["2019年度金属非金属矿山“专家会诊”隐患排查项目"]
+    assert mine.category == "inspection" and mine.evaluation.total_score == D("99.70")
+    library_names = {e.name for e in library.entries(plan, "inspection")}
+    assert {"在产矿山排查完成率", "单座矿山排查成本", "排查整治事故隐患数量"} <= library_names
+    assert {"在产矿山排查完成率", "单座矿山排查成本", "排查整治事故隐患数量"} <= {i.name for i in mine.evaluation.indicators}
+    training = projects["森林草原防灭火宣传培训项目"].evaluation
+    assert training.state == "preparing" and "培训人次" in [i.name for i in training.indicators]
+    assert sum(i.weight for i in training.indicators) == D("100")
