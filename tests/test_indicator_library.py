@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from tests.api_helpers import ApiClient, assert_error
 from tests.conftest import login, post
@@ -15,6 +16,7 @@ from tests.factories import fill_complete, make_project, make_setup, walk_to
 from workflow import signals
 from workflow.engine import actions
 from workflow.errors import ServiceError
+from workflow.evidence.services import upload
 from workflow.extensions import db
 from workflow.library import services as library
 from workflow.library.services import EntryData
@@ -25,6 +27,7 @@ from workflow.selfeval.edits import EvaluationEdit, IndicatorEdit
 from workflow.selfeval.framework import EXECUTION_RATE
 
 D = Decimal
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 # The 单位自评 framework (the default): 产出指标 / 数量指标 … 满意度指标 / 服务对象满意度.
 TRAINING = [
@@ -116,13 +119,23 @@ def test_a_section_adds_indicators_from_the_library_while_it_may_edit_targets(wo
     evaluation = plans.add_project(plan, "培训项目", org.section_a.id, org.office, category="training").evaluation
     later = library.add_entry(plan, EntryData("training", "产出指标", "质量指标", "培训考核通过率", ">=", "%",
                                               "通过人数÷参加考核人数。", "industry", "90"))
+    timely = library.add_entry(plan, EntryData("training", "产出指标", "时效指标", "培训按期完成率", ">=", "%"))
+    placeholder = next(i for i in evaluation.indicators if i.name == "按期完成率")
+    evidence = upload(evaluation, org.staff_a, FileStorage(io.BytesIO(PDF), filename="计划.pdf"),
+                      indicator_id=placeholder.id)
+    assert [e.id for e in library.offered(evaluation)] == [later.id, timely.id]
     with pytest.raises(ServiceError) as refused:
         library.add_to_evaluation(evaluation, [later.id], org.staff_b)  # not the project's section
     assert refused.value.code == "refused"
-    added, left_out = library.add_to_evaluation(evaluation, [later.id], org.staff_a)
-    assert (added, left_out) == (1, 0)
+    added, left_out = library.add_to_evaluation(evaluation, [later.id, timely.id], org.staff_a)
+    assert (added, left_out) == (2, 0)
+    assert library.offered(evaluation) == []
     quality = [(i.name, i.weight) for i in evaluation.indicators if i.level2 == "质量指标"]
     assert quality == [("培训合格率", D("5")), ("培训考核通过率", D("5"))]
+    timeliness = [(i.name, i.weight) for i in evaluation.indicators if i.level2 == "时效指标"]
+    assert timeliness == [("培训按期完成率", D("10"))]  # the untouched placeholder gave way
+    db.session.refresh(evidence)
+    assert evidence.evaluation_id == evaluation.id and evidence.indicator_id is None
     assert sum(i.weight for i in evaluation.indicators) == D("100")
     with pytest.raises(ServiceError) as again:
         library.add_to_evaluation(evaluation, [later.id], org.staff_a)

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from workflow import scoring
 from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
 from workflow.library.terms import BASES, CATEGORIES
-from workflow.models import Indicator, LibraryIndicator
+from workflow.models import Attachment, Indicator, LibraryIndicator
 
 LEVEL_LIMIT = 32
 NAME_LIMIT = 100
@@ -275,6 +275,18 @@ def start_from_library(evaluation, plan, rows):
     return arranged
 
 
+def offered(evaluation):
+    """The entries the 自评表 offers to add: its category's active ones it does not have yet,
+    of a 一级指标 the evaluation has."""
+    project = evaluation.project
+    if not project.category:
+        return []
+    present = {ind.name for ind in evaluation.indicators}
+    level1s = {ind.level1 for ind in evaluation.indicators}
+    return [e for e in entries(project.plan, project.category, active_only=True)
+            if e.name not in present and e.level1 in level1s]
+
+
 def add_to_evaluation(evaluation, entry_ids, user):
     """从指标库添加: the section adds entries of its project's category to its 自评表 while it
     may edit the targets. Returns (added, left_out) counts."""
@@ -297,6 +309,10 @@ def add_to_evaluation(evaluation, entry_ids, user):
     rows, added, left_out = arrange(list(evaluation.indicators), chosen, names)
     if not added:
         raise ServiceError(_("所选指标已在自评表中，或不在本方案的指标体系内。"), code="duplicate")
+    kept = {id(row) for row in rows}
+    gone = [row.id for row in evaluation.indicators if id(row) not in kept and row.id is not None]
+    if gone:  # evidence attached to a placeholder that gives way stays with the evaluation
+        db.session.execute(update(Attachment).where(Attachment.indicator_id.in_(gone)).values(indicator_id=None))
     evaluation.indicators = rows
     selfeval.recompute(evaluation)
     signals.evaluation_content_changed.send(evaluation)

@@ -42,8 +42,7 @@ def _render(evaluation, values=None, status=200):
         library=framework.library(limit=500) if editable else [],
         bases=BASES,
         category_label=category_label(evaluation.project.category),
-        from_library=library.entries(evaluation.project.plan, evaluation.project.category, active_only=True)
-        if editable and evaluation.project.category else [],
+        from_library=library.offered(evaluation) if editable else [],
     ), status
 
 
