@@ -350,6 +350,7 @@ def test_the_project_form_sets_the_category(world, client):
     assert response.status_code == 302
     project = db.session.scalar(select(Project).where(Project.name == "培训项目"))
     assert project.category == "training" and "培训人次" in [i.name for i in project.evaluation.indicators]
+    assert 'data-testid="category">培训类</span>' in client.get(f"/plans/{plan.id}").get_data(as_text=True)
     bad = post(client, f"/plans/{plan.id}/projects", {"name": "坏类别", "section_id": org.section_a.id,
                                                       "category": "nonsense"})
     assert bad.status_code == 422 and "未知的项目类别" in bad.get_data(as_text=True)

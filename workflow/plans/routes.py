@@ -11,6 +11,7 @@ from workflow.engine import tasks, workdays
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
 from workflow.forms import flash_errors
+from workflow.library.terms import CATEGORIES
 from workflow.permissions import roles
 from workflow.plans import bp, services
 from workflow.plans import days_off as days_off_service
@@ -112,6 +113,7 @@ def detail(plan_id):
         sections=people.list_sections(),
         section_id=section_id,
         may_manage=Role.OFFICE in current_user.roles,
+        categories=CATEGORIES,
     )
 
 
