@@ -23,7 +23,7 @@ from workflow.selfeval import content
 from workflow.selfeval import services as selfeval
 
 HEADERS = ["项目名称", "责任科室", "项目负责人", "年初预算数（万元）", "全年预算数（万元）", "本年财政拨款（万元）",
-           "上年结转资金（万元）", "其他资金（万元）", "年度总体目标"]
+           "上年结转资金（万元）", "其他资金（万元）", "年度总体目标", "项目类别"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -133,9 +133,10 @@ def test_template_has_the_headers_and_the_active_sections_as_a_list(office, worl
     assert ws["D3"].number_format == "0.0000"
 
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
-    assert len(lists) == 1
-    choice = lists[0]
-    assert "B3" in str(choice.sqref) or any("B3" in str(r) for r in choice.sqref.ranges)
+    assert len(lists) == 2  # 责任科室 and 项目类别
+    choice = next(dv for dv in lists if "B3" in str(dv.sqref))
+    kinds = next(dv for dv in lists if "J3" in str(dv.sqref))
+    assert kinds.formula1 == '"培训类,会议类,购置类,政府购买服务,检查整治类,其他"'
     sheet_name, cells = choice.formula1.split("!")
     source = wb[sheet_name.strip("'")]
     assert source.sheet_state == "hidden"

@@ -113,6 +113,11 @@ ROUTES = {
     "monitoring.date_page": only(OFFICE, LEADER, REVIEWER, STAFF),
     "monitoring.date_warnings": only(OFFICE, LEADER, REVIEWER),
     "monitoring.report": only(OFFICE, LEADER, REVIEWER, STAFF),
+    "library.index": only(OFFICE, LEADER, REVIEWER, STAFF),
+    "library.add": only(OFFICE),
+    "library.edit": only(OFFICE),
+    "library.retire": only(OFFICE),
+    "library.add_to_evaluation": SIGNED_IN,
     # Excel
     "excel.import_projects": only(OFFICE),
     "excel.projects_template": only(OFFICE),
@@ -455,6 +460,7 @@ def url_values(world, endpoint, arguments):
         "day": "2020-10-12",
         "code": "zh_CN",
         "id": world.evaluation.id,
+        "entry_id": NO_SUCH_ID,  # the library's entries: the view runs and answers 404
     }
     values = {}
     for name in arguments:

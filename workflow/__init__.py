@@ -88,6 +88,7 @@ def _register_blueprints(app):
     from workflow.evaluations import bp as evaluations_bp
     from workflow.evidence import bp as evidence_bp
     from workflow.excel import bp as excel_bp
+    from workflow.library import bp as library_bp
     from workflow.main import bp as main_bp
     from workflow.meetings import bp as meetings_bp
     from workflow.monitoring import bp as monitoring_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app):
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(monitoring_bp, url_prefix="/monitoring")
     app.register_blueprint(excel_bp, url_prefix="/excel")
+    app.register_blueprint(library_bp, url_prefix="/library")
     app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
     app.register_blueprint(verify_bp, url_prefix="/verify")
 

@@ -130,6 +130,9 @@ def load_plan(users):
     from workflow.monitoring.demo import load_monitoring  # the 2019-06-30 monitoring reports
 
     load_monitoring(plan, users)
+    from workflow.library.demo import load_library
+
+    load_library(plan)
     return True
 
 

@@ -12,8 +12,10 @@ evaluation_content_changed = _signals.signal("evaluation-content-changed")
 # Sent with a new project once it is flushed (it has its id), before the creator's commit; the
 # results feature links it to the same project of the previous year (workflow/results/links.py).
 project_created = _signals.signal("project-created")
-# Sent by the engine (workflow/engine/actions.perform) after a transition fired and its
-# effects ran, before the commit, with the evaluation and the keywords ``trigger``,
-# ``from_state``, ``to_state`` and ``actor``: features that react to a move of the workflow
-# (the mid-year monitoring's prefill when self-evaluation opens) listen, the engine knows none.
+# Sent by the engine (workflow/engine/actions.perform) after a transition fired, its effects
+# ran and its tasks, audit and notifications were written, inside its transaction (a
+# listener's writes stand or fall with the transition), with the evaluation and the keywords
+# ``trigger``, ``from_state``, ``to_state`` and ``actor``: features that react to a move of the
+# workflow (the monitoring's prefill when self-evaluation opens, the indicator library's
+# growth at approval) listen, the engine knows none.
 evaluation_transitioned = _signals.signal("evaluation-transitioned")

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from workflow.api.schemas import Id, SafeString
 from workflow.engine.opinions import RULES
+from workflow.library.terms import CATEGORIES
 from workflow.models.plans import STAGE_KINDS
 from workflow.plans import days_off
 from workflow.plans import services as plans
@@ -96,9 +97,14 @@ class LibraryQuery(Schema):
                    metadata={"description": "三级指标名称中的文字"})
 
 
+CATEGORY_DESCRIPTION = "项目类别: " + " | ".join(CATEGORIES) + "; its indicators start from the library; null: none"
+
+
 class ProjectInput(Schema):
     name = SafeString(required=True, validate=validate.Length(min=1, max=plans.PROJECT_NAME_LIMIT))
     section_id = Id(required=True, metadata={"description": "在用的责任科室"})
+    category = SafeString(allow_none=True, load_default=None, validate=validate.OneOf(("", *CATEGORIES)),
+                          metadata={"description": CATEGORY_DESCRIPTION})
 
 
 class ProjectEditInput(Schema):
@@ -108,6 +114,8 @@ class ProjectEditInput(Schema):
     section_id = Id()
     leader_name = SafeString(validate=validate.Length(max=plans.LEADER_LIMIT))
     overall_target = SafeString(validate=validate.Length(max=plans.TARGET_LIMIT))
+    category = SafeString(allow_none=True, validate=validate.OneOf(("", *CATEGORIES)),
+                          metadata={"description": CATEGORY_DESCRIPTION})
 
 
 class ImportInput(Schema):

@@ -43,7 +43,7 @@ def project(item):
     return {
         "id": item.id, "plan_id": item.plan_id, "name": item.name, "section_id": item.section_id,
         "section": item.section.name if item.section else "", "budget_year": item.budget_year,
-        "leader_name": item.leader_name,
+        "leader_name": item.leader_name, "category": item.category,
         "evaluation_id": evaluation.id if evaluation else None,
         "state": evaluation.state if evaluation else None,
         "state_label": str(state_def(evaluation.state).label) if evaluation else None,

@@ -11,6 +11,7 @@ from workflow import scoring
 from workflow.document_number import DOCUMENT_NUMBER_MAX, DOCUMENT_NUMBER_PATTERN, SIGNER_MAX
 from workflow.engine.actions import COMMENT_LIMIT
 from workflow.engine.definition import TRANSITION_BY_TRIGGER
+from workflow.library.terms import BASES
 from workflow.meetings.services import MAX_WINDOW_MINUTES, PHONE, TEXT_LIMIT as MEETING_TEXT_LIMIT
 from workflow.models.meetings import MEETING_KINDS
 from workflow.selfeval import edits
@@ -127,6 +128,7 @@ class ProjectSchema(Schema):
     section = fields.String()
     budget_year = fields.Integer()
     leader_name = fields.String()
+    category = fields.String(allow_none=True, metadata={"description": "项目类别 (workflow/library/terms.CATEGORIES)"})
     evaluation_id = fields.Integer(allow_none=True)
     state = fields.String(allow_none=True)
     state_label = fields.String(allow_none=True)
@@ -194,6 +196,9 @@ class IndicatorInput(Schema):
         "description": "实际完成值: a number for ≥ ≤ =, a text for 定性; ignored for the 预算执行率 row, "
                        "whose rate is computed from the funding rows"})
     deviation_reason = SafeString(validate=validate.Length(max=TEXT_LIMIT))
+    explanation = SafeString(validate=validate.Length(max=2000), metadata={"description": "指标解释"})
+    basis = SafeString(allow_none=True, validate=validate.OneOf(("", *BASES)),
+                       metadata={"description": "目标值依据: plan 计划标准 | industry 行业标准 | history 历史标准 | other 其他标准"})
     band = SafeString(allow_none=True, validate=validate.OneOf(("", *scoring.BANDS)),
                       metadata={"description": "定性档次 (定性 only): achieved 80–100 % | partial 60–80 % | poor 0–60 %"})
     score = SafeString(allow_none=True, validate=validate.Regexp(SCORE, error=str(_l("分数最多保留 2 位小数。"))),

@@ -162,12 +162,12 @@ def perform(evaluation_id, trigger, actor, comment="", expected_version=None, ad
         # not only at commit: a concurrent change shows up anywhere from here on.
         for effect in act.row.effects:
             effect(evaluation, act)
-        signals.evaluation_transitioned.send(evaluation, trigger=trigger, from_state=act.from_state,
-                                             to_state=evaluation.state, actor=actor)
         new_tasks = _move_tasks(evaluation, act)
         audit.record(evaluation, actor, trigger, act.from_state, evaluation.state, comment, address,
                      on_behalf_of=act.acting_for)
         _notify(evaluation, new_tasks, act)
+        signals.evaluation_transitioned.send(evaluation, trigger=trigger, from_state=act.from_state,
+                                             to_state=evaluation.state, actor=actor)
         if commit:
             db.session.commit()
         else:

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -64,6 +65,19 @@ def body_font(bold=False, size=11, color=None):
 
 def title_font(size=16):
     return Font(name=TITLE_FONT, size=size, bold=True)
+
+
+def _target_note(cell, ind):
+    """指标解释 and 目标值依据 as the 三级指标 cell's note: the form's columns have no room."""
+    from workflow.library.terms import basis_label
+
+    lines = []
+    if ind.explanation:
+        lines.append(_("指标解释：%(text)s", text=ind.explanation))
+    if ind.basis:
+        lines.append(_("目标值依据：%(basis)s", basis=basis_label(ind.basis)))
+    if lines:
+        cell.comment = Comment(export_guard.xlsx_text("\n".join(lines)), _("指标说明"), width=320, height=120)
 
 
 def put(ws, row, column, value, *, font=None, alignment=None, number_format=None, border=BORDER, fill=None):
@@ -305,6 +319,7 @@ def self_evaluation_workbook(evaluation):
         put(ws, r, 1, ind.level1, **centered)
         put(ws, r, 2, ind.level2, **centered)
         put(ws, r, 3, name, **plain)
+        _target_note(ws.cell(row=r, column=3), ind)
         put(ws, r, 4, _nature(ind), **centered)
         put(ws, r, 5, ind.unit or "", **centered)
         put(ws, r, 6, target, alignment=CENTER)

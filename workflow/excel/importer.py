@@ -33,6 +33,7 @@ from workflow.excel.exporter import (
     set_widths, title_font, to_bytes,
 )
 from workflow.extensions import db
+from workflow.library.terms import category_code, chinese_labels
 from workflow.models import Project, Section
 from workflow.plans import services as plans
 from workflow.selfeval import content
@@ -49,6 +50,8 @@ COLUMNS = (
     ("carry_over", _l("上年结转资金（万元）")),
     ("other", _l("其他资金（万元）")),
     ("overall_target", _l("年度总体目标")),
+    # Last, so that the columns before it stay where they were.
+    ("category", _l("项目类别")),
 )
 KEYS = tuple(key for key, _label in COLUMNS)
 HEADERS = dict(COLUMNS)
@@ -66,6 +69,8 @@ EXPLANATIONS = {
     "carry_over": (False, _l("全年预算数中的上年结转资金，单位万元。")),
     "other": (False, _l("全年预算数中的其他资金，单位万元。填写了资金来源时，三项之和须等于全年预算数。")),
     "overall_target": (False, _l("项目的年度总体目标（预期目标），最多 20000 个字。")),
+    "category": (False, _l("从下拉列表中选择：培训类、会议类、购置类、政府购买服务、检查整治类、其他；"
+                           "设定类别的项目，其绩效指标从指标库中该类别的指标开始。")),
 }
 
 TITLE_ROW = 1
@@ -118,6 +123,7 @@ class ProjectRow:
     section: Section
     leader_name: str = ""
     overall_target: str = ""
+    category: str | None = None
     amounts: dict = field(default_factory=dict)
 
 
@@ -137,7 +143,7 @@ def template_workbook(plan, sections):
     ws = wb.active
     ws.title = SHEET_NAME
     last = len(COLUMNS)
-    set_widths(ws, (36, 24, 14, 16, 16, 18, 18, 16, 60))
+    set_widths(ws, (36, 24, 14, 16, 16, 18, 18, 16, 60, 16))
     put_merged(ws, TITLE_ROW, 1, last, _("%(title)s：评价项目导入", title=plan.title),
                font=title_font(14), alignment=LEFT, border=None)
     ws.row_dimensions[TITLE_ROW].height = 28
@@ -173,6 +179,13 @@ def template_workbook(plan, sections):
         )
         choice.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
         ws.add_data_validation(choice)
+    letter = get_column_letter(KEYS.index("category") + 1)
+    kinds = DataValidation(
+        type="list", formula1='"' + ",".join(chinese_labels()) + '"', allow_blank=True, showErrorMessage=True,
+        errorTitle=_("项目类别"), error=_("请从列表中选择项目类别。"),
+    )
+    kinds.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
+    ws.add_data_validation(kinds)
     first_amount = KEYS.index("initial_budget") + 1
     last_amount = KEYS.index("other") + 1
     non_negative = DataValidation(
@@ -405,6 +418,12 @@ def validate(plan, rows):
         if len(overall_target) > TEXT_LIMIT:
             problem(_("“%(field)s”不能超过 %(n)d 个字。", field=HEADERS["overall_target"], n=TEXT_LIMIT))
 
+        category_text = _text(raw["category"])
+        category = category_code(category_text) if category_text else None
+        if category_text and category is None:
+            problem(_("未知的项目类别“%(name)s”，请从下拉列表中选择（%(list)s）。",
+                      name=category_text[:20], list="、".join(chinese_labels())))
+
         amounts = {}
         for key in AMOUNT_KEYS:
             value, code = parse_amount(raw[key])
@@ -420,7 +439,7 @@ def validate(plan, rows):
             problems.extend(found)
         else:
             good.append(ProjectRow(row=number, name=name, section=section, leader_name=leader_name,
-                                   overall_target=overall_target, amounts=amounts))
+                                   overall_target=overall_target, amounts=amounts, category=category))
     return good, problems
 
 
@@ -440,7 +459,8 @@ def _amount_problem(code, label):
 def _create(plan, item, actor):
     """One project as plans.services.create_project makes it, with the file's figures."""
     project = plans.create_project(plan, item.name, item.section, actor, details={"source": "excel", "row": item.row},
-                                   leader_name=item.leader_name, overall_target=item.overall_target)
+                                   leader_name=item.leader_name, overall_target=item.overall_target,
+                                   category=item.category)
     rows = content.funding(project.evaluation)
     rows["total"].initial_budget = item.amounts["initial_budget"]
     rows["total"].annual_budget = item.amounts["annual_budget"]

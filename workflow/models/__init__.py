@@ -14,6 +14,7 @@ from workflow.models.content import (  # noqa: F401
 )
 from workflow.models.evaluations import Evaluation, Project  # noqa: F401
 from workflow.models.frameworks import PlanIndicator, PlanReportSection  # noqa: F401
+from workflow.models.library import LibraryIndicator  # noqa: F401
 from workflow.models.meetings import Meeting, MeetingAttachment, MeetingInvitee, MeetingSignin  # noqa: F401
 from workflow.models.monitoring import IndicatorProgress, MonitoringDate, MonitoringReport  # noqa: F401
 from workflow.models.notifications import Notification  # noqa: F401

@@ -47,6 +47,8 @@ class Indicator(db.Model):
     score: Mapped[Decimal | None] = mapped_column(Points)
     applicable: Mapped[bool] = mapped_column(default=True)
     deviation_reason: Mapped[str] = mapped_column(Text, default="")  # 偏差原因分析及改进措施
+    explanation: Mapped[str] = mapped_column(Text, default="", server_default="")  # 指标解释
+    basis: Mapped[str | None] = mapped_column(String(16))  # 目标值依据 (workflow/library/terms.BASES)
     sort_order: Mapped[int] = mapped_column(default=0)
 
 

@@ -25,6 +25,8 @@ class Project(db.Model):
     # The same project in the previous year's plan (workflow/results/links.py says how it is
     # found), whose result and 预算安排建议 this one's pages show.
     previous_project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    # 项目类别 (workflow/library/terms.CATEGORIES), or None: its indicators come from the library.
+    category: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     plan = relationship("Plan")

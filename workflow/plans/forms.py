@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from workflow.admin.forms import MultiCheckboxField
 from workflow.forms import max_length, required
+from workflow.library.terms import CATEGORIES
 
 
 def _entered():
@@ -108,6 +109,9 @@ class GroupForm(FlaskForm):
 class ProjectForm(FlaskForm):
     name = StringField(_l("项目名称"), validators=[required(), max_length(200)])
     section_id = SelectField(_l("责任科室"), coerce=_optional_int, validators=[_entered()])
+    # 项目类别 (workflow/library/terms.CATEGORIES): its indicators start from the library.
+    category = SelectField(_l("项目类别"), validators=[Optional()], validate_choice=False,  # the service's message
+                           choices=[("", _l("（未分类）"))] + list(CATEGORIES.items()))
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)

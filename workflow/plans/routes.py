@@ -11,6 +11,7 @@ from workflow.engine import tasks, workdays
 from workflow.engine.definition import STATES, state_def
 from workflow.errors import NotFound, ServiceError
 from workflow.forms import flash_errors
+from workflow.library.terms import CATEGORIES
 from workflow.permissions import roles
 from workflow.plans import bp, services
 from workflow.plans import days_off as days_off_service
@@ -114,6 +115,7 @@ def detail(plan_id):
         section_id=section_id,
         may_manage=Role.OFFICE in current_user.roles,
         **results_views.plan_context(plan, projects, current_user),
+        categories=CATEGORIES,
     )
 
 
@@ -272,7 +274,8 @@ def add_project(plan_id):
         flash_errors(form)
         return page_with_status(422, "plans.detail", plan_id=plan.id)
     try:
-        project = services.add_project(plan, form.name.data, form.section_id.data, current_user)
+        project = services.add_project(plan, form.name.data, form.section_id.data, current_user,
+                                       category=form.category.data)
     except ServiceError as error:
         return refused(error, "plans.detail", plan_id=plan.id)
     flash(_("已添加项目“%(name)s”。", name=project.name), "success")
@@ -342,7 +345,8 @@ def edit_project(project_id):
     if form.validate_on_submit():
         try:
             services.update_project(project, form.name.data, form.section_id.data, form.leader_name.data or "",
-                                    form.overall_target.data or "", current_user)
+                                    form.overall_target.data or "", current_user,
+                                    category=form.category.data if "category" in request.form else ...)
         except ServiceError as error:
             flash(error.message, "danger")
             refusal = error

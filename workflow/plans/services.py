@@ -14,6 +14,7 @@ from workflow.engine import definition, opinions, tasks
 from workflow.errors import NotFound, ServiceError
 from workflow.evaluations.services import sees_reported_only
 from workflow.extensions import db
+from workflow.library import services as library
 from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
 from workflow.engine.definition import state_def, states_where
 from workflow.selfeval import content, framework
@@ -264,6 +265,7 @@ def copy_plan(source, run_year=None):
     ]
     plan.members = [PlanMember(user_id=m.user_id, group_role=m.group_role, sort_order=m.sort_order) for m in source.members]
     framework.copy_plan_framework(source, plan)
+    library.copy_library(source, plan)  # the indicator library is carried with the plan
     db.session.add(plan)
     db.session.commit()
     return plan
@@ -324,8 +326,12 @@ def create_project(plan, name, section, actor=None, details=None, **fields):
     return project
 
 
-def add_project(plan, name, section_id, actor=None):
-    """A project of the plan, with its evaluation waiting in 准备阶段 for its section."""
+def add_project(plan, name, section_id, actor=None, category=None):
+    """A project of the plan, with its evaluation waiting in 准备阶段 for its section; with a
+    项目类别 its indicators start from that category's library entries."""
+    from workflow.library.services import clean_category
+
+    category = clean_category(category)
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("项目名称不能为空。"))
@@ -336,7 +342,7 @@ def add_project(plan, name, section_id, actor=None):
         raise ServiceError(_("请选择在用的责任科室。"))
     if db.session.scalar(select(func.count()).select_from(Project).where(Project.plan_id == plan.id, Project.name == name)):
         raise ServiceError(_("本方案中已有名为“%(name)s”的项目。", name=name), code="duplicate")
-    project = create_project(plan, name, section, actor)
+    project = create_project(plan, name, section, actor, category=category)
     db.session.commit()
     return project
 
@@ -364,11 +370,15 @@ def _copy_section(evaluation, section_id):
     set_committed_value(evaluation, "section_id", section_id)
 
 
-def update_project(project, name, section_id, leader_name, overall_target, actor):
-    """The office corrects a project's name, section, leader or overall target. The section
-    may change only before submission; its open section task moves with it."""
+def update_project(project, name, section_id, leader_name, overall_target, actor, category=...):
+    """The office corrects a project's name, section, leader, overall target or 项目类别
+    (left as it is when not given). The section may change only before submission; its open
+    section task moves with it."""
     from workflow.engine import audit
+    from workflow.library.services import clean_category
     from workflow.models import Task
+
+    category = project.category if category is ... else clean_category(category)
 
     name = (name or "").strip()
     if not name:
@@ -393,7 +403,7 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
         _copy_section(project.evaluation, section.id)
     changed = {key: value for key, value in (("name", name), ("section", section.name)) if
                (key == "name" and value != project.name) or (key == "section" and section.id != project.section_id)}
-    project.name, project.section_id = name, section.id
+    project.name, project.section_id, project.category = name, section.id, category
     project.leader_name, project.overall_target = leader_name.strip(), overall_target.strip()
     if changed:
         audit.record(project.evaluation, actor, "project_edit", details=changed)

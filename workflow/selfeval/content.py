@@ -35,6 +35,8 @@ INDICATOR_FIELDS = {
     "unit": _l("度量单位"),
     "target": _l("年度指标值"),
     "target_text": _l("年度指标值"),
+    "explanation": _l("指标解释"),
+    "basis": _l("目标值依据"),
     "actual": _l("实际完成值"),
     "actual_text": _l("实际完成值"),
     "band": _l("定性档次"),
@@ -162,7 +164,7 @@ def serialize(evaluation):
                 "nature": ind.nature, "unit": ind.unit, "target": _number(ind.target), "target_text": ind.target_text,
                 "actual": _number(ind.actual), "actual_text": ind.actual_text, "weight": _number(ind.weight),
                 "band": ind.band, "score": _number(ind.score), "applicable": ind.applicable,
-                "deviation_reason": ind.deviation_reason,
+                "deviation_reason": ind.deviation_reason, "explanation": ind.explanation or "", "basis": ind.basis,
             }
             for ind in evaluation.indicators
         ],

@@ -17,6 +17,8 @@ class IndicatorEdit:
     name: str | None = None
     unit: str | None = None
     target: str | None = None
+    explanation: str | None = None  # 指标解释
+    basis: str | None = None  # 目标值依据 (a code of workflow/library/terms.BASES, or "")
     actual: str | None = None
     deviation_reason: str | None = None
     band: str | None = None

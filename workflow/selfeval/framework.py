@@ -154,15 +154,19 @@ def refresh_unstarted(plan):
 
 
 def copy_into(evaluation, plan):
-    """The evaluation's own indicators, from the plan's framework."""
+    """The evaluation's own indicators, from the plan's framework; a project with a 项目类别
+    gets its category's library entries on the framework's levels and weights
+    (workflow/library/services.start_from_library)."""
+    from workflow.library import services as library
+
     ensure_plan_framework(plan)
-    evaluation.indicators = [
+    evaluation.indicators = library.start_from_library(evaluation, plan, [
         Indicator(level1=p.level1, level2=p.level2, name=p.name, weight=p.weight, kind=p.kind,
                   sort_order=p.sort_order, nature=None if p.kind == EXECUTION_RATE else scoring.POSITIVE,
                   unit="%" if p.kind == EXECUTION_RATE else "",
                   target=Decimal("100") if p.kind == EXECUTION_RATE else None)
         for p in plan.indicators
-    ]
+    ])
 
 
 def library(query="", limit=50):

@@ -5,6 +5,8 @@ from flask_login import current_user
 from workflow import numbers, scoring
 from workflow.engine.definition import state_def
 from workflow.errors import ServiceError, status_of
+from workflow.library import services as library
+from workflow.library.terms import BASES, category_label
 from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in
 from workflow.selfeval import bp, content, edits, services
@@ -38,6 +40,9 @@ def _render(evaluation, values=None, status=200):
         percent_text=numbers.percent_text,
         rules=services.page_rules(),
         library=framework.library(limit=500) if editable else [],
+        bases=BASES,
+        category_label=category_label(evaluation.project.category),
+        from_library=library.offered(evaluation) if editable else [],
     ), status
 
 

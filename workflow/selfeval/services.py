@@ -21,6 +21,7 @@ from workflow.selfeval.framework import EXECUTION_RATE
 
 TEXT_LIMIT = 20000
 SHORT_TEXT_LIMIT = 200
+EXPLANATION_LIMIT = 2000  # 指标解释, as in the indicator library
 
 
 def edit_refusal(evaluation, user):
@@ -168,6 +169,7 @@ def _apply_indicator(ind, change, errors, actuals):
                 if value is not None:
                     setattr(ind, attribute, value)
         _value(ind, change.target, "target", errors)
+        _target_notes(ind, change, label, errors)
     if not actuals:
         return
     if ind.kind != EXECUTION_RATE:
@@ -192,6 +194,23 @@ def _apply_indicator(ind, change, errors, actuals):
                 ind.score = scoring.score_qualitative(band, score, ind.weight)
             except scoring.ScoringError as error:
                 errors.add(f"{label}：{error}")
+
+
+def _target_notes(ind, change, label, errors):
+    """指标解释 and 目标值依据, edited where the target is."""
+    from workflow.library.terms import BASES
+
+    if change.explanation is not None:
+        value = _text(change.explanation, f"{label} · {content.INDICATOR_FIELDS['explanation']}", errors,
+                      EXPLANATION_LIMIT)
+        if value is not None:
+            ind.explanation = value
+    if change.basis is not None:
+        basis = change.basis.strip() or None
+        if basis is not None and basis not in BASES:
+            errors.add(_("“%(field)s”的目标值依据无效。", field=label))
+        else:
+            ind.basis = basis
 
 
 def funding_rates(evaluation):
@@ -371,7 +390,8 @@ def _flatten(data, evaluation):
     for ind in data["indicators"]:
         name = ind["name"] or ind["level2"] or ind["level1"]
         for field, label in content.INDICATOR_FIELDS.items():
-            flat[("indicator", ind["id"], field)] = (f"{name} · {label}", ind[field])
+            # .get: snapshots from before 指标解释 and 目标值依据 lack them.
+            flat[("indicator", ind["id"], field)] = (f"{name} · {label}", ind.get(field))
     for key, text in data["narrative"].items():
         flat[("narrative", key)] = (titles.get(key, key), text)
     return flat

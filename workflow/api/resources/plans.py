@@ -183,7 +183,8 @@ def list_projects(plan_id, section=None):
 def add_project(data, plan_id):
     """A project of the plan, its evaluation 准备中 with its section's first task."""
     plan = services.get_plan(plan_id)
-    return present.project(services.add_project(plan, data["name"], data["section_id"], current_user))
+    return present.project(services.add_project(plan, data["name"], data["section_id"], current_user,
+                                                category=data.get("category")))
 
 
 @bp.route(f"/plans/<{ID}:plan_id>/open-self-evaluation", methods=["POST"])
@@ -219,5 +220,6 @@ def update_project(data, project_id):
     project = services.get_project(project_id)
     services.update_project(project, data.get("name", project.name), data.get("section_id", project.section_id),
                             data.get("leader_name", project.leader_name),
-                            data.get("overall_target", project.overall_target), current_user)
+                            data.get("overall_target", project.overall_target), current_user,
+                            category=data["category"] if "category" in data else ...)
     return present.project(project)
