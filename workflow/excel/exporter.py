@@ -262,10 +262,10 @@ def self_evaluation_workbook(evaluation):
                                               _("执行率"), _("得分"))):
         put(ws, 6, column, heading, **label)
     put(ws, 6, last, "", **label)
-    for offset, kind in enumerate(content.FUNDING_LABELS):
+    for offset, (kind, kind_label) in enumerate(content.funding_labels(evaluation).items()):
         r = 7 + offset
         row = rows.get(kind)
-        put_merged(ws, r, 2, 3, str(content.FUNDING_LABELS[kind]), **plain)
+        put_merged(ws, r, 2, 3, str(kind_label), **plain)
         values = (row.initial_budget, row.annual_budget, row.executed) if row is not None else (None, None, None)
         for column, value in zip((4, 5, 6), values):
             put(ws, r, column, amount(value), alignment=RIGHT, number_format=AMOUNT_FORMAT)

@@ -365,6 +365,8 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
     from workflow.engine import audit
     from workflow.models import Task
 
+    if project.is_department:
+        raise ServiceError(_("部门整体支出绩效自评的名称和填报科室不能修改。"), code="refused")
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("项目名称不能为空。"))

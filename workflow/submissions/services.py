@@ -29,6 +29,8 @@ class SummaryRow:
     rate: Decimal | None
     score: Decimal | None
     grade: str | None
+    # The department's evaluation (部门整体): listed, but not one of the projects summed.
+    department: bool = False
 
     @property
     def grade_label(self):
@@ -45,7 +47,7 @@ def summary_row(evaluation, data):
     budget, executed = _decimal(total.get("annual_budget")), _decimal(total.get("executed"))
     rate = scoring.execution_rate(budget, executed) if budget and executed is not None else None
     return SummaryRow(evaluation.id, data["project"]["name"], data["project"]["section"], budget, executed,
-                      rate, _decimal(data.get("total_score")), data.get("grade"))
+                      rate, _decimal(data.get("total_score")), data.get("grade"), department="department" in data)
 
 
 def ready_to_report(plan):
@@ -201,7 +203,14 @@ def rows_of(submission):
     return [summary_row(item.evaluation, item.snapshot.data) for item in items]
 
 
+def project_rows(rows):
+    """The rows of projects: the department's evaluation, whose budget holds the projects'
+    money too, is left out of every sum and count of projects."""
+    return [row for row in rows if not row.department]
+
+
 def totals(rows):
+    rows = project_rows(rows)
     budget = sum((r.budget for r in rows if r.budget is not None), Decimal(0))
     executed = sum((r.executed for r in rows if r.executed is not None), Decimal(0))
     rate = scoring.execution_rate(budget, executed) if budget else None
