@@ -100,6 +100,7 @@ ROUTES = {
     "plans.add_project": only(OFFICE),
     "plans.edit_project": only(OFFICE),
     "plans.open_self_evaluation": only(OFFICE),
+    "department.create": only(OFFICE),
     # Excel
     "excel.import_projects": only(OFFICE),
     "excel.projects_template": only(OFFICE),
