@@ -332,3 +332,21 @@ def test_the_reports_download_is_the_departments(app, setup):
         assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
         word = client.get(f"/evaluations/{evaluation.id}/report.docx")
         assert word.status_code == 200
+        # The 自评表 and the plan's summary in Excel carry it too (its own budget rows).
+        form = client.get(f"/excel/evaluations/{evaluation.id}/self-evaluation.xlsx")
+        assert form.status_code == 200
+        assert client.get(f"/excel/plans/{plan.id}/summary.xlsx").status_code == 200
+
+
+def test_the_reviewer_reviews_it_on_the_review_page_with_its_own_sections(app, setup):
+    org, plan, filler = setup
+    evaluation = opened(org, plan)
+    demo.fill(evaluation)
+    actions.perform(evaluation.id, "submit", filler)
+    with as_user(app, org.reviewer) as client:
+        queue = client.get("/evaluations/review").get_data(as_text=True)
+        assert DEPARTMENT_NAME in queue
+        page = client.get(f"/evaluations/{evaluation.id}/review")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "一、部门基本情况（一）部门职责" in text and "项目概况" not in text
