@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests import factories
+from tests.api_helpers import ApiClient, assert_error
 from tests.conftest import post, signed_in
 from workflow import scoring
 from workflow.department import demo, services as department
@@ -350,3 +351,28 @@ def test_the_reviewer_reviews_it_on_the_review_page_with_its_own_sections(app, s
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert "一、部门基本情况（一）部门职责" in text and "项目概况" not in text
+
+
+# The JSON API ----------------------------------------------------------------------------------
+
+
+def test_the_api_saves_its_budget_rows_and_main_tasks_and_refuses_a_foreign_project(app, setup):
+    org, plan, filler = setup
+    evaluation = opened(org, plan)
+    api = ApiClient(app, filler)
+    url = f"/api/v1/evaluations/{evaluation.id}"
+    read = api.get(url).get_json()
+    assert set(read["content"]["funding"]) == {"total", "basic", "project"}
+    assert read["content"]["department"] == {"tasks": []}
+    mine = _db.session.scalar(select(Project).where(Project.name == "矿山安全生产监管执法检查"))
+    refused = api.patch(url, {"version": read["version"], "funding": {"basic": {"annual_budget": "10"}},
+                              "tasks": [{"id": None, "name": "任务", "project_ids": [evaluation.project_id]}]})
+    assert_error(refused, 422, "invalid")
+    assert content.funding(reload(evaluation.id))["basic"].annual_budget is None
+    saved = api.patch(url, {"version": read["version"], "funding": {"basic": {"annual_budget": "1872.3"}},
+                            "tasks": [{"id": None, "name": "非煤矿山安全生产监管", "achievement": "排查253座。",
+                                       "project_ids": [mine.id]}]})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["content"]["funding"]["basic"]["annual_budget"] == "1872.3"
+    assert saved.get_json()["content"]["department"]["tasks"] == [
+        {"name": "非煤矿山安全生产监管", "achievement": "排查253座。", "projects": ["矿山安全生产监管执法检查"]}]

@@ -111,4 +111,9 @@ def from_api(data):
         given = {key: (value if key == "applicable" else value or "") for key, value in row.items() if key != "id"}
         edit.indicators.append(IndicatorEdit(id=row["id"], **given))
     edit.narrative = dict(data.get("narrative") or {})
+    if data.get("tasks") is not None:
+        from workflow.selfeval.department import TaskEdit
+
+        edit.tasks = [TaskEdit(id=row.get("id"), name=row["name"], achievement=row.get("achievement"),
+                               project_ids=tuple(row.get("project_ids") or ())) for row in data["tasks"]]
     return edit
