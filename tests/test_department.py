@@ -336,7 +336,17 @@ def test_the_reports_download_is_the_departments(app, setup):
         # The 自评表 and the plan's summary in Excel carry it too (its own budget rows).
         form = client.get(f"/excel/evaluations/{evaluation.id}/self-evaluation.xlsx")
         assert form.status_code == 200
-        assert client.get(f"/excel/plans/{plan.id}/summary.xlsx").status_code == 200
+        summary = client.get(f"/excel/plans/{plan.id}/summary.xlsx")
+        assert summary.status_code == 200
+    # The plan's summary lists and sums the projects only.
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(summary.data)).active
+    names = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert DEPARTMENT_NAME not in names and "应急物资储备项目" in names
+    assert any(name and "（2 个项目）" in str(name) for row in sheet.iter_rows(values_only=True) for name in row)
 
 
 def test_the_reviewer_reviews_it_on_the_review_page_with_its_own_sections(app, setup):

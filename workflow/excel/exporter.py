@@ -381,8 +381,9 @@ def visible_evaluations(plan, user):
 
 def summary_workbook(plan, user):
     """One row per evaluation the user may see: 项目名称, 责任科室, 全年预算数, 全年执行数,
-    执行率, 得分, 评价等级, 状态; then the totals. Returns the bytes."""
-    evaluations = visible_evaluations(plan, user)
+    执行率, 得分, 评价等级, 状态; then the totals. Returns the bytes. The projects' only: the
+    department's evaluation (部门整体), whose budget holds theirs, has its own report."""
+    evaluations = [evaluation for evaluation in visible_evaluations(plan, user) if not evaluation.project.is_department]
     wb = Workbook()
     ws = wb.active
     ws.title = _("汇总")
