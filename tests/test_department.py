@@ -257,6 +257,9 @@ def test_the_office_creates_it_on_the_plan_page_and_a_second_is_refused(app, set
         response = post(client, f"/department/plans/{plan.id}")
         assert response.status_code == 302
         assert count_department(plan) == 1
+        detail = client.get(response.headers["Location"])
+        assert detail.status_code == 200
+        assert 'data-testid="department-badge"' in detail.get_data(as_text=True)
         again = post(client, f"/department/plans/{plan.id}")
         assert again.status_code == 409
         assert "每个方案只能有一个" in again.get_data(as_text=True)
