@@ -54,10 +54,6 @@ def funding_labels(evaluation):
     return department.FUNDING_LABELS if department.is_department(evaluation) else FUNDING_LABELS
 
 
-def label_of_funding(kind):
-    return FUNDING_LABELS.get(kind) or department.FUNDING_LABELS.get(kind, kind)
-
-
 def report_outline(evaluation):
     """The outline the evaluation's report is written to: the plan's, or the department
     report's own (selfeval/department.py)."""

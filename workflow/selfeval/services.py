@@ -102,7 +102,7 @@ def _apply(evaluation, edit, errors):
         for column, raw in edit.funding.get(row.kind, {}).items():
             if column not in content.FUNDING_COLUMNS or raw is None or (column == "executed" and not actuals):
                 continue
-            label = f"{content.label_of_funding(row.kind)} · {content.FUNDING_COLUMNS[column]}"
+            label = f"{content.funding_labels(evaluation)[row.kind]} · {content.FUNDING_COLUMNS[column]}"
             value = _decimal(raw, label, errors)
             if raw.strip() == "" or value is not None:
                 setattr(row, column, value)
@@ -304,9 +304,11 @@ def completeness_problems(evaluation):
         problems.append(_("请填写年度总体目标的实际完成情况。"))
     rows = content.funding(evaluation)
     total_row = rows.get("total")
+    is_department = department.is_department(evaluation)
+    total_label = content.funding_labels(evaluation)["total"]
     if total_row is None or total_row.annual_budget is None or total_row.executed is None:
-        problems.append(_("请填写%(row)s的全年预算数和全年执行数。", row=content.funding_labels(evaluation)["total"])
-                        if department.is_department(evaluation) else _("请填写年度资金总额的全年预算数和全年执行数。"))
+        problems.append(_("请填写%(row)s的全年预算数和全年执行数。", row=total_label) if is_department
+                        else _("请填写年度资金总额的全年预算数和全年执行数。"))
     else:
         for column in ("initial_budget", "annual_budget", "executed"):
             # The parts of the total: a project's 资金来源, a department's 基本支出 and 项目支出.
@@ -314,13 +316,11 @@ def completeness_problems(evaluation):
             given = [p for p in parts if p is not None]
             whole = getattr(total_row, column)
             if given and whole is not None and sum(given, Decimal(0)) != whole:
+                figures = dict(column=content.FUNDING_COLUMNS[column], parts=numbers.plain(sum(given, Decimal(0))),
+                               total=numbers.plain(whole))
                 problems.append(_("“%(column)s”各组成部分之和（%(parts)s）与%(whole)s（%(total)s）不一致。",
-                                  column=content.FUNDING_COLUMNS[column], parts=numbers.plain(sum(given, Decimal(0))),
-                                  whole=content.funding_labels(evaluation)["total"], total=numbers.plain(whole))
-                                if department.is_department(evaluation) else
-                                _("“%(column)s”各资金来源之和（%(parts)s）与年度资金总额（%(total)s）不一致。",
-                                  column=content.FUNDING_COLUMNS[column], parts=numbers.plain(sum(given, Decimal(0))),
-                                  total=numbers.plain(whole)))
+                                  whole=total_label, **figures) if is_department else
+                                _("“%(column)s”各资金来源之和（%(parts)s）与年度资金总额（%(total)s）不一致。", **figures))
     for ind in evaluation.indicators:
         if not ind.applicable:
             continue
@@ -372,6 +372,7 @@ def last_snapshot(evaluation, kind):
 def _flatten(data, evaluation):
     """{(path): (label, value)} of the parts of a serialisation people compare."""
     titles = report_outline.labels(content.report_outline(evaluation))
+    labels = content.funding_labels(evaluation)
     flat = {
         ("project", "leader_name"): (_("项目负责人"), data["project"]["leader_name"]),
         ("project", "overall_target"): (_("年度总体目标"), data["project"]["overall_target"]),
@@ -379,7 +380,7 @@ def _flatten(data, evaluation):
     }
     for kind, columns in data["funding"].items():
         for column, value in columns.items():
-            flat[("funding", kind, column)] = (f"{content.label_of_funding(kind)} · {content.FUNDING_COLUMNS[column]}", value)
+            flat[("funding", kind, column)] = (f"{labels.get(kind, kind)} · {content.FUNDING_COLUMNS[column]}", value)
     for ind in data["indicators"]:
         name = ind["name"] or ind["level2"] or ind["level1"]
         for field, label in content.INDICATOR_FIELDS.items():
