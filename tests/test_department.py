@@ -3,9 +3,11 @@ filled in by the office's section on the 自评表 (duties, main tasks naming th
 the whole budget, the department framework), through the one workflow to 已报送; left out of
 the overview's and the summary's project counts. Services without HTTP; pages through the
 test client. Its PDF is tested in test_department_report.py."""
+import io
 from contextlib import contextmanager
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -339,13 +341,12 @@ def test_the_reports_download_is_the_departments(app, setup):
         # The 自评表 and the plan's summary in Excel carry it too (its own budget rows).
         form = client.get(f"/excel/evaluations/{evaluation.id}/self-evaluation.xlsx")
         assert form.status_code == 200
+        cells = [value for row in openpyxl.load_workbook(io.BytesIO(form.data)).active.iter_rows(values_only=True)
+                 for value in row if value]
+        assert "部门整体支出绩效自评表" in cells and "其中：基本支出" in cells and "项目支出" in cells
         summary = client.get(f"/excel/plans/{plan.id}/summary.xlsx")
         assert summary.status_code == 200
     # The plan's summary lists and sums the projects only.
-    import io
-
-    import openpyxl
-
     sheet = openpyxl.load_workbook(io.BytesIO(summary.data)).active
     names = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
     assert DEPARTMENT_NAME not in names and "应急物资储备项目" in names

@@ -238,7 +238,9 @@ def self_evaluation_workbook(evaluation):
     plain = dict(alignment=LEFT)
     centered = dict(alignment=CENTER)
 
-    put_merged(ws, 1, 1, last, _("项目支出绩效自评表"), font=title_font(18), alignment=CENTER, border=None)
+    is_department = evaluation.project.is_department
+    put_merged(ws, 1, 1, last, _("部门整体支出绩效自评表") if is_department else _("项目支出绩效自评表"),
+               font=title_font(18), alignment=CENTER, border=None)
     ws.row_dimensions[1].height = 32
     put_merged(ws, 2, 1, last, _("（%(year)d年度）", year=project.budget_year), font=body_font(size=12),
                alignment=CENTER, border=None)
@@ -256,7 +258,7 @@ def self_evaluation_workbook(evaluation):
     put_merged(ws, 5, 7, last, _("%(year)d年", year=plan.run_year), **plain)
 
     # 项目资金（万元）
-    put_merged(ws, 6, 1, 1, _("项目资金（万元）"), last_row=10, **label)
+    put_merged(ws, 6, 1, 1, _("部门预算资金（万元）") if is_department else _("项目资金（万元）"), last_row=10, **label)
     put_merged(ws, 6, 2, 3, "", **label)
     for column, heading in zip(range(4, 10), (_("年初预算数"), _("全年预算数"), _("全年执行数"), _("分值"),
                                               _("执行率"), _("得分"))):
