@@ -6,6 +6,7 @@ test client. Its PDF is tested in test_department_report.py."""
 import io
 from contextlib import contextmanager
 from decimal import Decimal
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -336,6 +337,7 @@ def test_the_reports_download_is_the_departments(app, setup):
     with as_user(app, org.office) as client:
         pdf = client.get(f"/evaluations/{evaluation.id}/report.pdf")
         assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        assert "承德市应急管理局2019年度部门整体支出绩效自评报告.pdf" in unquote(pdf.headers["Content-Disposition"])
         word = client.get(f"/evaluations/{evaluation.id}/report.docx")
         assert word.status_code == 200
         # The 自评表 and the plan's summary in Excel carry it too (its own budget rows).

@@ -119,6 +119,17 @@ def _report_data(evaluation, draft, serialized, issued_at):
     }
 
 
+def download_name(evaluation, frozen):
+    """The report's file name (without extension): the project's, or the department's own
+    report title; a draft says so."""
+    project = evaluation.project
+    if department.is_department(evaluation):
+        name = f"{project.plan.organisation}{project.budget_year}年度部门整体支出绩效自评报告"
+    else:
+        name = f"{project.name}绩效评价报告"
+    return name if frozen else f"{name}（草稿）"
+
+
 def render_report(evaluation, draft=False, serialized=None, issued_at=None):
     """PDF bytes of the evaluation's report (report_data() says what the arguments are)."""
     data = report_data(evaluation, draft, serialized, issued_at)
