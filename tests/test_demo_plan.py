@@ -138,10 +138,24 @@ def test_demo_projects_were_submitted_complete_with_their_snapshots(run_demo):
 def test_running_demo_twice_adds_nothing(run_demo):
     run_demo()
     before = counts()
-    assert before[Plan.__tablename__] == 1 and before[Project.__tablename__] == 6
+    # Six projects and the department's own evaluation (部门整体).
+    assert before[Plan.__tablename__] == 1 and before[Project.__tablename__] == 7
     assert before[Task.__tablename__] > 6 and before[AuditRecord.__tablename__] > 6
     states = sorted(_db.session.scalars(select(Evaluation.state)))
     result = run_demo()
     assert counts() == before
     assert sorted(_db.session.scalars(select(Evaluation.state))) == states
     assert "已存在" in result.output
+
+
+def test_demo_has_the_departments_evaluation_waiting_for_review(run_demo):
+    """承德市应急管理局's 2019 部门整体 evaluation, filled in by 规划财务科 with main tasks naming the
+    seed plan's projects, submitted."""
+    run_demo()
+    project = _db.session.scalar(select(Project).where(Project.scope == "department"))
+    assert project.section.name == "规划财务科" and project.budget_year == 2019
+    evaluation = project.evaluation
+    assert evaluation.state == "submitted" and evaluation.submitted_by.username == "gongjian"
+    served = {p.name for task in evaluation.department_tasks for p in task.projects}
+    assert "2019年度金属非金属矿山“专家会诊”隐患排查项目" in served and len(served) == 6
+    assert services.completeness_problems(evaluation) == []

@@ -118,6 +118,7 @@ ROUTES = {
     "library.edit": only(OFFICE),
     "library.retire": only(OFFICE),
     "library.add_to_evaluation": SIGNED_IN,
+    "department.create": only(OFFICE),
     # Excel
     "excel.import_projects": only(OFFICE),
     "excel.projects_template": only(OFFICE),

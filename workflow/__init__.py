@@ -85,6 +85,7 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from workflow.admin import bp as admin_bp
     from workflow.auth import bp as auth_bp
+    from workflow.department import bp as department_bp
     from workflow.evaluations import bp as evaluations_bp
     from workflow.evidence import bp as evidence_bp
     from workflow.excel import bp as excel_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app):
     app.register_blueprint(library_bp, url_prefix="/library")
     app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
     app.register_blueprint(verify_bp, url_prefix="/verify")
+    app.register_blueprint(department_bp, url_prefix="/department")
 
     from workflow import api
 

@@ -40,7 +40,7 @@ PEOPLE = (
     ("lidongyang", "李东阳", "危险化学品安全监督管理科", "科长", {R, S}, "成员"),
     ("zhangyukun", "张玉坤", "应急指挥中心", "主任", {R, S}, "成员"),
     ("wangxu", "王旭", "救灾和物资保障科", "科长", {R, S}, "成员"),
-    ("gongjian", "龚健", OFFICE_SECTION, "科员", {R, O}, "成员，办公室"),
+    ("gongjian", "龚健", OFFICE_SECTION, "科员", {R, O, S}, "成员，办公室，填报部门整体自评"),
     ("yuanliji", "原立吉", "非煤矿山安全监督管理科", "科员", {S}, "培训参加人，科室经办人"),
     ("wangshixue", "王士学", "危险化学品安全监督管理科", "科员", {S}, "培训参加人，科室经办人"),
     ("zhulili", "朱丽丽", "火灾防治管理科", "科员", {S}, "培训参加人，科室经办人"),
@@ -133,6 +133,10 @@ def load_plan(users):
     from workflow.library.demo import load_library
 
     load_library(plan)
+    # The department's own evaluation (部门整体支出绩效自评), waiting for review.
+    from workflow.department.demo import load_department_evaluation
+
+    load_department_evaluation(plan, users)
     return True
 
 

@@ -15,6 +15,7 @@ from workflow.library.terms import BASES
 from workflow.meetings.services import MAX_WINDOW_MINUTES, PHONE, TEXT_LIMIT as MEETING_TEXT_LIMIT
 from workflow.models.meetings import MEETING_KINDS
 from workflow.selfeval import edits
+from workflow.selfeval.department import TASK_LIMIT, TASK_NAME_LIMIT, TASK_TEXT_LIMIT
 from workflow.selfeval.services import SHORT_TEXT_LIMIT, TEXT_LIMIT
 
 NO_NUL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"  # the characters check_text() refuses
@@ -180,6 +181,20 @@ class FundingInput(Schema):
     current_year = fields.Nested(FundingValues)
     carry_over = fields.Nested(FundingValues)
     other = fields.Nested(FundingValues)
+    # A department evaluation's (部门整体): 基本支出 and 项目支出, parts of its total.
+    basic = fields.Nested(FundingValues)
+    project = fields.Nested(FundingValues)
+
+
+class DepartmentTaskInput(Schema):
+    """One main task (主要任务) of a department evaluation; the limits are selfeval.department's."""
+    id = Id(allow_none=True, metadata={"description": "a main task of this evaluation (else 422); null: a new one"})
+    name = SafeString(required=True, validate=validate.Length(max=TASK_NAME_LIMIT),
+                      metadata={"description": "\"\" removes the task"})
+    achievement = SafeString(validate=validate.Length(max=TASK_TEXT_LIMIT), metadata={
+        "description": "完成情况 (from self-evaluation on)"})
+    project_ids = fields.List(Id(), validate=validate.Length(max=500), metadata={
+        "description": "the plan's projects serving it (else 422)"})
 
 
 class IndicatorInput(Schema):
@@ -215,6 +230,8 @@ class EvaluationSaveSchema(Schema):
     overall_achievement = SafeString(validate=validate.Length(max=TEXT_LIMIT))
     funding = fields.Nested(FundingInput)
     indicators = fields.List(fields.Nested(IndicatorInput), validate=validate.Length(max=500))
+    tasks = fields.List(fields.Nested(DepartmentTaskInput), validate=validate.Length(max=TASK_LIMIT),
+                        metadata={"description": "a department evaluation's main tasks (ignored for a project's)"})
     # Keys are checked against the plan's outline by the service (an unknown one is its 422):
     # OpenAPI 3.0 cannot state a rule for keys, so the schema adds none of its own.
     narrative = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),

@@ -16,7 +16,7 @@ from workflow.documents.text import chinese_date, paragraphs
 from workflow.documents.titles import title_lines
 from workflow.errors import ServiceError
 from workflow.excel.exporter import local_date
-from workflow.selfeval import content, outline
+from workflow.selfeval import content, department, outline
 
 LOGGER = logging.getLogger(__name__)
 
@@ -61,7 +61,25 @@ def printed_sections(report_sections, narrative):
     return sections
 
 
+def indicator_rows(data):
+    """The 附表's rows of a serialisation and the total of their 分值."""
+    rows = [
+        {
+            "level1": ind["level1"], "level2": ind["level2"], "name": ind["name"],
+            "weight": ind["weight"] or "",
+            "target": _value(ind["target"], ind["target_text"], ind["unit"]),
+            "actual": _value(ind["actual"], ind["actual_text"], ind["unit"]),
+            "score": ind["score"] if ind["applicable"] else "不适用",
+        }
+        for ind in data["indicators"]
+    ]
+    return rows, sum((Decimal(ind["weight"]) for ind in data["indicators"] if ind["weight"]), Decimal(0))
+
+
 def _report_data(evaluation, draft, serialized, issued_at):
+    if department.is_department(evaluation):
+        from workflow.documents import department_report
+        return department_report.report_data(evaluation, draft, serialized, issued_at)
     data = serialized if serialized is not None else content.serialize(evaluation)
     project = data["project"]
     plan = evaluation.project.plan
@@ -72,17 +90,7 @@ def _report_data(evaluation, draft, serialized, issued_at):
     preamble = [s for s in sections if s["key"] == outline.PREAMBLE]
     sections = [s for s in sections if s["key"] != outline.PREAMBLE]
     issued_on = local_date(issued_at or clock.now())
-    indicators = [
-        {
-            "level1": ind["level1"], "level2": ind["level2"], "name": ind["name"],
-            "weight": ind["weight"] or "",
-            "target": _value(ind["target"], ind["target_text"], ind["unit"]),
-            "actual": _value(ind["actual"], ind["actual_text"], ind["unit"]),
-            "score": ind["score"] if ind["applicable"] else "不适用",
-        }
-        for ind in data["indicators"]
-    ]
-    total_weight = sum((Decimal(ind["weight"]) for ind in data["indicators"] if ind["weight"]), Decimal(0))
+    indicators, total_weight = indicator_rows(data)
     grade = data["grade"]
     annex = f"{project['name']}{ANNEX_NAME}"
     return {
@@ -111,9 +119,21 @@ def _report_data(evaluation, draft, serialized, issued_at):
     }
 
 
+def download_name(evaluation, frozen):
+    """The report's file name (without extension): the project's, or the department's own
+    report title; a draft says so."""
+    project = evaluation.project
+    if department.is_department(evaluation):
+        name = f"{project.plan.organisation}{project.budget_year}年度部门整体支出绩效自评报告"
+    else:
+        name = f"{project.name}绩效评价报告"
+    return name if frozen else f"{name}（草稿）"
+
+
 def render_report(evaluation, draft=False, serialized=None, issued_at=None):
     """PDF bytes of the evaluation's report (report_data() says what the arguments are)."""
-    return render("report.html", report_data(evaluation, draft, serialized, issued_at))
+    data = report_data(evaluation, draft, serialized, issued_at)
+    return render(data.get("template", "report.html"), data)
 
 
 def render_frozen_report(evaluation, **render_args):

@@ -56,7 +56,7 @@ def grade_counts(rows):
 
 def summary_data(submission, rows=None):
     """Plain data for templates/documents/submission_summary.html."""
-    rows = services.rows_of(submission) if rows is None else rows
+    rows = services.project_rows(services.rows_of(submission) if rows is None else rows)
     budget, executed, rate = services.totals(rows)
     plan = submission.plan
     title = f"关于报送{plan.budget_year}年度预算项目绩效评价结果的报告"
@@ -96,7 +96,7 @@ def summary_data(submission, rows=None):
 
 def render_summary(submission, rows=None):
     """PDF bytes of the submission's covering report and summary table, with its charts."""
-    rows = services.rows_of(submission) if rows is None else rows
+    rows = services.project_rows(services.rows_of(submission) if rows is None else rows)
     data = summary_data(submission, rows)
     data["charts"] = summary_charts(submission, rows)
     return render("submission_summary.html", data)
@@ -120,7 +120,7 @@ def earlier_rows(submission):
         .where(Plan.budget_year < submission.plan.budget_year, Submission.created_at <= submission.created_at)
         .order_by(Plan.budget_year, Submission.created_at, Submission.id)
     ).all()
-    return [(batch.plan.budget_year, row) for batch in earlier for row in services.rows_of(batch)]
+    return [(batch.plan.budget_year, row) for batch in earlier for row in services.project_rows(services.rows_of(batch))]
 
 
 def chart_numbers(submission, rows):

@@ -85,7 +85,8 @@ def approvals():
 
 
 def _report_name(evaluation, frozen):
-    return evaluation.project.name + ("绩效评价报告" if frozen else "绩效评价报告（草稿）")
+    from workflow.documents.reports import download_name
+    return download_name(evaluation, frozen)
 
 
 @bp.route("/<int:evaluation_id>/report.pdf")

@@ -252,7 +252,9 @@ def self_evaluation_workbook(evaluation):
     plain = dict(alignment=LEFT)
     centered = dict(alignment=CENTER)
 
-    put_merged(ws, 1, 1, last, _("项目支出绩效自评表"), font=title_font(18), alignment=CENTER, border=None)
+    is_department = evaluation.project.is_department
+    put_merged(ws, 1, 1, last, _("部门整体支出绩效自评表") if is_department else _("项目支出绩效自评表"),
+               font=title_font(18), alignment=CENTER, border=None)
     ws.row_dimensions[1].height = 32
     put_merged(ws, 2, 1, last, _("（%(year)d年度）", year=project.budget_year), font=body_font(size=12),
                alignment=CENTER, border=None)
@@ -270,16 +272,16 @@ def self_evaluation_workbook(evaluation):
     put_merged(ws, 5, 7, last, _("%(year)d年", year=plan.run_year), **plain)
 
     # 项目资金（万元）
-    put_merged(ws, 6, 1, 1, _("项目资金（万元）"), last_row=10, **label)
+    put_merged(ws, 6, 1, 1, _("部门预算资金（万元）") if is_department else _("项目资金（万元）"), last_row=10, **label)
     put_merged(ws, 6, 2, 3, "", **label)
     for column, heading in zip(range(4, 10), (_("年初预算数"), _("全年预算数"), _("全年执行数"), _("分值"),
                                               _("执行率"), _("得分"))):
         put(ws, 6, column, heading, **label)
     put(ws, 6, last, "", **label)
-    for offset, kind in enumerate(content.FUNDING_LABELS):
+    for offset, (kind, kind_label) in enumerate(content.funding_labels(evaluation).items()):
         r = 7 + offset
         row = rows.get(kind)
-        put_merged(ws, r, 2, 3, str(content.FUNDING_LABELS[kind]), **plain)
+        put_merged(ws, r, 2, 3, str(kind_label), **plain)
         values = (row.initial_budget, row.annual_budget, row.executed) if row is not None else (None, None, None)
         for column, value in zip((4, 5, 6), values):
             put(ws, r, column, amount(value), alignment=RIGHT, number_format=AMOUNT_FORMAT)
@@ -396,8 +398,9 @@ def visible_evaluations(plan, user):
 
 def summary_workbook(plan, user):
     """One row per evaluation the user may see: 项目名称, 责任科室, 全年预算数, 全年执行数,
-    执行率, 得分, 评价等级, 状态; then the totals. Returns the bytes."""
-    evaluations = visible_evaluations(plan, user)
+    执行率, 得分, 评价等级, 状态; then the totals. Returns the bytes. The projects' only: the
+    department's evaluation (部门整体), whose budget holds theirs, has its own report."""
+    evaluations = [evaluation for evaluation in visible_evaluations(plan, user) if not evaluation.project.is_department]
     wb = Workbook()
     ws = wb.active
     ws.title = _("汇总")

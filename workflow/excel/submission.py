@@ -67,7 +67,7 @@ def submission_workbook(submission, rows, totals):
     r += 1
     budget, executed, rate = totals
     bold = body_font(bold=True)
-    put_merged(ws, r, 1, 3, _("合计（%(n)d 个项目）", n=len(rows)), font=bold, alignment=CENTER, fill=HEADER_FILL)
+    put_merged(ws, r, 1, 3, _("合计（%(n)d 个项目）", n=sum(1 for row in rows if not row.department)), font=bold, alignment=CENTER, fill=HEADER_FILL)
     put(ws, r, 4, amount(budget), alignment=RIGHT, number_format=AMOUNT_FORMAT, font=bold)
     put(ws, r, 5, amount(executed), alignment=RIGHT, number_format=AMOUNT_FORMAT, font=bold)
     put(ws, r, 6, _rate(rate), alignment=RIGHT, number_format=RATE_FORMAT, font=bold)

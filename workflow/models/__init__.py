@@ -3,6 +3,7 @@ from workflow.models.api_tokens import ApiToken  # noqa: F401
 from workflow.models.audit import AuditRecord  # noqa: F401
 from workflow.models.calendar import OfficeDayOff  # noqa: F401
 from workflow.models.delegations import Delegation  # noqa: F401
+from workflow.models.departments import DepartmentTask, department_task_projects  # noqa: F401
 from workflow.models.content import (  # noqa: F401
     Attachment,
     FindingNote,

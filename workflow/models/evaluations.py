@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, update
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -11,9 +11,19 @@ from workflow.extensions import db
 from workflow.models.types import UTCDateTime
 
 
+# What a Project row stands for: a project's expenditure (项目支出), or the department's whole
+# expenditure (部门整体支出, workflow/department/), of which a plan has at most one.
+PROJECT_SCOPE = "project"
+DEPARTMENT_SCOPE = "department"
+
+
 class Project(db.Model):
     __tablename__ = "projects"
-    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "name"),
+        Index("uq_projects_one_department_per_plan", "plan_id", unique=True,
+              sqlite_where=text("scope = 'department'"), postgresql_where=text("scope = 'department'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
@@ -27,6 +37,7 @@ class Project(db.Model):
     previous_project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
     # 项目类别 (workflow/library/terms.CATEGORIES), or None: its indicators come from the library.
     category: Mapped[str | None] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(16), default=PROJECT_SCOPE, server_default=PROJECT_SCOPE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     plan = relationship("Plan")
@@ -35,6 +46,10 @@ class Project(db.Model):
     evaluation: Mapped["Evaluation"] = relationship(
         back_populates="project", uselist=False, cascade="all, delete-orphan"
     )
+
+    @property
+    def is_department(self):
+        return self.scope == DEPARTMENT_SCOPE
 
 
 class Evaluation(db.Model):
@@ -78,6 +93,8 @@ class Evaluation(db.Model):
     funding_rows = relationship("FundingRow", cascade="all, delete-orphan", order_by="FundingRow.id")
     indicators = relationship("Indicator", cascade="all, delete-orphan", order_by="Indicator.sort_order")
     narrative = relationship("NarrativeSection", cascade="all, delete-orphan")
+    department_tasks = relationship("DepartmentTask", cascade="all, delete-orphan",
+                                    order_by="DepartmentTask.sort_order")
 
     __mapper_args__ = {"version_id_col": version}
 

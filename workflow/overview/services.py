@@ -16,6 +16,7 @@ from workflow.engine.definition import STATE_BY_NAME, states_for_plan, states_wh
 from workflow.evaluations.services import sees_reported_only
 from workflow.extensions import db
 from workflow.models import Evaluation, FundingRow, Plan, Project, Section
+from workflow.models.evaluations import DEPARTMENT_SCOPE
 
 GRADE_ORDER = scoring.GRADES  # 优, 良, 中, 差
 
@@ -71,7 +72,11 @@ class Overview:
 
 
 def _scope(query, plan_ids, viewer):
-    query = query.where(Evaluation.plan_id.in_(plan_ids))
+    """The evaluations of ``plan_ids`` the viewer sees: the projects' only. The overview counts
+    and sums projects; the department's evaluation (部门整体, whose budget holds the projects'
+    money too) would count them twice."""
+    query = query.where(Evaluation.plan_id.in_(plan_ids),
+                        Evaluation.project_id.not_in(select(Project.id).where(Project.scope == DEPARTMENT_SCOPE)))
     if viewer is not None and sees_reported_only(viewer):
         query = query.where(Evaluation.state.in_(states_where("with_finance")))
     return query

@@ -380,6 +380,8 @@ def update_project(project, name, section_id, leader_name, overall_target, actor
 
     category = project.category if category is ... else clean_category(category)
 
+    if project.is_department:
+        raise ServiceError(_("部门整体支出绩效自评的名称和填报科室不能修改。"), code="refused")
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("项目名称不能为空。"))

@@ -81,11 +81,11 @@ def evaluation_findings(evaluation, notes=None):
         if row.annual_budget is not None and row.executed is not None and row.executed > row.annual_budget:
             findings.append(Finding(f"over_budget:{kind}", "accuracy", _(
                 "“%(row)s”全年执行数 %(executed)s 万元超过全年预算数 %(budget)s 万元。",
-                row=content.FUNDING_LABELS[kind], executed=numbers.plain(row.executed), budget=numbers.plain(row.annual_budget))))
+                row=content.funding_labels(evaluation).get(kind, kind), executed=numbers.plain(row.executed), budget=numbers.plain(row.annual_budget))))
     # Accuracy: funding rows add up to the total.
     if total_row is not None:
         for column, label in content.FUNDING_COLUMNS.items():
-            parts = [getattr(rows[k], column) for k in ("current_year", "carry_over", "other") if k in rows]
+            parts = [getattr(row, column) for kind, row in rows.items() if kind != "total"]
             given = [p for p in parts if p is not None]
             whole = getattr(total_row, column)
             if given and whole is not None and sum(given, Decimal(0)) != whole:

@@ -13,7 +13,7 @@ from workflow.models import Evaluation, Project, ReviewComment, Section, User
 from workflow.pagination import PAGE_SIZE, KeyedPages
 from workflow.review import checks
 from workflow.roles import Role
-from workflow.selfeval import outline
+from workflow.selfeval import content, outline
 
 def may_comment(evaluation, user):
     """Whoever may act on the evaluation's review now (rights.py's rule): a reviewer of the
@@ -28,8 +28,9 @@ def may_comment(evaluation, user):
 def comment_targets(evaluation):
     """[(value, label)]: the whole evaluation, each report section, each indicator."""
     targets = [("general", _("总体意见"))]
-    names = outline.labels(evaluation.project.plan.report_sections)
-    targets += [(f"section:{s.key}", names[s.key]) for s in evaluation.project.plan.report_sections]
+    sections = content.report_outline(evaluation)
+    names = outline.labels(sections)
+    targets += [(f"section:{s.key}", names[s.key]) for s in sections]
     targets += [(f"indicator:{i.id}", i.name or i.level2 or i.level1) for i in evaluation.indicators]
     return targets
 

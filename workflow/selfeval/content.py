@@ -14,7 +14,7 @@ from workflow import numbers
 from workflow.extensions import db
 from workflow.models import FundingRow, Indicator, NarrativeSection, PlanReportSection
 from workflow.models.content import FUNDING_KINDS
-from workflow.selfeval import framework, outline
+from workflow.selfeval import department, framework, outline
 
 FUNDING_LABELS = {
     "total": _l("年度资金总额"),
@@ -44,6 +44,24 @@ INDICATOR_FIELDS = {
     "applicable": _l("适用"),
     "deviation_reason": _l("偏差原因分析及改进措施"),
 }
+
+
+# Every funding kind, in the order serialisations list them (a department's after a project's).
+_FUNDING_ORDER = FUNDING_KINDS + tuple(k for k in department.FUNDING_KINDS if k not in FUNDING_KINDS)
+
+
+def funding_labels(evaluation):
+    """{kind: label} of the budget rows the evaluation's form and report show, in order: a
+    project's 资金来源, or a department's 基本支出 and 项目支出 (selfeval/department.py)."""
+    return department.FUNDING_LABELS if department.is_department(evaluation) else FUNDING_LABELS
+
+
+def report_outline(evaluation):
+    """The outline the evaluation's report is written to: the plan's, or the department
+    report's own (selfeval/department.py)."""
+    if department.is_department(evaluation):
+        return list(department.OUTLINE)
+    return evaluation.project.plan.report_sections
 
 
 # The rows of an evaluation's content, each with the key that selects them and the order of
@@ -103,10 +121,13 @@ def ensure_content(evaluation):
     load(evaluation)
     added = False
     if not evaluation.funding_rows:
-        evaluation.funding_rows = [FundingRow(kind=kind) for kind in FUNDING_KINDS]
+        evaluation.funding_rows = [FundingRow(kind=kind) for kind in funding_labels(evaluation)]
         added = True
     if not evaluation.indicators:
-        framework.copy_into(evaluation, evaluation.project.plan)
+        if department.is_department(evaluation):
+            evaluation.indicators = department.new_indicators()
+        else:
+            framework.copy_into(evaluation, evaluation.project.plan)
         added = True
     if not evaluation.project.plan.report_sections:
         framework.ensure_plan_framework(evaluation.project.plan)
@@ -125,7 +146,7 @@ def default_preamble(evaluation):
 def _prefill_preamble(evaluation):
     """The preamble of an outline that has one is written for the section from the plan's
     basis documents, once: what the writer then makes of it (even nothing) is theirs."""
-    if not any(section.key == outline.PREAMBLE for section in evaluation.project.plan.report_sections):
+    if not any(section.key == outline.PREAMBLE for section in report_outline(evaluation)):
         return False
     if any(section.key == outline.PREAMBLE for section in evaluation.narrative):
         return False
@@ -145,7 +166,7 @@ def serialize(evaluation):
     """Plain data, stable across databases: strings for decimals, keys in a fixed order."""
     project = evaluation.project
     texts = {section.key: section.text for section in evaluation.narrative}
-    return {
+    data = {
         "project": {
             "name": project.name,
             "section": project.section.name if project.section else "",
@@ -156,7 +177,7 @@ def serialize(evaluation):
         "overall_achievement": evaluation.overall_achievement,
         "funding": {
             row.kind: {column: _number(getattr(row, column)) for column in FUNDING_COLUMNS}
-            for row in sorted(evaluation.funding_rows, key=lambda r: FUNDING_KINDS.index(r.kind))
+            for row in sorted(evaluation.funding_rows, key=lambda r: _FUNDING_ORDER.index(r.kind))
         },
         "indicators": [
             {
@@ -172,6 +193,10 @@ def serialize(evaluation):
         "total_score": _number(evaluation.total_score),
         "grade": evaluation.grade,
     }
+    if department.is_department(evaluation):
+        # Only a department's has the key, so a project's serialisation (and its SHA-256) is as it was.
+        data["department"] = department.serialize(evaluation)
+    return data
 
 
 def fingerprint(data):

@@ -39,6 +39,8 @@ class EvaluationEdit:
     indicators: list[IndicatorEdit] = field(default_factory=list)
     # report section key → text
     narrative: dict[str, str] = field(default_factory=dict)
+    # A department evaluation's main tasks (selfeval/department.TaskEdit); None: not sent.
+    tasks: list | None = None
 
 
 TOP_KEYS = ("leader_name", "overall_target", "overall_achievement")
@@ -53,10 +55,12 @@ def _int(text):
 
 def from_form(form):
     """The edit a posted 自评表 asks for. Its field names are the template's:
-    ``funding-<kind>-<column>``, ``ind-<id>-<field>``, ``text-<section key>``; a name that
-    is none of them is not part of the form and is left out."""
+    ``funding-<kind>-<column>``, ``ind-<id>-<field>``, ``text-<section key>``, and a
+    department's main tasks ``task-<id or new…>-name|achievement|projects``; a name that is
+    none of them is not part of the form and is left out."""
     edit = EvaluationEdit(version=_int(form.get("version")))
     indicators = {}
+    tasks = {}
     for name in form:
         value = form.get(name)
         if name in TOP_KEYS:
@@ -74,8 +78,26 @@ def from_form(form):
             setattr(row, parts[2], value != "no" if parts[2] == "applicable" else value)
         elif name.startswith("text-"):
             edit.narrative[name[len("text-"):]] = value
+        elif name.startswith("task-") and name.endswith("-name"):
+            key = name[len("task-"):-len("-name")]
+            tasks[key] = _task(form, key, value)
     edit.indicators = list(indicators.values())
+    if tasks:
+        edit.tasks = list(tasks.values())
     return edit
+
+
+def _task(form, key, name):
+    """A posted main task: ``key`` its id, or new1, new2 … for the blank rows. Its projects are
+    its ticked boxes (none ticked: none)."""
+    from workflow.selfeval.department import TaskEdit
+
+    # A value that is no id is refused as a project not of the plan (-1 is none's id).
+    ids = tuple(-1 if i is None else i for i in (_int(v) for v in form.getlist(f"task-{key}-projects")))
+    task_id = None if key.startswith("new") else _int(key)
+    if task_id is None and not key.startswith("new"):
+        task_id = -1  # neither an id nor a new row: refused as not the evaluation's
+    return TaskEdit(id=task_id, name=name, achievement=form.get(f"task-{key}-achievement"), project_ids=ids)
 
 
 def from_api(data):
@@ -91,4 +113,9 @@ def from_api(data):
         given = {key: (value if key == "applicable" else value or "") for key, value in row.items() if key != "id"}
         edit.indicators.append(IndicatorEdit(id=row["id"], **given))
     edit.narrative = dict(data.get("narrative") or {})
+    if data.get("tasks") is not None:
+        from workflow.selfeval.department import TaskEdit
+
+        edit.tasks = [TaskEdit(id=row.get("id"), name=row["name"], achievement=row.get("achievement"),
+                               project_ids=tuple(row.get("project_ids") or ())) for row in data["tasks"]]
     return edit

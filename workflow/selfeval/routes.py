@@ -9,22 +9,28 @@ from workflow.library import services as library
 from workflow.library.terms import BASES, category_label
 from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in
-from workflow.selfeval import bp, content, edits, services
+from workflow.selfeval import bp, content, department, edits, services
 from workflow.selfeval import framework, outline
 from workflow.selfeval.framework import EXECUTION_RATE
 
 
 def _render(evaluation, values=None, status=200):
     editable = services.can_edit(evaluation, current_user)
+    sections = content.report_outline(evaluation)
+    is_department = department.is_department(evaluation)
     return render_template(
         "selfeval/form.html",
         evaluation=evaluation,
         project=evaluation.project,
         funding=content.funding(evaluation),
-        funding_labels=content.FUNDING_LABELS,
+        funding_labels=content.funding_labels(evaluation),
         funding_columns=content.FUNDING_COLUMNS,
-        outline=evaluation.project.plan.report_sections,
-        outline_labels=outline.labels(evaluation.project.plan.report_sections),
+        outline=sections,
+        outline_labels=outline.labels(sections),
+        is_department=is_department,
+        department_tasks=evaluation.department_tasks if is_department else [],
+        serving_choices=department.serving_choices(evaluation.project.plan) if is_department else [],
+        blank_tasks=department.BLANK_TASK_ROWS if is_department and editable else 0,
         texts={s.key: s.text for s in evaluation.narrative},
         editable=editable,
         actuals=state_def(evaluation.state).actuals,

@@ -14,7 +14,7 @@ from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import NarrativeSection, Snapshot
 from workflow.roles import Role
-from workflow.selfeval import content
+from workflow.selfeval import content, department
 from workflow.selfeval import outline as report_outline
 from workflow.selfeval.framework import EXECUTION_RATE
 
@@ -103,7 +103,7 @@ def _apply(evaluation, edit, errors):
         for column, raw in edit.funding.get(row.kind, {}).items():
             if column not in content.FUNDING_COLUMNS or raw is None or (column == "executed" and not actuals):
                 continue
-            label = f"{content.FUNDING_LABELS[row.kind]} · {content.FUNDING_COLUMNS[column]}"
+            label = f"{content.funding_labels(evaluation)[row.kind]} · {content.FUNDING_COLUMNS[column]}"
             value = _decimal(raw, label, errors)
             if raw.strip() == "" or value is not None:
                 setattr(row, column, value)
@@ -115,8 +115,11 @@ def _apply(evaluation, edit, errors):
             continue
         _apply_indicator(indicators[change.id], change, errors, actuals)
 
+    if edit.tasks is not None and department.is_department(evaluation):
+        department.apply_tasks(evaluation, edit.tasks, errors, actuals)
+
     sections = {section.key: section for section in evaluation.narrative}
-    names = report_outline.labels(evaluation.project.plan.report_sections)
+    names = report_outline.labels(content.report_outline(evaluation))
     for key, raw in edit.narrative.items():
         if key not in names:
             errors.add(_("报告提纲中没有“%(key)s”一节。", key=key))
@@ -320,17 +323,23 @@ def completeness_problems(evaluation):
         problems.append(_("请填写年度总体目标的实际完成情况。"))
     rows = content.funding(evaluation)
     total_row = rows.get("total")
+    is_department = department.is_department(evaluation)
+    total_label = content.funding_labels(evaluation)["total"]
     if total_row is None or total_row.annual_budget is None or total_row.executed is None:
-        problems.append(_("请填写年度资金总额的全年预算数和全年执行数。"))
+        problems.append(_("请填写%(row)s的全年预算数和全年执行数。", row=total_label) if is_department
+                        else _("请填写年度资金总额的全年预算数和全年执行数。"))
     else:
         for column in ("initial_budget", "annual_budget", "executed"):
-            parts = [getattr(rows[k], column) for k in ("current_year", "carry_over", "other") if k in rows]
+            # The parts of the total: a project's 资金来源, a department's 基本支出 and 项目支出.
+            parts = [getattr(row, column) for kind, row in rows.items() if kind != "total"]
             given = [p for p in parts if p is not None]
             whole = getattr(total_row, column)
             if given and whole is not None and sum(given, Decimal(0)) != whole:
-                problems.append(_("“%(column)s”各资金来源之和（%(parts)s）与年度资金总额（%(total)s）不一致。",
-                                  column=content.FUNDING_COLUMNS[column], parts=numbers.plain(sum(given, Decimal(0))),
-                                  total=numbers.plain(whole)))
+                figures = dict(column=content.FUNDING_COLUMNS[column], parts=numbers.plain(sum(given, Decimal(0))),
+                               total=numbers.plain(whole))
+                problems.append(_("“%(column)s”各组成部分之和（%(parts)s）与%(whole)s（%(total)s）不一致。",
+                                  whole=total_label, **figures) if is_department else
+                                _("“%(column)s”各资金来源之和（%(parts)s）与年度资金总额（%(total)s）不一致。", **figures))
     for ind in evaluation.indicators:
         if not ind.applicable:
             continue
@@ -354,10 +363,13 @@ def completeness_problems(evaluation):
         if scoring.deviation_reason_required(ind.target, ind.actual) and not ind.deviation_reason.strip():
             problems.append(_("“%(name)s”偏差较大，请填写偏差原因分析及改进措施。", name=label))
     written = {section.key for section in evaluation.narrative if section.text.strip()}
-    names = report_outline.labels(project.plan.report_sections)
-    for outline in project.plan.report_sections:
+    sections = content.report_outline(evaluation)
+    names = report_outline.labels(sections)
+    for outline in sections:
         if outline.required and outline.key not in written:
             problems.append(_("请填写报告的“%(title)s”部分。", title=names[outline.key]))
+    if department.is_department(evaluation):
+        problems.extend(department.problems(evaluation))
     return problems
 
 
@@ -378,7 +390,8 @@ def last_snapshot(evaluation, kind):
 
 def _flatten(data, evaluation):
     """{(path): (label, value)} of the parts of a serialisation people compare."""
-    titles = report_outline.labels(evaluation.project.plan.report_sections)
+    titles = report_outline.labels(content.report_outline(evaluation))
+    labels = content.funding_labels(evaluation)
     flat = {
         ("project", "leader_name"): (_("项目负责人"), data["project"]["leader_name"]),
         ("project", "overall_target"): (_("年度总体目标"), data["project"]["overall_target"]),
@@ -386,7 +399,7 @@ def _flatten(data, evaluation):
     }
     for kind, columns in data["funding"].items():
         for column, value in columns.items():
-            flat[("funding", kind, column)] = (f"{content.FUNDING_LABELS[kind]} · {content.FUNDING_COLUMNS[column]}", value)
+            flat[("funding", kind, column)] = (f"{labels.get(kind, kind)} · {content.FUNDING_COLUMNS[column]}", value)
     for ind in data["indicators"]:
         name = ind["name"] or ind["level2"] or ind["level1"]
         for field, label in content.INDICATOR_FIELDS.items():
@@ -394,6 +407,7 @@ def _flatten(data, evaluation):
             flat[("indicator", ind["id"], field)] = (f"{name} · {label}", ind.get(field))
     for key, text in data["narrative"].items():
         flat[("narrative", key)] = (titles.get(key, key), text)
+    flat.update(department.flatten(data))
     return flat
 
 

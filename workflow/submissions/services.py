@@ -30,6 +30,8 @@ class SummaryRow:
     score: Decimal | None
     grade: str | None
     advice: object = None  # its 预算安排建议 (results.advice.Advice), as of today: rectifications hold it back
+    # The department's evaluation (部门整体): listed, but not one of the projects summed.
+    department: bool = False
 
     @property
     def grade_label(self):
@@ -46,7 +48,7 @@ def summary_row(evaluation, data):
     budget, executed = _decimal(total.get("annual_budget")), _decimal(total.get("executed"))
     rate = scoring.execution_rate(budget, executed) if budget and executed is not None else None
     return SummaryRow(evaluation.id, data["project"]["name"], data["project"]["section"], budget, executed,
-                      rate, _decimal(data.get("total_score")), data.get("grade"))
+                      rate, _decimal(data.get("total_score")), data.get("grade"), department="department" in data)
 
 
 def ready_to_report(plan):
@@ -208,7 +210,14 @@ def rows_of(submission):
     return rows
 
 
+def project_rows(rows):
+    """The rows of projects: the department's evaluation, whose budget holds the projects'
+    money too, is left out of every sum and count of projects."""
+    return [row for row in rows if not row.department]
+
+
 def totals(rows):
+    rows = project_rows(rows)
     budget = sum((r.budget for r in rows if r.budget is not None), Decimal(0))
     executed = sum((r.executed for r in rows if r.executed is not None), Decimal(0))
     rate = scoring.execution_rate(budget, executed) if budget else None

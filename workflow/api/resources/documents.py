@@ -29,7 +29,8 @@ office_only = roles(Role.OFFICE)
 
 
 def _report_name(evaluation, frozen):
-    return evaluation.project.name + ("绩效评价报告" if frozen else "绩效评价报告（草稿）")
+    from workflow.documents.reports import download_name
+    return download_name(evaluation, frozen)
 
 
 @bp.route(f"/evaluations/<{ID}:evaluation_id>/report.pdf")

@@ -33,6 +33,21 @@ def copy_notice(copy):
             f"定稿PDF的SHA-256：{copy.pdf_sha256}"]
 
 
+def section_tables(data, key):
+    """The tables a section of the department report carries (documents/department_report.py):
+    the main tasks after "tasks", the budget after "budget"; a project report's carry none."""
+    if key == "tasks" and data.get("tasks"):
+        rows = [["序号", "主要任务", "支撑项目", "完成情况"]]
+        rows += [[str(t["number"]), Cell(t["name"], align="left"), Cell(t["projects"], align="left"),
+                  Cell(t["achievement"], align="left")] for t in data["tasks"]]
+        return [((7, 28, 30, 35), rows)]
+    if key == "budget" and data.get("budget"):
+        rows = [["项目（万元）", "年初预算数", "全年预算数", "全年执行数", "执行率"]]
+        rows += [[r["label"], r["initial"], r["annual"], r["executed"], r["rate"]] for r in data["budget"]]
+        return [((20, 20, 20, 20, 20), rows)]
+    return []
+
+
 def build_report(data, copy=None):
     """.docx bytes of the report in ``data`` (report_data()'s shape); ``copy`` (a
     FrozenCopy) marks it as the editable copy of an approved report."""
@@ -46,6 +61,8 @@ def build_report(data, copy=None):
         for heading in section["headings"]:
             document.heading(heading["level"], heading["text"])
         document.paragraphs(section["paragraphs"])
+        for widths, rows in section_tables(data, section["key"]):
+            document.table(widths, rows)
     document.attachment_note(data["attachments"], label="附表")
     document.signoff(data["issuer"], data["date_text"])
 
