@@ -2,7 +2,7 @@
 import re
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -39,6 +39,9 @@ class Plan(db.Model):
     review_rule: Mapped[str] = mapped_column(String(8), default="one", server_default="one")
     review_quorum: Mapped[int] = mapped_column(default=2, server_default="2")
     approval_required: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # 绩效目标须经办公室审核: in 准备阶段 each section submits its projects' targets and the
+    # office approves them before self-evaluation opens (workflow/flow.py, workflow/targets/).
+    targets_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     office_section = relationship("Section")
