@@ -59,6 +59,7 @@ def values_of(ind):
 def record_data(evaluation):
     content.load(evaluation)
     return {
+        "project": {"name": evaluation.project.name},
         "overall_target": evaluation.project.overall_target or "",
         "indicators": {str(ind.id): {"name": label(ind), **values_of(ind)}
                        for ind in evaluation.indicators if settable(ind)},
