@@ -129,6 +129,10 @@ ROUTES = {
     "submissions.plan_result": only(OFFICE),
     "submissions.add_rectification": only(OFFICE),
     "submissions.close_rectification": only(OFFICE, STAFF),
+    # Approved targets: 目标调整 requests and the office's decisions
+    "targets.request_change": only(STAFF),
+    "targets.queue": only(OFFICE),
+    "targets.decide": only(OFFICE),
     "verify.index": SIGNED_IN,  # 验真: anyone signed in, the finance bureau too
     # Tasks, board, notifications, calendar, audit export
     "work.inbox": SIGNED_IN,
@@ -435,6 +439,7 @@ def url_values(world, endpoint, arguments):
         "token_id": 1,
         "delegation_id": 1,
         "message_id": 1,
+        "change_id": 1,
         "day": "2020-10-12",
         "code": "zh_CN",
         "id": world.evaluation.id,

@@ -84,7 +84,11 @@ def approved(evaluation):
 
 def fixed(evaluation):
     """Whether the targets may no longer be edited on the form: submitted for approval, or
-    approved (until then, and after a return, they are the section's to write)."""
+    approved (until then, and after a return, they are the section's to write). A plan without
+    targets approval has neither (its option cannot change once a target was submitted:
+    plans.services.update_plan), which costs no query."""
+    if not evaluation.project.plan.targets_approval:
+        return False
     if evaluation.state == SUBMITTED_STATE:
         return True
     return evaluation.state != INITIAL_STATE and approved(evaluation) is not None

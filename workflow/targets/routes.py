@@ -18,7 +18,11 @@ INDICATOR_KEYS = ("nature", "unit", "target")
 
 def page_context(evaluation, user):
     """What the evaluation page shows of the targets: the approved record, the history of
-    目标调整 and, for whoever may, the way to ask for or decide one."""
+    目标调整 and, for whoever may, the way to ask for or decide one. Nothing to read on a plan
+    without targets approval (it has neither approved targets nor requests)."""
+    if not evaluation.project.plan.targets_approval:
+        return {"target_changes": [], "targets_approved": False, "may_request_target_change": False,
+                "may_decide_target_change": False, "decision_form": None}
     changes = services.changes_of(evaluation)
     return {
         "target_changes": [(change, services.rows(change), services.status_label(change)) for change in changes],

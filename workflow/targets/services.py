@@ -304,6 +304,8 @@ def report_rows(evaluation):
     """What the report's 目标调整情况 prints (called in the document's language): the decided
     requests, oldest first. [{name, old, new, reason, requested, decision}]"""
     printed = []
+    if not evaluation.project.plan.targets_approval:
+        return printed
     for change in changes_of(evaluation):
         if change.status == "pending":
             continue
