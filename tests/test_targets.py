@@ -435,3 +435,53 @@ def test_the_plan_form_sets_the_option(app):
     assert response.status_code == 302, response.get_data(as_text=True)
     _db.session.expire_all()
     assert _db.session.get(type(plan), plan.id).targets_approval is True
+
+
+@pytest.mark.documents
+def test_the_pdf_and_word_reports_print_the_target_changes(world):
+    """The rendered report (WeasyPrint, and the .docx) carries the 目标调整情况 table."""
+    import io
+
+    from docx import Document
+
+    from tests.pdf_checks import squeeze, text_of
+    from workflow.documents.reports import render_report, report_data
+    from workflow.documents.word.report import build_report
+
+    org, _plan, evaluation = world
+    evaluation = approved_evaluation(world, "self_evaluating")
+    ind = first_indicator(evaluation)
+    change = targets.request_change(evaluation.id, org.staff_a, [targets.IndicatorTarget(ind.id, target="95")],
+                                    reason="部分矿山停产。")
+    targets.decide(change.id, org.office, True, "同意。")
+    evaluation = reload(evaluation.id)
+    text = squeeze(text_of(render_report(evaluation, draft=True)))
+    assert "本项目年度内绩效目标调整情况如下" in text
+    assert "部分矿山停产。" in text and "≥95" in text and "同意（同意。）" in text
+    document = Document(io.BytesIO(build_report(report_data(evaluation, draft=True))))
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert {"调整后目标", "≥ 95", "部分矿山停产。"} <= cells
+
+
+def test_the_demo_pages_show_the_targets_workflow(app):
+    """On the demo (a plan with targets approval): the board, the overview, the plan's workflow
+    help and diagram, the office's queue and every project's page answer, and the waiting
+    request is on its project's page with the office's buttons."""
+    from workflow import demo
+    from workflow.models import Plan, Project, User
+
+    demo.load_demo()
+    plan = _db.session.scalar(select(Plan))
+    office = signed_in(app, _db.session.scalar(select(User).where(User.username == "yanhongtao")), "demo2020")
+    for path in ("/work/board", "/overview/", f"/plans/{plan.id}", f"/help/workflow?plan={plan.id}",
+                 f"/help/workflow.svg?plan={plan.id}&state=targets_approved", "/targets/changes"):
+        response = office.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
+    board = office.get("/work/board").get_data(as_text=True)
+    assert "待审核目标" in board and "目标已批复" in board
+    for project in _db.session.scalars(select(Project)):
+        page = office.get(f"/evaluations/{project.evaluation.id}")
+        assert page.status_code == 200, project.name
+        if project.name == "危险化学品企业安全生产执法检查项目":
+            html = page.get_data(as_text=True)
+            assert 'data-change-status="pending"' in html and 'data-testid="decide-change"' in html
