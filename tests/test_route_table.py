@@ -133,6 +133,7 @@ ROUTES = {
     "targets.request_change": only(STAFF),
     "targets.queue": only(OFFICE),
     "targets.decide": only(OFFICE),
+    "targets.approve_many": only(OFFICE),
     "verify.index": SIGNED_IN,  # 验真: anyone signed in, the finance bureau too
     # Tasks, board, notifications, calendar, audit export
     "work.inbox": SIGNED_IN,

@@ -485,3 +485,19 @@ def test_the_demo_pages_show_the_targets_workflow(app):
         if project.name == "危险化学品企业安全生产执法检查项目":
             html = page.get_data(as_text=True)
             assert 'data-change-status="pending"' in html and 'data-testid="decide-change"' in html
+
+
+def test_the_office_approves_several_projects_targets_from_its_queue(app, world):
+    org, plan, evaluation = world
+    other = factories.make_project(plan, "危险化学品监测预警项目", org.section_b, org.office).evaluation
+    factories.walk_to(evaluation, "targets_submitted", org)
+    factories.walk_to(other, "targets_submitted", org)
+    office = signed_in(app, org.office)
+    queue = office.get("/targets/changes").get_data(as_text=True)
+    assert 'data-testid="submitted-targets"' in queue and "危险化学品监测预警项目" in queue
+    assert post(office, "/targets/approve", {}).status_code == 422
+    assert post(signed_in(app, org.staff_a), "/targets/approve", {"evaluation_id": evaluation.id}).status_code == 403
+    response = post(office, "/targets/approve", {"evaluation_id": [evaluation.id, other.id]})
+    assert response.status_code == 302
+    assert {reload(evaluation.id).state, reload(other.id).state} == {"targets_approved"}
+    assert record.approved(reload(other.id)) is not None

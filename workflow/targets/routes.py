@@ -3,8 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflow import scoring
+from workflow.admin.forms import ConfirmForm
+from workflow.engine import actions
 from workflow.errors import ServiceError, status_of
-from workflow.evaluations.services import visible_or_abort
+from workflow.evaluations.services import awaiting, visible_or_abort
 from workflow.forms import error_messages
 from workflow.permissions import roles
 from workflow.refusals import refused
@@ -87,10 +89,29 @@ def request_change(evaluation_id):
 @bp.route("/changes")
 @roles(Role.OFFICE)
 def queue():
-    """The office's queue of 目标调整 requests."""
+    """The office's queue: the projects whose targets wait for approval (批复, one by one on
+    their page or several at once here) and the 目标调整 requests."""
     return render_template("targets/queue.html", pending=services.pending_queue(),
                            decided=services.recently_decided(), rows=services.rows,
-                           status_label=services.status_label, decision_form=DecisionForm())
+                           status_label=services.status_label, decision_form=DecisionForm(),
+                           submitted=awaiting(record.SUBMITTED_STATE), confirm=ConfirmForm())
+
+
+@bp.route("/approve", methods=["POST"])
+@roles(Role.OFFICE)
+def approve_many():
+    """批复绩效目标 of several projects at once, each through the engine on its own."""
+    if not ConfirmForm().validate_on_submit():
+        return refused(ServiceError(_("请刷新页面后重试。")), "targets.queue")
+    ids = [int(v) for v in request.form.getlist("evaluation_id") if v.isdigit()]
+    if not ids:
+        return refused(ServiceError(_("请至少选择一个项目。")), "targets.queue")
+    done, not_done = actions.perform_bulk(ids, "approve_targets", current_user, request.remote_addr)
+    if done:
+        flash(_("已批复 %(n)d 个项目的绩效目标。", n=len(done)), "success")
+    for _id, reason in not_done:
+        flash(reason, "danger")
+    return redirect(url_for("targets.queue"))
 
 
 @bp.route("/changes/<int:change_id>/decide", methods=["POST"])
