@@ -501,3 +501,8 @@ def test_the_office_approves_several_projects_targets_from_its_queue(app, world)
     assert response.status_code == 302
     assert {reload(evaluation.id).state, reload(other.id).state} == {"targets_approved"}
     assert record.approved(reload(other.id)) is not None
+
+
+def test_next_years_plan_keeps_the_targets_approval(world):
+    _org, plan, _evaluation = world
+    assert plans.copy_plan(plan).targets_approval is True

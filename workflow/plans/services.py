@@ -264,6 +264,7 @@ def copy_plan(source, run_year=None):
         method=source.method,
         requirements=source.requirements,
         office_section_id=source.office_section_id,
+        targets_approval=source.targets_approval,   # next year's targets are approved the same way
     )
     plan.stages = [
         Stage(kind=s.kind, name=s.name, sort_order=s.sort_order,
