@@ -506,3 +506,21 @@ def test_the_office_approves_several_projects_targets_from_its_queue(app, world)
 def test_next_years_plan_keeps_the_targets_approval(world):
     _org, plan, _evaluation = world
     assert plans.copy_plan(plan).targets_approval is True
+
+
+def test_the_api_refuses_a_change_of_approved_targets(app, world):
+    from tests.api_helpers import ApiClient, assert_error
+
+    org, _plan, evaluation = world
+    evaluation = approved_evaluation(world, "self_evaluating")
+    ind = first_indicator(evaluation)
+    api = ApiClient(app, org.staff_a)
+    error = assert_error(api.patch(f"/api/v1/evaluations/{evaluation.id}",
+                                   {"version": evaluation.version, "indicators": [{"id": ind.id, "target": "1"}]}),
+                         403, "refused")
+    assert "绩效目标已提交审核或已批复" in error["message"]
+    assert first_indicator(reload(evaluation.id)).target == Decimal(100)
+    saved = api.patch(f"/api/v1/evaluations/{evaluation.id}",
+                      {"version": evaluation.version, "indicators": [{"id": ind.id, "actual": "90"}]})
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert first_indicator(reload(evaluation.id)).actual == Decimal(90)

@@ -69,7 +69,7 @@ def ready_to_submit(evaluation, act):
 
 def targets_complete(evaluation, act):
     """The year's goal and every applicable indicator's target are filled in
-    (workflow/targets/services.py says what exactly)."""
+    (workflow/targets/record.py says what exactly)."""
     problems = targets.target_problems(evaluation)
     if problems:
         return _("绩效目标尚未填写完整（%(n)d 项），例如：%(first)s", n=len(problems), first=problems[0])

@@ -270,6 +270,7 @@ def save(evaluation_id, user, edit, address=""):
         # Submitted or approved targets change only through a 目标调整 request (workflow/targets/).
         fixed = target_record.fixed_changes(evaluation, edit)
         if fixed:
+            db.session.rollback()
             raise ServiceError(_("绩效目标已提交审核或已批复，不能在自评表中修改（%(fields)s）；如需调整请提交目标调整申请。",
                                  fields="、".join(fixed)), code="refused")
     before = content.serialize(evaluation)
