@@ -524,3 +524,18 @@ def test_the_api_refuses_a_change_of_approved_targets(app, world):
                       {"version": evaluation.version, "indicators": [{"id": ind.id, "actual": "90"}]})
     assert saved.status_code == 200, saved.get_data(as_text=True)
     assert first_indicator(reload(evaluation.id)).actual == Decimal(90)
+
+
+def test_the_evaluation_page_says_what_the_targets_still_need(app, world):
+    org, _plan, evaluation = world
+    staff = signed_in(app, org.staff_a)
+    html = staff.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert 'data-testid="target-problems"' in html and "请填写年度总体目标。" in html
+    assert 'data-testid="action-submit_targets"' not in html
+    factories.fill_targets(evaluation)
+    html = staff.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert 'data-testid="target-problems"' not in html and 'data-testid="action-submit_targets"' in html
+    # The office sees its decision once they are submitted.
+    actions.perform(evaluation.id, "submit_targets", org.staff_a)
+    office = signed_in(app, org.office).get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert 'data-testid="action-approve_targets"' in office and 'data-testid="action-return_targets"' in office

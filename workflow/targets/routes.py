@@ -5,6 +5,7 @@ from flask_login import current_user
 from workflow import scoring
 from workflow.admin.forms import ConfirmForm
 from workflow.engine import actions
+from workflow.engine.definition import INITIAL_STATE
 from workflow.errors import ServiceError, status_of
 from workflow.evaluations.services import awaiting, visible_or_abort
 from workflow.forms import error_messages
@@ -12,6 +13,7 @@ from workflow.permissions import roles
 from workflow.refusals import refused
 from workflow.roles import Role
 from workflow.selfeval import content
+from workflow.selfeval import services as selfeval
 from workflow.targets import bp, record, services
 from workflow.targets.forms import ChangeRequestForm, DecisionForm
 
@@ -23,10 +25,13 @@ def page_context(evaluation, user):
     目标调整 and, for whoever may, the way to ask for or decide one. Nothing to read on a plan
     without targets approval (it has neither approved targets nor requests)."""
     if not evaluation.project.plan.targets_approval:
-        return {"target_changes": [], "targets_approved": False, "may_request_target_change": False,
+        return {"target_problems": [], "target_changes": [], "targets_approved": False, "may_request_target_change": False,
                 "may_decide_target_change": False, "decision_form": None}
     changes = services.changes_of(evaluation)
+    preparing = evaluation.state == INITIAL_STATE and selfeval.can_edit(evaluation, user)
     return {
+        # What the section must still write before 提交绩效目标 (the button shows once complete).
+        "target_problems": record.target_problems(evaluation) if preparing else [],
         "target_changes": [(change, services.rows(change), services.status_label(change)) for change in changes],
         "targets_approved": record.approved(evaluation) is not None,
         "may_request_target_change": services.request_refusal(evaluation, user) is None,
