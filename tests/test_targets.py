@@ -539,3 +539,33 @@ def test_the_evaluation_page_says_what_the_targets_still_need(app, world):
     actions.perform(evaluation.id, "submit_targets", org.staff_a)
     office = signed_in(app, org.office).get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
     assert 'data-testid="action-approve_targets"' in office and 'data-testid="action-return_targets"' in office
+
+
+def test_the_request_page_posted_whole_asks_only_for_what_was_changed(app):
+    """The seed's mine project (qualitative and quantitative rows): the request page posted as
+    rendered, with one target changed, asks for that one change only."""
+    from html import unescape
+
+    from workflow import demo_content
+
+    org, plan = factories.make_setup()
+    plan.targets_approval = True
+    _db.session.commit()
+    evaluation = factories.make_seed_mine(org, plan)   # filled as the seed's report has it
+    actions.perform(evaluation.id, "submit_targets", org.staff_a)
+    actions.perform(evaluation.id, "approve_targets", org.office)
+    staff = signed_in(app, org.staff_a)
+    url = f"/targets/evaluations/{evaluation.id}/change"
+    html = staff.get(url).get_data(as_text=True)
+    fields = {name: unescape(value) for name, value in re.findall(r'<input[^>]* name="(ind-[^"]+)" [^>]*value="([^"]*)"', html)}
+    for select_name, body in re.findall(r'<select[^>]* name="(ind-[^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        fields[select_name] = unescape(re.search(r'<option value="([^"]*)" selected>', body).group(1))
+    fields["overall_target"] = demo_content.MINE_TARGET
+    mines = next(ind for ind in reload(evaluation.id).indicators if ind.name == "排查整治事故隐患数量")
+    assert fields[f"ind-{mines.id}-target"] == "3000" and fields[f"ind-{mines.id}-nature"] == ">="
+    fields[f"ind-{mines.id}-target"] = "2800"
+    response = post(staff, url, {**fields, "reason": "部分矿山停产。"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (change,) = _db.session.scalars(select(TargetChange)).all()
+    assert [(item["name"], item["old"]["target"], item["new"]["target"]) for item in change.items] == \
+        [("排查整治事故隐患数量", "3000", "2800")]
