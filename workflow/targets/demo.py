@@ -51,6 +51,14 @@ def _staff_of(project, users, steps):
                 if Role.SECTION_STAFF in u.roles and u.section_id == project.section_id)
 
 
+def submit_and_approve(evaluation, staff, office):
+    """An evaluation whose targets are written: submitted by ``staff``, approved by ``office``
+    (any other demo evaluation of the plan, e.g. one filled by its own demo module, can use it
+    before its 开始自评)."""
+    actions.perform(evaluation.id, "submit_targets", staff, address="demo")
+    actions.perform(evaluation.id, "approve_targets", office, address="demo")
+
+
 def load_targets(project, figures, steps, users):
     """Before the project's own steps: its targets filed and approved when it goes on to
     self-evaluation (a project that stays in 准备中 keeps its targets to write)."""
@@ -59,8 +67,7 @@ def load_targets(project, figures, steps, users):
     evaluation = project.evaluation
     _fill_targets(evaluation, figures)
     staff = _staff_of(project, users, steps)
-    actions.perform(evaluation.id, "submit_targets", staff, address="demo")
-    actions.perform(evaluation.id, "approve_targets", users[OFFICE_LOGIN], address="demo")
+    submit_and_approve(evaluation, staff, users[OFFICE_LOGIN])
     name, indicator, target, reason = PENDING_CHANGE
     if project.name == name:
         ind = next(i for i in evaluation.indicators if i.name == indicator)
