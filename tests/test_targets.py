@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import post, signed_in
-from workflow import scoring
 from workflow.engine import actions, tasks, workdays
 from workflow.errors import ServiceError
 from workflow.extensions import db as _db
