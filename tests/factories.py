@@ -160,15 +160,16 @@ PART_OF_ROLE = {Role.OFFICE: "office", Role.SECTION_STAFF: "staff", Role.REVIEWE
 RETURN_COMMENT = "请补充佐证材料。"
 
 
-def _paths():
+def _paths(targets_approval=False):
     """How each state is reached from 准备中 on the seed plan's options (one reviewer, the
-    组长 approves): the shortest walk through the flow's rows, each step (trigger, part of the
-    Org that fires it, comment). "staff" is the staff of the project's own section."""
+    组长 approves; its targets approved by the office first with ``targets_approval``): the
+    shortest walk through the flow's rows, each step (trigger, part of the Org that fires it,
+    comment). "staff" is the staff of the project's own section."""
     from types import SimpleNamespace
 
     from workflow.engine.definition import INITIAL_STATE, TRANSITIONS
 
-    seed = SimpleNamespace(approval_required=True, review_rule="one")
+    seed = SimpleNamespace(approval_required=True, review_rule="one", targets_approval=targets_approval)
     rows = [t for t in TRANSITIONS if not t.opinion and (t.plan_option is None or t.plan_option(seed))]
     paths, queue = {INITIAL_STATE: []}, [INITIAL_STATE]
     while queue:
@@ -182,6 +183,29 @@ def _paths():
 
 
 PATHS = _paths()
+TARGET_PATHS = _paths(targets_approval=True)  # a plan whose targets the office approves
+
+
+def paths_for(plan):
+    return TARGET_PATHS if plan.targets_approval else PATHS
+
+
+def fill_targets(evaluation):
+    """File an evaluation's 绩效目标 so that they may be submitted: the year's goal and every
+    indicator's target (≥ 100), as fill_complete() later meets them."""
+    from decimal import Decimal
+
+    from workflow import scoring
+    from workflow.selfeval import content
+    from workflow.selfeval.framework import EXECUTION_RATE
+
+    content.ensure_content(evaluation)
+    evaluation.project.overall_target = evaluation.project.overall_target or "完成年度目标"
+    for ind in evaluation.indicators:
+        if ind.kind != EXECUTION_RATE:
+            ind.nature, ind.target = scoring.POSITIVE, Decimal(100)
+    db.session.commit()
+    return evaluation
 
 
 def fill_complete(evaluation, budget="206.632", executed="172.743"):
@@ -235,6 +259,8 @@ def prepare_step(evaluation, trigger, actors):
     submission batch before reporting, the finance bureau's feedback before application."""
     if trigger in ("submit", "resubmit"):
         fill_complete(evaluation)
+    elif trigger == "submit_targets":
+        fill_targets(evaluation)
     elif trigger == "report":
         include_in_submission(evaluation, actors["office"])
     elif trigger == "apply":
@@ -243,13 +269,13 @@ def prepare_step(evaluation, trigger, actors):
 
 
 def walk_to(evaluation, state, actors):
-    """Fire the PATHS steps for ``state`` with ``actors``: an Org, or a dict with the keys
+    """Fire the PATHS steps (TARGET_PATHS on a plan whose targets are approved) for ``state`` with ``actors``: an Org, or a dict with the keys
     office, staff, reviewer, leader. With an Org, staff is staff_a or staff_b by section."""
     if isinstance(actors, Org):
         org = actors
         staff = org.staff_a if evaluation.project.section_id == org.section_a.id else org.staff_b
         actors = {"office": org.office, "staff": staff, "reviewer": org.reviewer, "leader": org.leader}
-    for trigger, part, comment in PATHS[state]:
+    for trigger, part, comment in paths_for(evaluation.project.plan)[state]:
         prepare_step(evaluation, trigger, actors)
         actions.perform(evaluation.id, trigger, actors[part], comment=comment)
     assert evaluation.state == state, (evaluation.state, state)

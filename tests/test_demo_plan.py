@@ -117,7 +117,8 @@ def test_demo_projects_were_submitted_complete_with_their_snapshots(run_demo):
     """Every submission and approval in the demo's history kept its snapshot, fingerprinted;
     what waits for review or approval is complete (it could not have been submitted else)."""
     run_demo()
-    snapshot_of = {"submit": "submission", "resubmit": "submission", "approve": "approval"}
+    snapshot_of = {"submit": "submission", "resubmit": "submission", "approve": "approval",
+                   "approve_targets": "targets"}
     snapshotted = 0
     for project in _db.session.scalars(select(Project)):
         evaluation = project.evaluation

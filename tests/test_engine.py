@@ -38,6 +38,11 @@ UTC = timezone.utc
 # (trigger, source state): (destination, roles that may fire it there)
 EXPECTED = {
     ("open_self_evaluation", "preparing"): ("self_evaluating", {Role.OFFICE}),
+    # 绩效目标审核, on a plan that asks for it (TARGET_TRIGGERS' plan).
+    ("submit_targets", "preparing"): ("targets_submitted", {Role.SECTION_STAFF}),
+    ("approve_targets", "targets_submitted"): ("targets_approved", {Role.OFFICE}),
+    ("return_targets", "targets_submitted"): ("preparing", {Role.OFFICE}),
+    ("open_self_evaluation", "targets_approved"): ("self_evaluating", {Role.OFFICE}),
     ("return_to_review", "reviewed"): ("submitted", {Role.LEADER}),
     ("return_to_review", "approved"): ("submitted", {Role.LEADER}),
     ("recall_report", "reported"): ("approved", {Role.OFFICE}),
@@ -58,10 +63,17 @@ OTHER_ROWS = {
     ("pass_review", "submitted", "approved", "no_approval"),  # a plan without the 组长's approval
 }
 # What a transition keeps of the evaluation's data (its effects): the kind of snapshot.
-SNAPSHOT_OF = {"submit": "submission", "resubmit": "submission", "approve": "approval"}
+SNAPSHOT_OF = {"submit": "submission", "resubmit": "submission", "approve": "approval",
+               "approve_targets": "targets"}
+# The rows of a plan whose targets the office approves, and the states only such a plan uses.
+TARGET_TRIGGERS = {("submit_targets", "preparing"), ("approve_targets", "targets_submitted"),
+                   ("return_targets", "targets_submitted"), ("open_self_evaluation", "targets_approved")}
+TARGET_STATES = {"targets_submitted", "targets_approved"}
 # Who must act in each state, and the stage whose end is the deadline.
 EXPECTED_TASKS = {
     "preparing": (Role.SECTION_STAFF, True, "prepare"),
+    "targets_submitted": (Role.OFFICE, False, "prepare"),
+    "targets_approved": (Role.OFFICE, False, "prepare"),
     "self_evaluating": (Role.SECTION_STAFF, True, "self_evaluate"),
     "submitted": (Role.REVIEWER, False, "review"),
     "returned": (Role.SECTION_STAFF, True, "self_evaluate"),
@@ -145,7 +157,9 @@ def test_definition_is_the_agreed_workflow():
     # Every state but the last can be left, and every state can be reached.
     sources = {s for t in TRANSITIONS for s in t.source}
     assert sources == {s.name for s in STATES} - {"applied"}
-    assert {t.dest for t in TRANSITIONS} == {s.name for s in STATES} - {"preparing"}
+    # (准备中 only again when the office returns the targets.)
+    assert {t.dest for t in TRANSITIONS} == {s.name for s in STATES}
+    assert [t.trigger for t in TRANSITIONS if t.dest == "preparing"] == ["return_targets"]
 
 
 MATRIX = [(trigger, source, role) for (trigger, source) in EXPECTED for role in Role]
@@ -162,7 +176,7 @@ def test_transition_by_role(trigger, source, role):
     section = make_section(SECTION_A, commit=False)
     holders = {r: make_user(f"only_{r.value}", [r], section, full_name=f"{r.value}甲", commit=False) for r in Role}
     db.session.commit()
-    plan = make_plan()
+    plan = make_plan(targets_approval=(trigger, source) in TARGET_TRIGGERS)
     make_group(plan, holders[Role.LEADER], members=[holders[Role.REVIEWER]])
     project = make_project(plan, "应急物资储备项目", section, holders[Role.OFFICE])
     actors = {
@@ -208,6 +222,7 @@ def test_transitions_from_other_states_are_refused(state):
     """A transition whose source is not the current state is refused for everyone, with the
     state named in the message, and changes nothing."""
     org, plan = make_setup()
+    plan.targets_approval = state in TARGET_STATES
     evaluation = make_evaluation(plan, org, state)
     everyone = [org.office, org.leader, org.reviewer, org.staff_a, org.admin]
     before = snapshot(evaluation.id)

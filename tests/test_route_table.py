@@ -148,6 +148,11 @@ ROUTES = {
     "submissions.plan_result": only(OFFICE),
     "submissions.add_rectification": only(OFFICE),
     "submissions.close_rectification": only(OFFICE, STAFF),
+    # Approved targets: 目标调整 requests and the office's decisions
+    "targets.request_change": only(STAFF),
+    "targets.queue": only(OFFICE),
+    "targets.decide": only(OFFICE),
+    "targets.approve_many": only(OFFICE),
     "verify.index": SIGNED_IN,  # 验真: anyone signed in, the finance bureau too
     # Tasks, board, notifications, calendar, audit export
     "work.inbox": SIGNED_IN,
@@ -458,6 +463,7 @@ def url_values(world, endpoint, arguments):
         "delegation_id": 1,
         "message_id": 1,
         "monitoring_date_id": world.monitoring_date.id,
+        "change_id": 1,
         "day": "2020-10-12",
         "code": "zh_CN",
         "id": world.evaluation.id,

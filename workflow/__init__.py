@@ -99,6 +99,7 @@ def _register_blueprints(app):
     from workflow.review import bp as review_bp
     from workflow.selfeval import bp as selfeval_bp
     from workflow.submissions import bp as submissions_bp
+    from workflow.targets import bp as targets_bp
     from workflow.tokens import bp as tokens_bp
     from workflow.verify import bp as verify_bp
     from workflow.work import bp as work_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app):
     app.register_blueprint(selfeval_bp, url_prefix="/evaluations")
     app.register_blueprint(review_bp, url_prefix="/evaluations")
     app.register_blueprint(submissions_bp, url_prefix="/submissions")
+    app.register_blueprint(targets_bp, url_prefix="/targets")
     app.register_blueprint(work_bp, url_prefix="/work")
     app.register_blueprint(overview_bp, url_prefix="/overview")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")

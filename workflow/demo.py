@@ -102,12 +102,13 @@ def load_plan(users):
     from workflow.models import Plan
     from workflow.plans import services as plans
     from workflow.results.demo import load_budget_advice
+    from workflow.targets.demo import load_targets
 
     if db.session.scalar(select(Plan).where(Plan.title == PLAN_TITLE)) is not None:
         return False
     plan = plans.create_plan(plans.PlanData(
         title=PLAN_TITLE, budget_year=2019, run_year=2020, basis_documents=BASIS_DOCUMENTS,
-        principles=PRINCIPLES, method=METHOD, requirements=REQUIREMENTS,
+        principles=PRINCIPLES, method=METHOD, requirements=REQUIREMENTS, targets_approval=True,
     ))
     plans.set_group(plan, users[GROUP["leader"][0]].id,
                     [users[u].id for u in GROUP["deputy"]], [users[u].id for u in GROUP["member"]])
@@ -116,6 +117,7 @@ def load_plan(users):
     sections = {s.name: s for s in db.session.scalars(select(Section))}
     for name, section_name, figures, steps in PROJECTS:
         project = plans.add_project(plan, name, sections[section_name].id, users["yanhongtao"])
+        load_targets(project, figures, steps, users)  # workflow/targets/demo.py: 绩效目标 filed and approved
         for trigger, login, comment in steps:
             if trigger == "submit":
                 if figures == "mine":

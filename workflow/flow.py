@@ -14,6 +14,12 @@ OFFICE, STAFF, REVIEWER, LEADER = Role.OFFICE, Role.SECTION_STAFF, Role.REVIEWER
 
 STATES = (
     S("preparing", _l("准备中"), "prepare", STAFF, _l("设定绩效目标"), section_task=True, section_edits=True),
+    # 绩效目标审核, when the plan asks for it: the office approves or returns the targets; once
+    # approved they are fixed (a change is a 目标调整 request, workflow/targets/).
+    S("targets_submitted", _l("待审核目标"), "prepare", OFFICE, _l("审核绩效目标"), section_edits=True,
+      used_when=rules.targets_approval),
+    S("targets_approved", _l("目标已批复"), "prepare", OFFICE, _l("开始自评"), section_edits=True,
+      used_when=rules.targets_approval),
     S("self_evaluating", _l("自评中"), "self_evaluate", STAFF, _l("填报并提交自评"), section_task=True,
       section_edits=True, actuals=True),
     S("submitted", _l("待复核"), "review", REVIEWER, _l("复核自评"), under_review=True,
@@ -31,7 +37,14 @@ SUBMITTING = (effects.mark_submitted, effects.new_review_round, rules.snapshot_s
 RETURNING = dict(comment_required=True, style="outline-danger")
 
 TRANSITIONS = (
-    T("open_self_evaluation", _l("开始自评"), ("preparing",), "self_evaluating", OFFICE, bulk=True),
+    T("open_self_evaluation", _l("开始自评"), ("preparing",), "self_evaluating", OFFICE, bulk=True,
+      plan_option=rules.no_targets_approval),
+    T("submit_targets", _l("提交绩效目标"), ("preparing",), "targets_submitted", STAFF,
+      plan_option=rules.targets_approval, checks=(rules.targets_complete,)),
+    T("approve_targets", _l("批复绩效目标"), ("targets_submitted",), "targets_approved", OFFICE, bulk=True,
+      effects=(rules.fix_targets,), style="success"),
+    T("return_targets", _l("退回绩效目标"), ("targets_submitted",), "preparing", OFFICE, **RETURNING),
+    T("open_self_evaluation", _l("开始自评"), ("targets_approved",), "self_evaluating", OFFICE, bulk=True),
     T("submit", _l("提交复核"), ("self_evaluating",), "submitted", STAFF, checks=(rules.ready_to_submit,),
       effects=SUBMITTING),
     T("withdraw", _l("撤回"), ("submitted",), "self_evaluating", STAFF, checks=(rules.review_not_started,),

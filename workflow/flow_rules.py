@@ -14,6 +14,7 @@ from workflow.engine import opinions, tasks
 from workflow.extensions import db
 from workflow.models import SubmissionItem
 from workflow.selfeval.services import completeness_problems, last_snapshot, take_snapshot
+from workflow.targets import record as targets
 
 
 # The plan's options ------------------------------------------------------------------------
@@ -26,6 +27,16 @@ def approval_required(plan):
 
 def no_approval(plan):
     return not plan.approval_required
+
+
+def targets_approval(plan):
+    """绩效目标须经办公室审核: the section submits its targets and the office approves them
+    before self-evaluation opens."""
+    return plan.targets_approval
+
+
+def no_targets_approval(plan):
+    return not plan.targets_approval
 
 
 def committee_tasks(evaluation):
@@ -53,6 +64,15 @@ def ready_to_submit(evaluation, act):
     problems = completeness_problems(evaluation)
     if problems:
         return _("自评尚未填写完整（%(n)d 项），例如：%(first)s", n=len(problems), first=problems[0])
+    return None
+
+
+def targets_complete(evaluation, act):
+    """The year's goal and every applicable indicator's target are filled in
+    (workflow/targets/record.py says what exactly)."""
+    problems = targets.target_problems(evaluation)
+    if problems:
+        return _("绩效目标尚未填写完整（%(n)d 项），例如：%(first)s", n=len(problems), first=problems[0])
     return None
 
 
@@ -125,6 +145,12 @@ def freeze(evaluation, act):
     snapshot = take_snapshot(evaluation, "approval", act.actor)
     snapshot.pdf = render_frozen_report(evaluation, serialized=snapshot.data)
     snapshot.pdf_sha256 = hashlib.sha256(snapshot.pdf).hexdigest()
+
+
+def fix_targets(evaluation, act):
+    """Approval fixes the targets: what was approved is kept (a 'targets' snapshot); from now on
+    a change is a 目标调整 request."""
+    targets.keep_approved(evaluation, act.actor)
 
 
 def take_out_of_submission(evaluation, act):

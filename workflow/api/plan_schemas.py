@@ -39,6 +39,7 @@ class PlanInput(Schema):
                                 metadata={"description": "one 一人复核 | quorum 会签（指定人数）| all 会签（全部）"})
     review_quorum = fields.Integer(strict=True, validate=validate.Range(min=2, max=20))
     approval_required = fields.Boolean(metadata={"description": "复核通过后是否须组长审批"})
+    targets_approval = fields.Boolean(metadata={"description": "绩效目标是否须经办公室审核后方可开始自评"})
 
 
 class PlanChangeInput(PlanInput):

@@ -23,6 +23,7 @@ def plan(item):
         "review_rule": item.review_rule,
         "review_quorum": item.review_quorum,
         "approval_required": item.approval_required,
+        "targets_approval": item.targets_approval,
     }
 
 

@@ -110,6 +110,7 @@ class PlanSchema(Schema):
                                 metadata={"description": "复核方式：one 一人复核 | quorum 会签（review_quorum 人通过）| all 会签（全部通过）"})
     review_quorum = fields.Integer(validate=validate.Range(min=2, max=20))
     approval_required = fields.Boolean(metadata={"description": "复核通过后是否须组长审批"})
+    targets_approval = fields.Boolean(metadata={"description": "绩效目标是否须经办公室审核后方可开始自评"})
 
 
 class PlanDetailSchema(PlanSchema):

@@ -17,6 +17,7 @@ from workflow.documents.titles import title_lines
 from workflow.errors import ServiceError
 from workflow.excel.exporter import local_date
 from workflow.selfeval import content, department, outline
+from workflow.targets import services as target_changes
 
 LOGGER = logging.getLogger(__name__)
 
@@ -116,6 +117,10 @@ def _report_data(evaluation, draft, serialized, issued_at):
         "grade": grade or "",
         "grade_label": str(scoring.GRADE_LABELS[grade]) if grade in scoring.GRADE_LABELS else "",
         "draft": bool(draft),
+        # 目标调整情况: the decided 目标调整 requests (workflow/targets/), when the plan's targets
+        # are approved by the office or any change was asked for.
+        "targets_approved": bool(plan.targets_approval),
+        "target_changes": target_changes.report_rows(evaluation),
     }
 
 

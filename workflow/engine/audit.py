@@ -28,6 +28,9 @@ OTHER_ACTIONS = {
     "name_deputy": _l("指定代理人"),
     "cancel_deputy": _l("取消代理"),
     "mail_retry": _l("重新发送邮件"),
+    "target_change_request": _l("申请调整绩效目标"),
+    "target_change_approved": _l("同意调整绩效目标"),
+    "target_change_refused": _l("不同意调整绩效目标"),
 }
 
 

@@ -15,6 +15,7 @@ from workflow.review import services as review
 from workflow.roles import Role
 from workflow.selfeval import services as selfeval
 from workflow.submissions.routes import rectification_context
+from workflow.targets.routes import page_context as targets_context
 
 
 NO_RESULTS = {"rectifications": [], "may_close": None, "sections": []}
@@ -46,6 +47,7 @@ def detail(evaluation_id):
         # Shown to whoever may still edit (the section's staff), nobody else: not computed for others.
         problems=selfeval.completeness_problems(evaluation) if may_edit else [],
         review_comments=review.comments_for(evaluation, current_user),
+        **targets_context(evaluation, current_user),
         # Result application shows only once the evaluation is with the finance bureau.
         **(rectification_context(evaluation) if state_def(evaluation.state).with_finance else NO_RESULTS),
         **results_views.evaluation_context(evaluation, current_user),

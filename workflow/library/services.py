@@ -275,11 +275,17 @@ def start_from_library(evaluation, plan, rows):
     return arranged
 
 
+def _targets_fixed(evaluation):
+    from workflow.targets import record  # imported here: the targets blueprint imports the pages
+
+    return record.fixed(evaluation)
+
+
 def offered(evaluation):
     """The entries the 自评表 offers to add: its category's active ones it does not have yet,
     of a 一级指标 the evaluation has."""
     project = evaluation.project
-    if not project.category:
+    if not project.category or _targets_fixed(evaluation):
         return []
     present = {ind.name for ind in evaluation.indicators}
     level1s = {ind.level1 for ind in evaluation.indicators}
@@ -297,6 +303,8 @@ def add_to_evaluation(evaluation, entry_ids, user):
     reason = selfeval.edit_refusal(evaluation, user)
     if reason:
         raise ServiceError(reason, code="refused")
+    if _targets_fixed(evaluation):  # new indicators are new targets: a 目标调整 once approved
+        raise ServiceError(_("绩效目标已报审或已批复，不能再从指标库添加指标。"), code="refused")
     project = evaluation.project
     if not project.category:
         raise ServiceError(_("该项目未设定项目类别，不能从指标库添加。"))

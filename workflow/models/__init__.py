@@ -27,4 +27,5 @@ from workflow.models.plans import Plan, PlanMember, Stage  # noqa: F401
 from workflow.models.security import LoginFailure  # noqa: F401
 from workflow.models.sessions import UserSession  # noqa: F401
 from workflow.models.submissions import Rectification, Submission, SubmissionItem  # noqa: F401
+from workflow.models.targets import TargetChange  # noqa: F401
 from workflow.models.tasks import ReminderLog, Task  # noqa: F401

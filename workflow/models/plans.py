@@ -3,7 +3,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow import clock
@@ -51,6 +51,9 @@ class Plan(db.Model):
     # percentage points is a warning (workflow/monitoring/warnings.py).
     monitoring_lag_points: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("15"),
                                                            server_default="15")
+    # 绩效目标须经办公室审核: in 准备阶段 each section submits its projects' targets and the
+    # office approves them before self-evaluation opens (workflow/flow.py, workflow/targets/).
+    targets_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     office_section = relationship("Section")

@@ -56,6 +56,10 @@ class PlanForm(FlaskForm):
         validators=[Optional(), NumberRange(min=2, max=20, message=_l("会签通过人数应在 2 到 20 之间。"))])
     approval_required = SelectField(
         _l("组长审批"), default="yes", coerce=_yes_no, choices=[("yes", _l("复核通过后由组长审批")), ("no", _l("复核通过即为审批通过"))])
+    targets_approval = SelectField(
+        _l("绩效目标审核"), default="no", coerce=_yes_no,
+        choices=[("no", _l("科室填报目标后即可开始自评")), ("yes", _l("绩效目标须经办公室审核"))],
+        description=_l("须审核时，各科室在准备阶段提交绩效目标，办公室批复后才能开始自评；批复后的目标只能经目标调整申请修改。"))
     basis_documents = TextAreaField(_l("依据文件（每行一份）"), validators=[Optional(), max_length(5000)])
     principles = TextAreaField(_l("评价原则"), validators=[Optional(), max_length(5000)])
     method = TextAreaField(_l("评价方法及工作流程"), validators=[Optional(), max_length(5000)])

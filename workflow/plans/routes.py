@@ -63,6 +63,8 @@ def _plan_data(form, plan=None):
             plan.review_quorum if plan else services.PlanData.review_quorum),
         approval_required=form.approval_required.data != "no" if "approval_required" in request.form else (
             plan.approval_required if plan else True),
+        targets_approval=form.targets_approval.data == "yes" if "targets_approval" in request.form else (
+            plan.targets_approval if plan else services.PlanData.targets_approval),
     )
 
 

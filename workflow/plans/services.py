@@ -69,6 +69,8 @@ class PlanData:
     review_rule: str = "one"
     review_quorum: int = 2
     approval_required: bool = True
+    # 绩效目标须经办公室审核 (workflow/flow.py: submit_targets, approve_targets).
+    targets_approval: bool = False
 
 
 def list_plans():
@@ -136,11 +138,19 @@ def _apply(plan, data, documents):
     plan.return_working_days = data.return_working_days
     plan.review_rule, plan.review_quorum = data.review_rule, data.review_quorum
     plan.approval_required = data.approval_required
+    plan.targets_approval = data.targets_approval
 
 
 def _under_review(plan):
     return db.session.scalar(select(Evaluation.id).where(
         Evaluation.plan_id == plan.id, Evaluation.state.in_(states_where("under_review"))).limit(1)) is not None
+
+
+def _targets_started(plan):
+    """Whether an evaluation of the plan has left 准备中 (its targets submitted, or its
+    self-evaluation opened): the plan's way of setting targets is then fixed."""
+    return db.session.scalar(select(Evaluation.id).where(
+        Evaluation.plan_id == plan.id, Evaluation.state != definition.INITIAL_STATE).limit(1)) is not None
 
 
 def default_stages(run_year):
@@ -175,6 +185,8 @@ def update_plan(plan, data):
     if review_changed and _under_review(plan):
         # A round runs by the rule it started with: its tasks and opinions were made for it.
         raise ServiceError(_("本方案尚有评价在复核或审批中，办结后才能更改复核方式和审批要求。"), code="conflict")
+    if plan.targets_approval != data.targets_approval and _targets_started(plan):
+        raise ServiceError(_("本方案已有项目提交绩效目标或开始自评，不能再更改绩效目标审核要求。"), code="conflict")
     _apply(plan, data, documents)
     if period_changed:   # the returned evaluations' tasks count from their return again
         db.session.flush()
@@ -257,6 +269,7 @@ def copy_plan(source, run_year=None):
         previous_plan_id=source.id,
         budget_advice=dict(source.budget_advice) if source.budget_advice else None,
         score_text_decimals=source.score_text_decimals,
+        targets_approval=source.targets_approval,   # next year's targets are approved the same way
     )
     plan.stages = [
         Stage(kind=s.kind, name=s.name, sort_order=s.sort_order,
@@ -348,10 +361,13 @@ def add_project(plan, name, section_id, actor=None, category=None):
 
 
 def open_self_evaluation(plan, actor, address=""):
-    """Bulk: open self-evaluation for every project of the plan still in preparation."""
+    """Bulk: open self-evaluation for every project of the plan still in preparation (with
+    the plan's targets approval: every project whose targets are approved)."""
     from workflow.engine import actions
 
-    ids = [p.evaluation.id for p in projects_of(plan) if p.evaluation.state == definition.INITIAL_STATE]
+    # From 准备中, or, when the plan's targets are approved first, from 目标已批复.
+    sources = {state for t in definition.rows_for_plan(plan) if t.trigger == "open_self_evaluation" for state in t.source}
+    ids = [p.evaluation.id for p in projects_of(plan) if p.evaluation.state in sources]
     return actions.perform_bulk(ids, "open_self_evaluation", actor, address)
 
 

@@ -12,6 +12,7 @@ from workflow.permissions import logged_in
 from workflow.selfeval import bp, content, department, edits, services
 from workflow.selfeval import framework, outline
 from workflow.selfeval.framework import EXECUTION_RATE
+from workflow.targets import record as target_record
 
 
 def _render(evaluation, values=None, status=200):
@@ -33,6 +34,8 @@ def _render(evaluation, values=None, status=200):
         blank_tasks=department.BLANK_TASK_ROWS if is_department and editable else 0,
         texts={s.key: s.text for s in evaluation.narrative},
         editable=editable,
+        # Submitted or approved 绩效目标 are shown, not typed (workflow/targets/record.py).
+        targets_fixed=target_record.fixed(evaluation),
         actuals=state_def(evaluation.state).actuals,
         problems=services.completeness_problems(evaluation),
         changes=services.changes_since_submission(evaluation),

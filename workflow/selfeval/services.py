@@ -17,6 +17,7 @@ from workflow.roles import Role
 from workflow.selfeval import content, department
 from workflow.selfeval import outline as report_outline
 from workflow.selfeval.framework import EXECUTION_RATE
+from workflow.targets import record as target_record
 
 
 TEXT_LIMIT = 20000
@@ -287,6 +288,13 @@ def save(evaluation_id, user, edit, address=""):
     if edit.version is not None and evaluation.version != edit.version:
         raise ServiceError(_("该评价已被他人修改，页面内容已过期。请刷新后重试。"), code=CONCURRENT_CHANGE)
     content.ensure_content(evaluation)
+    if target_record.fixed(evaluation):
+        # Submitted or approved targets change only through a 目标调整 request (workflow/targets/).
+        fixed = target_record.fixed_changes(evaluation, edit)
+        if fixed:
+            db.session.rollback()
+            raise ServiceError(_("绩效目标已提交审核或已批复，不能在自评表中修改（%(fields)s）；如需调整请提交目标调整申请。",
+                                 fields="、".join(fixed)), code="refused")
     before = content.serialize(evaluation)
     errors = _Errors()
     _apply(evaluation, edit, errors)

@@ -77,6 +77,7 @@ def _plan_data(data, plan=None):
         review_rule=value("review_rule", defaults.review_rule),
         review_quorum=value("review_quorum", defaults.review_quorum),
         approval_required=value("approval_required", defaults.approval_required),
+        targets_approval=value("targets_approval", defaults.targets_approval),
     )
 
 
@@ -93,7 +94,7 @@ def get_plan(plan_id):
 @guards.rule_before_body(_plan_exists)
 @bp.arguments(PlanChangeInput(partial=True))
 @bp.response(200, PlanDetailSchema)
-@refusals(bp, {403: OFFICE_ONLY, 404: NO_PLAN, 409: "复核方式或审批要求不能在有评价复核、审批中时更改",
+@refusals(bp, {403: OFFICE_ONLY, 404: NO_PLAN, 409: "复核方式或审批要求不能在有评价复核、审批中时更改；绩效目标审核要求不能在项目提交目标后更改",
                422: INVALID + "；评价年度早于预算年度；科室不存在"})
 @office_only
 def update_plan(data, plan_id):

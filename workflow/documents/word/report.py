@@ -16,6 +16,9 @@ COPY_HEADER = "可编辑副本　正式文本以系统存档的定稿PDF为准"
 # The 附表's columns and their widths (per cent of the text block), as in report.html.
 COLUMNS = ("一级指标", "二级指标", "三级指标", "分值", "年度指标值", "实际完成值", "得分")
 WIDTHS = (9, 13, 24, 7, 17, 21, 9)
+# 目标调整情况 (workflow/targets/), as in report.html.
+CHANGE_COLUMNS = ("指标", "原目标", "调整后目标", "调整原因", "申请", "审核结果")
+CHANGE_WIDTHS = (18, 15, 15, 26, 13, 13)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ def build_report(data, copy=None):
         document.paragraphs(section["paragraphs"])
         for widths, rows in section_tables(data, section["key"]):
             document.table(widths, rows)
+    if data.get("target_changes"):   # 目标调整情况, as in report.html
+        document.paragraphs(["本项目年度内绩效目标调整情况如下："])
+        document.table(CHANGE_WIDTHS, [list(CHANGE_COLUMNS)] + [
+            [Cell(row[key], align="left") for key in ("name", "old", "new", "reason", "requested", "decision")]
+            for row in data["target_changes"]])
+    elif data.get("targets_approved"):
+        document.paragraphs(["本项目绩效目标经评价工作办公室审核批复，年度内未作调整。"])
     document.attachment_note(data["attachments"], label="附表")
     document.signoff(data["issuer"], data["date_text"])
 

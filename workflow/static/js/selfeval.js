@@ -5,6 +5,8 @@
  * tr[data-weight data-kind]       an indicator row: its 分值 and whether it is the 预算执行率;
  *                                 its fields are named ind-<id>-nature, -target, -actual,
  *                                 -band, -score, -applicable, -deviation_reason.
+ * tr[data-nature data-target]     a row whose approved target is shown, not typed (绩效目标
+ *                                 已批复): its 指标性质 and 年度指标值 (there are no such fields).
  * [data-qualitative]              a row's 评价档次 and 得分 fields, shown when its 指标性质 is 定性;
  * output[data-score]              otherwise its computed score.
  * output[data-rate=KIND]          the 执行率 of a funding row (funding-KIND-annual_budget and
@@ -251,6 +253,13 @@
     return element ? element.value : "";
   }
 
+  // A row's 指标性质 or 年度指标值: its field, or, when the target is approved and shown
+  // read-only, the row's data-nature / data-target.
+  function rowValue(row, suffix) {
+    var element = field(row, suffix);
+    return element ? element.value : (row.getAttribute("data-" + suffix) || "");
+  }
+
   function fundingRate(form, kind) {
     var budget = form.querySelector("[name='funding-" + kind + "-annual_budget']");
     var executed = form.querySelector("[name='funding-" + kind + "-executed']");
@@ -269,7 +278,7 @@
       var rate = fundingRate(form, "total");
       return rate === null ? null : score(mul(rate, weight), weight);
     }
-    var nature = value(field(row, "nature"));
+    var nature = rowValue(row, "nature");
     if (nature === rules.qualitative) {
       var bandField = field(row, "band");
       var scoreField = field(row, "score");
@@ -282,7 +291,7 @@
       }
       return given;
     }
-    var target = parse(value(field(row, "target")), 4, false);
+    var target = parse(rowValue(row, "target"), 4, false);
     var actual = parse(value(field(row, "actual")), 4, false);
     if (!nature || target === null || actual === null) {
       return null;
@@ -296,20 +305,19 @@
     if (!box || !output) {
       return;
     }
-    var isQualitative = value(field(row, "nature")) === rules.qualitative;
+    var isQualitative = rowValue(row, "nature") === rules.qualitative;
     box.hidden = !isQualitative;
     output.hidden = isQualitative;
   }
 
   function markDeviation(rules, row) {
     var reason = field(row, "deviation_reason");
-    var natureField = field(row, "nature");
-    if (!reason || !natureField) {
+    if (!reason || (!field(row, "nature") && !row.hasAttribute("data-nature"))) {
       return;
     }
-    var target = parse(value(field(row, "target")), 4, false);
+    var target = parse(rowValue(row, "target"), 4, false);
     var actual = parse(value(field(row, "actual")), 4, false);
-    var needed = natureField.value !== rules.qualitative && target !== null && actual !== null &&
+    var needed = rowValue(row, "nature") !== rules.qualitative && target !== null && actual !== null &&
       deviationRequired(rules, target, actual) && reason.value.trim() === "";
     reason.classList.toggle("is-invalid", needed);
   }
