@@ -102,9 +102,12 @@ def load_department_evaluation(plan, users):
     from workflow.department import services as department
     from workflow.engine import actions
 
+    from workflow.targets.demo import submit_and_approve
+
     project = department.create(plan, users["yanhongtao"])
+    fill(project.evaluation)
+    if plan.targets_approval:  # its targets approved first, as every project's (workflow/targets/)
+        submit_and_approve(project.evaluation, users["gongjian"], users["yanhongtao"])
     for trigger, login in STEPS:
-        if trigger == "submit":
-            fill(project.evaluation)
         actions.perform(project.evaluation.id, trigger, users[login], address="demo")
     return project
