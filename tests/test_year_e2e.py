@@ -4,10 +4,15 @@
 with the seed's stages, working group, basis documents and 重点评价 framework and imports the
 projects from the Excel template the plan offers; publishes the training notice (6月20日上午9:00,
 应急管理局2603会议室, the eleven participants), who register and then sign in on their phones by
-scanning the projector's QR code; the 非煤矿山 section fills in the seed's mine project (99.70,
+scanning the projector's QR code; the two sections file their projects' 绩效目标 and the office
+approves them (the plan asks for it), the office sets the monitoring date 2019-06-30 and the
+非煤矿山 section reports the mine project's standing then (61.99万元 spent, 41.96 % of the mines
+inspected), which the board shows as a warning; the 非煤矿山 section fills in the seed's mine project (99.70,
 优) and the 危险化学品 section its own project, late; a reviewer returns the mine project over
 the report's 206.4万元 and passes it after the correction; the group leader approves both; the
-office reports them to the finance bureau, whose user opens the batch and its package. Every
+office reports them to the finance bureau, whose user opens the batch and its package with the
+budget advice (优 → 优先保障); the office copies the plan to 2021, which shows the mine project's
+result and its advice for the 2021 budget. Every
 PDF on the way (work plan, notice with its 培训登记表, sign-in sheet, draft and frozen report,
 submission summary, the package's PDFs) is read back with pypdf.
 
@@ -34,11 +39,14 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.e2e_results import copy_to_next_year_and_read_advice
 from tests.e2e_year import OFFICE_ZONE, Office, at, expect_flash, make_organisation, pdf_text
 from tests.live_server import live_server  # noqa: F401  (fixture)
 from tests.pdf_checks import prepared_fonts  # noqa: F401  (session fixture: the PDF fonts)
 from tests.pdf_checks import squeeze
 from tests.test_meetings_browser import in_own_thread, log_in
+from tests.test_monitoring_browser import add_monitoring_date, file_monitoring_report
+from tests.test_targets_browser import file_and_approve_targets
 from workflow import demo
 from workflow import demo_content as dc
 from workflow.excel import importer
@@ -105,9 +113,11 @@ def the_year(browser, base_url, people, tmp_path):
     try:
         plan_id = set_up_the_plan(office, people, tmp_path)
         training_meeting(office, people, plan_id)
+        targets_and_monitoring(office, plan_id)
         evaluation_ids = self_evaluation(office, plan_id)
         frozen_report = review_and_approval(office, *evaluation_ids)
         report_to_the_finance_bureau(office, plan_id, frozen_report)
+        advice_for_2021(office, plan_id)
     finally:
         office.close()
 
@@ -127,6 +137,7 @@ def set_up_the_plan(office, people, tmp_path):
     page.locator("#principles").fill(demo.PRINCIPLES)
     page.locator("#method").fill(demo.METHOD)
     page.locator("#requirements").fill(demo.REQUIREMENTS)
+    page.locator("#targets_approval").select_option("yes")  # 绩效目标须经办公室审核
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
     plan_id = int(page.url.rsplit("/", 1)[1])
@@ -375,12 +386,48 @@ def tap_sign_in(phone, name, late):
 # 自评阶段 ---------------------------------------------------------------------------------
 
 
+# 准备阶段: 绩效目标 and the mid-year monitoring -------------------------------------------
+
+# The mine project at 2019-06-30: 61.99 of 206.632万元 spent (30 % against 49.59 % of the year)
+# and 120 of its 286 mines inspected, 253 expected by the year's end (88.46 % of the 100 %).
+MONITORED = "2019-06-30"
+MINES_SO_FAR, MINES_EXPECTED = "41.96", "88.46"
+LAG_REASON = "部分矿山停产，排查进度滞后。"
+LAG_CORRECTION = "督促中介机构增派人员，对复产矿山及时排查。"
+
+
+def targets_and_monitoring(office, plan_id):
+    at(6, 22, 9, 0)
+    approver = office.desk(OFFICE).page
+    for project, staff, content in ((MINE, MINE_STAFF, MINE_CONTENT), (LATE_PROJECT, LATE_STAFF, LATE_CONTENT)):
+        desk = office.desk(staff)
+        task = desk.nav("我的待办").get_by_test_id("task-list").locator("tr", has_text=project)
+        expect(task).to_contain_text("设定绩效目标")
+        task.get_by_role("link", name=project).click()
+        desk.page.wait_for_url(re.compile(r"/evaluations/\d+$"))
+        evaluation_id = int(desk.page.url.rsplit("/", 1)[1])
+        targets = {name: values[:3] for name, values in content.indicators.items() if name != EXECUTION_RATE_NAME}
+        file_and_approve_targets(desk.page, approver, evaluation_id, content.target, targets)
+
+    at(6, 24, 10, 0)
+    add_monitoring_date(approver, plan_id, MONITORED, "2019-07-10")
+    staff = office.desk(MINE_STAFF).page
+    answer = file_monitoring_report(
+        staff, plan_id, MONITORED, MINE, "61.99", {"实际完成率": (MINES_SO_FAR, MINES_EXPECTED, LAG_REASON, LAG_CORRECTION)},
+        execution_reason=LAG_REASON, execution_correction=LAG_CORRECTION)
+    assert answer.status < 400, answer.status
+    # The board warns of both: execution behind the year, and the mines expected to fall short.
+    board = office.desk(OFFICE).go(f"/work/board?plan={plan_id}").get_by_test_id("monitoring-board")
+    expect(board.locator(f"tr[data-project='{MINE}'] li[data-warning]")).to_have_count(2)
+
+
 def self_evaluation(office, plan_id):
     at(7, 2, 9, 0)
     page = office.desk(OFFICE).go(f"/plans/{plan_id}")
     expect(page.get_by_test_id("stage-self_evaluate")).to_contain_text("进行中")
     page.get_by_role("button", name="全部开始自评").click()
-    expect_flash(page, f"已为 {len(demo.PROJECTS)} 个项目开始自评")
+    # Only the two projects whose targets were approved; the others wait for theirs.
+    expect_flash(page, "已为 2 个项目开始自评")
 
     # The section finds the project in its inbox, due at the stage's end.
     at(7, 20, 10, 0)
@@ -447,7 +494,8 @@ def fill_self_evaluation(page, content):
             page.locator(f"input[name='funding-{kind}-{column}']").fill(content.budget)
         page.locator(f"input[name='funding-{kind}-executed']").fill(content.executed)
     page.locator("#leader_name").fill(content.leader)
-    page.locator("#overall_target").fill(content.target)
+    # The year's goal and the indicators' targets were approved in 准备阶段: shown, not typed.
+    expect(page.get_by_test_id("approved-goal")).to_have_text(content.target)
     page.locator("#overall_achievement").fill(content.achievement)
     rate = (Decimal(content.executed) / Decimal(content.budget) * 100).quantize(Decimal("0.01"))
     for row, seed_name in indicator_rows(page, content):
@@ -457,10 +505,8 @@ def fill_self_evaluation(page, content):
         nature, unit, target, actual, band = content.indicators[seed_name]
         if seed_name in content.names:  # the framework's name, made the project's own
             row.locator("input[name$='-name']").fill(content.names[seed_name])
-        row.locator("select[name$='-nature']").select_option(nature)
-        if unit:
-            row.locator("input[name$='-unit']").fill(unit)
-        row.locator("input[name$='-target']").fill(target)
+        expect(row.get_by_test_id("fixed-target")).to_have_text(target)
+        expect(row.locator("input[name$='-target']")).to_have_count(0)
         row.locator("input[name$='-actual']").fill(actual)
         if band is not None:
             row.locator("select[name$='-band']").select_option(band[0])
@@ -568,6 +614,7 @@ def report_to_the_finance_bureau(office, plan_id, frozen_report):
     summary = pdf_text(desk.download(page.get_by_test_id("summary-pdf")))
     for part in (*mine_row, *late_row, *totals):
         assert squeeze(part) in summary, part
+    assert "优先保障" in summary  # both 优: the advice for the next budget goes with them
 
     # The finance bureau opens the batch and downloads the package.
     finance = office.desk(FINANCE)
@@ -603,3 +650,15 @@ def report_to_the_finance_bureau(office, plan_id, frozen_report):
     for name in names:
         if name != "SHA256SUMS.txt":
             assert f"{hashlib.sha256(package.read(name)).hexdigest()}  {name}" in sums, name
+
+
+# 结果应用: the 2021 budget -------------------------------------------------------------------
+
+
+def advice_for_2021(office, plan_id):
+    at(9, 10, 10, 0)
+    page = office.desk(OFFICE).page
+    new_plan_id, advice, row = copy_to_next_year_and_read_advice(page, plan_id, MINE)
+    assert new_plan_id != plan_id
+    assert advice == "优先保障", advice
+    assert "优" in row and "99.7" in row, row
