@@ -323,8 +323,9 @@ def test_the_office_recalls_a_submission_the_bureau_has_not_acted_on():
 
 # The engine as a floor -------------------------------------------------------------------
 
-# export_guard: how a CSV or workbook cell of people's text is written (no feature either).
-FLOOR = {"clock", "engine", "errors", "export_guard", "extensions", "models", "pagination", "roles"}
+# export_guard: how a CSV or workbook cell of people's text is written (no feature either);
+# signals: the namespace the engine says "a transition happened" in, for features to listen.
+FLOOR = {"clock", "engine", "errors", "export_guard", "extensions", "models", "pagination", "roles", "signals"}
 
 
 def test_the_engine_imports_no_feature_package():
