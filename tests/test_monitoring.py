@@ -20,6 +20,7 @@ from workflow.extensions import db
 from workflow.models.monitoring import IndicatorProgress, MonitoringReport
 from workflow.monitoring import services, warnings
 from workflow.monitoring.services import ProgressEdit, ReportEdit
+from workflow.plans import services as plans
 from workflow.selfeval import content
 from workflow.selfeval.framework import EXECUTION_RATE
 
@@ -163,6 +164,18 @@ def test_the_threshold_is_the_plans(world):
     with pytest.raises(ServiceError):
         services.set_lag_points(plan, D(101))
     assert plan.monitoring_lag_points == D("19.5")
+
+
+def test_next_years_plan_keeps_the_dates_a_year_on_and_the_threshold(world):
+    org, plan, evaluation, monitoring_date = world
+    services.set_lag_points(plan, D("12.5"))
+    services.save(monitoring_date, evaluation.id, org.staff_a, edit_of(evaluation, expected="286"))
+    copy = plans.copy_plan(plan)
+    assert copy.monitoring_lag_points == D("12.5")
+    assert [(d.as_of, d.due_date) for d in copy.monitoring_dates] == [(date(2020, 6, 30), date(2020, 7, 10))]
+    assert all(d.plan_id == copy.id for d in copy.monitoring_dates)
+    # This year's date and its report stay as they were; next year's date has no report.
+    assert [d.as_of for d in plan.monitoring_dates] == [AS_OF] and report_count() == 1
 
 
 def test_a_submitted_report_is_final_and_a_draft_keeps_bad_values_out(world):

@@ -19,3 +19,9 @@ project_created = _signals.signal("project-created")
 # workflow (the monitoring's prefill when self-evaluation opens, the indicator library's
 # growth at approval) listen, the engine knows none.
 evaluation_transitioned = _signals.signal("evaluation-transitioned")
+
+# Sent by plans.services.copy_plan with the source plan and keywords ``plan`` (next year's, in
+# the session, not committed) and ``years`` (how far its dates move), before the commit: the
+# features that keep something of a plan carry it (the indicator library its entries, the
+# monitoring its dates).
+plan_copied = _signals.signal("plan-copied")

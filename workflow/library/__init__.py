@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("library", __name__)
 
-from workflow.library import growth, routes  # noqa: E402,F401
+from workflow.library import carry, growth, routes  # noqa: E402,F401

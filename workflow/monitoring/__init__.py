@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("monitoring", __name__)
 
-from workflow.monitoring import prefill, routes  # noqa: E402,F401
+from workflow.monitoring import carry, prefill, routes  # noqa: E402,F401

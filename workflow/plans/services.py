@@ -14,7 +14,6 @@ from workflow.engine import definition, opinions, tasks
 from workflow.errors import NotFound, ServiceError
 from workflow.evaluations.services import sees_reported_only
 from workflow.extensions import db
-from workflow.library import services as library
 from workflow.models import Evaluation, Plan, PlanMember, Project, Section, Stage, User
 from workflow.engine.definition import state_def, states_where
 from workflow.selfeval import content, framework
@@ -270,16 +269,17 @@ def copy_plan(source, run_year=None):
         budget_advice=dict(source.budget_advice) if source.budget_advice else None,
         score_text_decimals=source.score_text_decimals,
         targets_approval=source.targets_approval,   # next year's targets are approved the same way
+        monitoring_lag_points=source.monitoring_lag_points,
     )
     plan.stages = [
         Stage(kind=s.kind, name=s.name, sort_order=s.sort_order,
-              start_date=_shift(s.start_date, shift), due_date=_shift(s.due_date, shift))
+              start_date=shift_years(s.start_date, shift), due_date=shift_years(s.due_date, shift))
         for s in source.stages
     ]
     plan.members = [PlanMember(user_id=m.user_id, group_role=m.group_role, sort_order=m.sort_order) for m in source.members]
     framework.copy_plan_framework(source, plan)
-    library.copy_library(source, plan)  # the indicator library is carried with the plan
     db.session.add(plan)
+    signals.plan_copied.send(source, plan=plan, years=shift)
     db.session.commit()
     return plan
 
@@ -291,7 +291,7 @@ def _next_title(source, shift):
     return title
 
 
-def _shift(day, years):
+def shift_years(day, years):
     if day is None:
         return None
     try:
