@@ -5,13 +5,10 @@ Built as the project report is (documents/reports.py): from a serialisation (an 
 snapshot's, or the live content's), with the report's own outline (selfeval/department.py)
 numbered from what is printed, the main tasks with their projects, the budget table (基本支出,
 项目支出, 合计 with their execution rates) and the indicator table as its 附表."""
-from datetime import date
 from decimal import Decimal
 
-from workflow import clock, numbers, scoring
-from workflow.documents.text import chinese_date
+from workflow import numbers, scoring
 from workflow.documents.titles import title_lines
-from workflow.excel.exporter import local_date
 from workflow.selfeval import department
 
 ANNEX_NAME = "部门整体支出绩效评价指标评分表"
@@ -40,7 +37,7 @@ def budget_rows(funding):
 def report_data(evaluation, draft, serialized, issued_at):
     """Plain data for templates/documents/department_report.html; called by
     reports.report_data (in the documents' language) for a department evaluation."""
-    from workflow.documents.reports import indicator_rows, printed_sections
+    from workflow.documents.reports import closing_and_annex, printed_sections
     from workflow.selfeval import content
 
     data = serialized if serialized is not None else content.serialize(evaluation)
@@ -52,16 +49,12 @@ def report_data(evaluation, draft, serialized, issued_at):
         narrative["tasks"] = department.TASKS_INTRO  # the section that carries the tasks' table
     sections = printed_sections(department.OUTLINE, narrative)
     title = f"{organisation}{data['project']['budget_year']}年度部门整体支出绩效自评报告"
-    indicators, total_weight = indicator_rows(data)
-    grade = data["grade"]
     annex = f"{organisation}{ANNEX_NAME}"
-    issued_on = local_date(issued_at or clock.now())
     return {
         "template": "department_report.html",
         "organisation": organisation,
         "title": title,
         "title_lines": title_lines(title),
-        "annex_title_lines": title_lines(annex),
         "project_name": data["project"]["name"],
         "section_name": data["project"]["section"],
         "budget_year": data["project"]["budget_year"],
@@ -70,14 +63,5 @@ def report_data(evaluation, draft, serialized, issued_at):
         "tasks": [{"number": number, "name": task["name"], "projects": "、".join(task["projects"]) or "—",
                    "achievement": task["achievement"]} for number, task in enumerate(tasks, start=1)],
         "budget": budget_rows(data["funding"]),
-        "annex_name": annex,
-        "attachments": [annex],
-        "issuer": organisation or data["project"]["section"],
-        "date_text": chinese_date(date.fromisoformat(issued_on)),
-        "indicators": indicators,
-        "total_weight": numbers.plain(total_weight),
-        "total_score": data["total_score"] or "",
-        "grade": grade or "",
-        "grade_label": str(scoring.GRADE_LABELS[grade]) if grade in scoring.GRADE_LABELS else "",
-        "draft": bool(draft),
+        **closing_and_annex(data, annex, organisation or data["project"]["section"], issued_at, draft),
     }

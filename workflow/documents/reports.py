@@ -77,6 +77,27 @@ def indicator_rows(data):
     return rows, sum((Decimal(ind["weight"]) for ind in data["indicators"] if ind["weight"]), Decimal(0))
 
 
+def closing_and_annex(data, annex, issuer, issued_at, draft):
+    """What a report of a serialisation ends with, the project's and the department's alike:
+    the attachment note, the 署名 and date (the day of ``issued_at``, the office's calendar),
+    and the 附表 (``annex`` its title) with the indicators, their total and the grade."""
+    indicators, total_weight = indicator_rows(data)
+    grade = data["grade"]
+    return {
+        "annex_name": annex,
+        "annex_title_lines": title_lines(annex),
+        "attachments": [annex],
+        "issuer": issuer,
+        "date_text": chinese_date(date.fromisoformat(local_date(issued_at or clock.now()))),
+        "indicators": indicators,
+        "total_weight": numbers.plain(total_weight),
+        "total_score": data["total_score"] or "",
+        "grade": grade or "",
+        "grade_label": str(scoring.GRADE_LABELS[grade]) if grade in scoring.GRADE_LABELS else "",
+        "draft": bool(draft),
+    }
+
+
 def _report_data(evaluation, draft, serialized, issued_at):
     if department.is_department(evaluation):
         from workflow.documents import department_report
@@ -90,9 +111,6 @@ def _report_data(evaluation, draft, serialized, issued_at):
     sections = printed_sections(plan.report_sections, narrative)
     preamble = [s for s in sections if s["key"] == outline.PREAMBLE]
     sections = [s for s in sections if s["key"] != outline.PREAMBLE]
-    issued_on = local_date(issued_at or clock.now())
-    indicators, total_weight = indicator_rows(data)
-    grade = data["grade"]
     annex = f"{project['name']}{ANNEX_NAME}"
     return {
         "organisation": plan.organisation,
@@ -100,23 +118,13 @@ def _report_data(evaluation, draft, serialized, issued_at):
         # The organisation's line above the title as the seed has it, then the title broken
         # between words.
         "title_lines": ([plan.organisation] if plan.organisation else []) + title_lines(f"{project['name']}绩效评价报告"),
-        "annex_title_lines": title_lines(annex),
         "project_name": project["name"],
         "section_name": project["section"],
         "budget_year": project["budget_year"],
         "preamble": preamble[0]["paragraphs"] if preamble else [],
         "sections": sections,
-        "annex_name": annex,
-        "attachments": [annex],
         # 署名 is the department's (the report goes out in its name), dated the approval's day.
-        "issuer": plan.organisation or project["section"],
-        "date_text": chinese_date(date.fromisoformat(issued_on)),
-        "indicators": indicators,
-        "total_weight": numbers.plain(total_weight),
-        "total_score": data["total_score"] or "",
-        "grade": grade or "",
-        "grade_label": str(scoring.GRADE_LABELS[grade]) if grade in scoring.GRADE_LABELS else "",
-        "draft": bool(draft),
+        **closing_and_annex(data, annex, plan.organisation or project["section"], issued_at, draft),
         # 目标调整情况: the decided 目标调整 requests (workflow/targets/), when the plan's targets
         # are approved by the office or any change was asked for.
         "targets_approved": bool(plan.targets_approval),
