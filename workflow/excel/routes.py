@@ -10,15 +10,8 @@ from workflow.errors import Forbidden, NotFound
 from workflow.evaluations.services import get_visible
 from workflow.excel import bp, exporter, importer
 from workflow.permissions import logged_in, roles
-from workflow.plans import services as plans
 from workflow.roles import Role
-
-
-def _plan_or_404(plan_id):
-    try:
-        return plans.get_plan(plan_id)
-    except NotFound:
-        abort(404)
+from workflow.plans.lookup import plan_or_404
 
 
 def _xlsx(data, filename):
@@ -30,7 +23,7 @@ def _xlsx(data, filename):
 @bp.route("/plans/<int:plan_id>/projects-template.xlsx")
 @roles(Role.OFFICE)
 def projects_template(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     data = importer.template_workbook(plan, people.active_sections())
     return _xlsx(data, importer.template_filename(plan))
 
@@ -38,7 +31,7 @@ def projects_template(plan_id):
 @bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
 @roles(Role.OFFICE)
 def import_projects(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     problems = []
     if request.method == "POST":
         projects, problems = importer.run_upload(
@@ -69,5 +62,5 @@ def self_evaluation(evaluation_id):
 @bp.route("/plans/<int:plan_id>/summary.xlsx")
 @roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.FINANCE)
 def summary(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     return _xlsx(exporter.summary_workbook(plan, current_user), exporter.summary_filename(plan))

@@ -12,18 +12,11 @@ from workflow.library import bp, services
 from workflow.library.forms import EntryForm
 from workflow.library.terms import BASES, CATEGORIES
 from workflow.permissions import logged_in, roles
-from workflow.plans import services as plans
 from workflow.refusals import form_status, page_with_status, refused
 from workflow.roles import Role
+from workflow.plans.lookup import plan_or_404
 
 office_only = roles(Role.OFFICE)
-
-
-def _plan_or_404(plan_id):
-    try:
-        return plans.get_plan(plan_id)
-    except NotFound:
-        abort(404)
 
 
 def _entry_or_404(entry_id):
@@ -41,7 +34,7 @@ def _data(form):
 @roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF)
 def index(plan_id):
     """The plan's library by 项目类别; the office adds, edits and retires entries."""
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     category = request.args.get("category") or ""
     if category and category not in CATEGORIES:
         category = ""
@@ -57,7 +50,7 @@ def index(plan_id):
 @bp.route("/plans/<int:plan_id>/entries", methods=["POST"])
 @office_only
 def add(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = EntryForm()
     if not form.validate_on_submit():
         flash_errors(form)

@@ -11,20 +11,13 @@ from workflow.forms import flash_errors
 from workflow.monitoring import bp, prefill, services, warnings
 from workflow.monitoring.forms import LagPointsForm, MonitoringDateForm, report_edit
 from workflow.permissions import roles
-from workflow.plans import services as plans
 from workflow.refusals import page_with_status, refused
 from workflow.roles import Role
+from workflow.plans.lookup import plan_or_404
 
 office_only = roles(Role.OFFICE)
 # Who reads reports: the office, the group, and the sections (their own, services decide).
 readers = roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF)
-
-
-def _plan_or_404(plan_id):
-    try:
-        return plans.get_plan(plan_id)
-    except NotFound:
-        abort(404)
 
 
 def _date_or_404(monitoring_date_id):
@@ -44,7 +37,7 @@ def _globals():
 @bp.route("/plans/<int:plan_id>")
 @readers
 def plan_index(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     manage = Role.OFFICE in current_user.roles
     return render_template("monitoring/plan.html", plan=plan, today=tasks.today(), manage=manage,
                            date_form=MonitoringDateForm(formdata=None),
@@ -55,7 +48,7 @@ def plan_index(plan_id):
 @bp.route("/plans/<int:plan_id>/dates", methods=["POST"])
 @office_only
 def add_date(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = MonitoringDateForm()
     if not form.validate_on_submit():
         flash_errors(form)
@@ -71,7 +64,7 @@ def add_date(plan_id):
 @bp.route("/plans/<int:plan_id>/settings", methods=["POST"])
 @office_only
 def settings(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = LagPointsForm()
     if not form.validate_on_submit():
         flash_errors(form)

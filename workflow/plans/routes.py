@@ -28,15 +28,9 @@ from workflow.refusals import form_status, page_with_status, refused
 from workflow.results import views as results_views
 from workflow.roles import Role
 from workflow.selfeval import framework
+from workflow.plans.lookup import plan_or_404
 
 office_only = roles(Role.OFFICE)
-
-
-def _plan_or_404(plan_id):
-    try:
-        return services.get_plan(plan_id)
-    except NotFound:
-        abort(404)
 
 
 def _plan_data(form, plan=None):
@@ -97,7 +91,7 @@ def new():
 @bp.route("/<int:plan_id>")
 @roles(Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.SECTION_STAFF, Role.FINANCE)
 def detail(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     section_id = request.args.get("section", type=int)
     projects = services.projects_of(plan, section_id, viewer=current_user)
     return render_template(
@@ -128,7 +122,7 @@ def workplan_pdf(plan_id):
     from workflow import files
     from workflow.documents.workplan import render_workplan, workplan_filename
 
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     return files.pdf_download(workplan_filename(plan), render_workplan(plan))
 
 
@@ -140,7 +134,7 @@ def workplan_docx(plan_id):
     from workflow.documents.word.workplan import render_workplan_docx
     from workflow.documents.workplan import workplan_filename
 
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     return files.docx_download(workplan_filename(plan), render_workplan_docx(plan))
 
 
@@ -148,7 +142,7 @@ def workplan_docx(plan_id):
 @office_only
 def edit(plan_id):
     refusal = None
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = PlanForm(obj=plan, sections=people.active_sections())
     if request.method == "GET":
         form.basis_documents.data = "\n".join(plan.basis_documents or [])
@@ -168,7 +162,7 @@ def edit(plan_id):
 @office_only
 def stages(plan_id):
     refusal = None
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = StagesForm()
     if request.method == "GET":
         for stage in plan.stages:
@@ -233,7 +227,7 @@ def remove_day_off(day):
 @office_only
 def group(plan_id):
     refusal = None
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = GroupForm(people=[u for u in people.list_users() if u.active])
     if request.method == "GET":
         form.leader_id.data = next((m.user_id for m in plan.members if m.group_role == "leader"), None)
@@ -254,7 +248,7 @@ def group(plan_id):
 @bp.route("/<int:plan_id>/copy", methods=["POST"])
 @office_only
 def copy(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = CopyPlanForm()
     if not form.validate_on_submit():
         flash_errors(form)
@@ -270,7 +264,7 @@ def copy(plan_id):
 @bp.route("/<int:plan_id>/projects", methods=["POST"])
 @office_only
 def add_project(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = ProjectForm(sections=people.active_sections())
     if not form.validate_on_submit():
         flash_errors(form)
@@ -288,7 +282,7 @@ def add_project(plan_id):
 @office_only
 def open_self_evaluation(plan_id):
     """Bulk: the office opens self-evaluation for every project still in preparation."""
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     if ConfirmForm().validate_on_submit():
         done, not_done = services.open_self_evaluation(plan, current_user, request.remote_addr)
         flash(_("已为 %(n)d 个项目开始自评。", n=len(done)), "success" if done else "info")
@@ -302,7 +296,7 @@ def open_self_evaluation(plan_id):
 def framework_page(plan_id):
     """The plan's indicator framework: copied from a template, adjusted by the office."""
     refusal = None
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     if request.method == "POST" and ConfirmForm().validate_on_submit():
         try:
             if request.form.get("template"):

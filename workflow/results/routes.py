@@ -13,20 +13,14 @@ from workflow.refusals import page_with_status, refused
 from workflow.results import advice, bp, links
 from workflow.results.forms import AdviceSettingsForm
 from workflow.roles import Role
-
-
-def _plan_or_404(plan_id):
-    try:
-        return plans.get_plan(plan_id)
-    except NotFound:
-        abort(404)
+from workflow.plans.lookup import plan_or_404
 
 
 @bp.route("/<int:plan_id>/results")
 @roles(Role.OFFICE, Role.LEADER, Role.REVIEWER)
 def plan_results(plan_id):
     """The plan's results list (score, grade, 预算安排建议) and last year's."""
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     projects = plans.projects_of(plan)
     form = AdviceSettingsForm(formdata=None, data={**{k: str(v) for k, v in advice.mapping(plan).items()},
                                                    "score_text_decimals": plan.score_text_decimals})
@@ -40,7 +34,7 @@ def plan_results(plan_id):
 @bp.route("/<int:plan_id>/results/settings", methods=["POST"])
 @roles(Role.OFFICE)
 def settings(plan_id):
-    plan = _plan_or_404(plan_id)
+    plan = plan_or_404(plan_id)
     form = AdviceSettingsForm()
     if not form.validate_on_submit():
         flash_errors(form)
