@@ -77,6 +77,16 @@ def indicator_rows(data):
     return rows, sum((Decimal(ind["weight"]) for ind in data["indicators"] if ind["weight"]), Decimal(0))
 
 
+# The outline's section that states the targets (（二）项目绩效目标, selfeval/framework.py): the 目标调整情况
+# follows it; without it, the report's last section.
+TARGETS_SECTION = "goals"
+
+
+def _targets_section(sections):
+    keys = [s["key"] for s in sections]
+    return TARGETS_SECTION if TARGETS_SECTION in keys else (keys[-1] if keys else None)
+
+
 def closing_and_annex(data, annex, issuer, issued_at, draft):
     """What a report of a serialisation ends with, the project's and the department's alike:
     the attachment note, the 署名 and date (the day of ``issued_at``, the office's calendar),
@@ -128,6 +138,7 @@ def _report_data(evaluation, draft, serialized, issued_at):
         # 目标调整情况: the decided 目标调整 requests (workflow/targets/), when the plan's targets
         # are approved by the office or any change was asked for.
         "targets_approved": bool(plan.targets_approval),
+        "targets_section": _targets_section(sections),
         "target_changes": target_changes.report_rows(evaluation),
     }
 

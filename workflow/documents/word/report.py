@@ -51,6 +51,17 @@ def section_tables(data, key):
     return []
 
 
+def _target_changes(document, data):
+    """目标调整情况, as in report.html: after the section that states the targets."""
+    if data.get("target_changes"):
+        document.paragraphs(["本项目年度内绩效目标调整情况如下："])
+        document.table(CHANGE_WIDTHS, [list(CHANGE_COLUMNS)] + [
+            [Cell(row[key], align="left") for key in ("name", "old", "new", "reason", "requested", "decision")]
+            for row in data["target_changes"]])
+    elif data.get("targets_approved"):
+        document.paragraphs(["本项目绩效目标经评价工作办公室审核批复，年度内未作调整。"])
+
+
 def build_report(data, copy=None):
     """.docx bytes of the report in ``data`` (report_data()'s shape); ``copy`` (a
     FrozenCopy) marks it as the editable copy of an approved report."""
@@ -66,13 +77,8 @@ def build_report(data, copy=None):
         document.paragraphs(section["paragraphs"])
         for widths, rows in section_tables(data, section["key"]):
             document.table(widths, rows)
-    if data.get("target_changes"):   # 目标调整情况, as in report.html
-        document.paragraphs(["本项目年度内绩效目标调整情况如下："])
-        document.table(CHANGE_WIDTHS, [list(CHANGE_COLUMNS)] + [
-            [Cell(row[key], align="left") for key in ("name", "old", "new", "reason", "requested", "decision")]
-            for row in data["target_changes"]])
-    elif data.get("targets_approved"):
-        document.paragraphs(["本项目绩效目标经评价工作办公室审核批复，年度内未作调整。"])
+        if section["key"] == data.get("targets_section"):
+            _target_changes(document, data)
     document.attachment_note(data["attachments"], label="附表")
     document.signoff(data["issuer"], data["date_text"])
 
