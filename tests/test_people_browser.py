@@ -70,6 +70,8 @@ def test_the_seed_organisation_from_one_workbook_and_a_password_from_the_link(pa
         mine.goto(url)
         expect(mine.get_by_test_id("link-refused")).to_contain_text("已使用过")
         mine.locator(".navbar-toggler").click()  # the phone's menu is folded away
+        # Bootstrap's collapse animates open: a click while it is still "collapsing" can miss.
+        expect(mine.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
         mine.get_by_test_id("logout").click()
         mine.wait_for_url(re.compile(r"/auth/login$"))
         sign_in(mine, "yuanliji", NEW_PASSWORD)
