@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
 
-from werkzeug.security import generate_password_hash
-
 from workflow.engine import actions
 from workflow.extensions import db
 from workflow.models import Section, User
+from workflow.models.people import hash_password
 from workflow.plans import services as plans
 from workflow.roles import Role
 from workflow.selfeval.outline import labels
@@ -34,8 +33,9 @@ SECTION_B = "危险化学品安全监督管理科"
 
 @lru_cache(maxsize=1)
 def _password_hash():
-    """Hashing is slow on purpose; one salted hash serves every factory user."""
-    return generate_password_hash(PASSWORD)
+    """Hashed with the testing configuration's (cheap) method, as the app hashes passwords;
+    one salted hash serves every factory user."""
+    return hash_password(PASSWORD)
 
 
 def make_section(name=SECTION_A, is_office=False, commit=True):
@@ -55,7 +55,7 @@ def make_user(username="user", roles=(), section=None, full_name=None, password=
         full_name=full_name or username,
         section_id=section.id if section is not None else None,
         email=f"{username}@yjj.example.cn" if email is None else email,
-        password_hash=_password_hash() if password is None else generate_password_hash(password),
+        password_hash=_password_hash() if password is None else hash_password(password),
         **fields,
     )
     user.set_roles(roles)

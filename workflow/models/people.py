@@ -44,6 +44,14 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
+
+def hash_password(password):
+    """The configured hash of ``password`` (scrypt in production; the tests' configuration
+    picks a cheap one, since every login checks a hash)."""
+    from flask import current_app
+
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("username"),)
@@ -78,9 +86,7 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password):
-        from flask import current_app
-
-        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.password_hash = hash_password(password)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
