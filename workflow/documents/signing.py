@@ -157,8 +157,8 @@ def ensure_default_key(instance_dir, name):
 
 def _signer_class():
     """pyHanko's SimpleSigner, keeping the private key loaded. SimpleSigner loads the key
-    into cryptography at every signature, and loading an RSA key checks it (~0.1 s for 3072
-    bits), twice per PDF (the size estimate signs too): most of the cost of signing."""
+    into cryptography at every signature, and loading an RSA key checks it, which costs
+    far more than the signature itself."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -264,8 +264,20 @@ def sign(pdf_bytes, key=None, *, department=None):
         reason=SIGNATURE_REASON,
         name=key.subject,
     )
-    output = signers.sign_pdf(writer, metadata, signer=key.signer)
+    output = signers.sign_pdf(writer, metadata, signer=key.signer, bytes_reserved=_reserved_bytes(key))
     return output.getvalue()
+
+
+# Room for the CMS object beside its certificates: the signed attributes, the signature value
+# (512 bytes for RSA-4096) and the DER framing come to about 1 KiB.
+_CMS_MARGIN = 4096
+
+
+def _reserved_bytes(key):
+    """The room to leave for the signature. Without it pyHanko signs once more just to
+    measure the signature's size, doubling the cost of every signature."""
+    chain = [key.signer.signing_cert, *key.signer.cert_registry]
+    return _CMS_MARGIN + sum(len(certificate.dump()) for certificate in chain)
 
 
 # Verifying ---------------------------------------------------------------------------------
