@@ -6,12 +6,12 @@ never by ``create_all``, and every test starts from empty tables.
 """
 import os
 import re
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from config import normalise_database_url
 from workflow import clock, create_app, flow
@@ -141,13 +141,19 @@ def app(database_url, tmp_path_factory, signing_p12):
 
 
 @pytest.fixture(autouse=True)
-def app_context(app):
-    """Every test runs inside an application context and leaves empty tables behind."""
+def app_context(app, request):
+    """Every test runs inside an application context and leaves empty tables behind: inside
+    one transaction rolled back at the end (every commit of the test is a savepoint), or,
+    for a test marked ``commits``, with real commits and the tables emptied afterwards."""
     with app.app_context():
-        yield
-        _db.session.rollback()
-        _db.session.remove()
-        truncate_all()
+        if request.node.get_closest_marker("commits") is not None:
+            yield
+            _db.session.rollback()
+            _db.session.remove()
+            truncate_all()
+        else:
+            with rolled_back(app):
+                yield
     clock.freeze(None)
     workdays.forget_cached_days_off()
 
@@ -182,6 +188,45 @@ def report_rendering(request, monkeypatch):
         from workflow.documents import reports
 
         monkeypatch.setattr(reports, "render", _plain_report)
+
+
+@contextmanager
+def rolled_back(app):
+    """Run the test on one connection inside a transaction that is rolled back at the end.
+    Every session of the test (each request of the test client has its own) is bound to that
+    connection and turns its commits into savepoints ("create_savepoint"), so the code under
+    test commits and rolls back as it does in production while nothing outlives the test.
+    Cheaper than emptying every table after each test, and the reason commits here cost a
+    savepoint instead of a transaction."""
+    engine = _db.engine
+    connection = engine.connect()
+    if engine.dialect.name == "sqlite":
+        # pysqlite opens transactions on its own, after SELECTs, and would let a savepoint
+        # outside one commit: the driver is told to leave them to SQLAlchemy, which begins
+        # one explicitly (SQLAlchemy's documented recipe for SAVEPOINT on pysqlite).
+        driver = connection.connection.dbapi_connection
+        driver_mode, driver.isolation_level = driver.isolation_level, None
+        event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    transaction = connection.begin()
+    engines = _db._app_engines[app]
+    _db.session.remove()
+    engines[None] = connection
+    options = _db.session.session_factory.kw
+    options["join_transaction_mode"] = "create_savepoint"
+    try:
+        yield
+    finally:
+        # Whatever state the test left the session in, the next test gets the engine back.
+        engines[None] = engine
+        del options["join_transaction_mode"]
+        try:
+            _db.session.remove()
+        finally:
+            if transaction.is_active:
+                transaction.rollback()
+            if engine.dialect.name == "sqlite":
+                driver.isolation_level = driver_mode  # as the pool handed it out
+            connection.close()
 
 
 def truncate_all():
@@ -290,5 +335,9 @@ def pytest_collection_modifyitems(items):
         browsers = definitions.name2fixturedefs.get("browser", ()) if definitions else ()
         if any(d.func.__module__ == "tests.live_server" for d in browsers):
             item.add_marker(pytest.mark.browser)
+        fixtures = definitions.name2fixturedefs.values() if definitions else ()
+        if any(d.func.__module__ == "tests.live_server" for group in fixtures for d in group):
+            # The live server answers from threads of its own, on connections of its own.
+            item.add_marker(pytest.mark.commits)
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.any_database)

@@ -244,6 +244,7 @@ def test_every_endpoint_declares_an_access_rule(app):
     assert access_rule("admin.users", app) == frozenset({Role.ADMIN})
 
 
+@pytest.mark.commits  # a second app, with its own engine, reads what the test made
 def test_a_route_without_a_rule_is_detected_and_refused(app, tmp_path):
     """Deny by default: a new view that forgets its mark is listed by the check above and
     answers 403 to everyone, signed in or not."""

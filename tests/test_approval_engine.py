@@ -125,6 +125,7 @@ def test_nobody_reviews_their_own_submission_in_a_committee():
     assert evaluation.state == "reviewed"
 
 
+@pytest.mark.commits  # threads race on committed rows
 def test_two_reviewers_passing_at_once_are_both_counted_once(app):
     """Two committee members press 复核通过 at the same moment over two real connections: both
     opinions count, exactly once each, and the quorum of two is met."""

@@ -10,6 +10,10 @@ from workflow.extensions import db
 from workflow.maintenance import audit_guard
 from workflow.models import AuditRecord
 
+# Real commits: the audit triggers are tried on committed rows through the engine.
+pytestmark = pytest.mark.commits
+
+
 EXPECTED_TRIGGERS = {
     "postgresql": ["audit_records_append_only", "audit_records_no_truncate"],
     "sqlite": ["audit_records_no_delete", "audit_records_no_update"],

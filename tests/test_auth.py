@@ -298,6 +298,7 @@ def test_success_clears_the_accounts_failures(app, client):
     assert attempt(client, "zhangsan").status_code == 302
 
 
+@pytest.mark.commits  # a second app, with its own engine, reads what the test made
 def test_throttle_is_counted_in_the_database_and_shared_by_app_instances(app, client, tmp_path):
     make_user("zhangsan")
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
@@ -538,6 +539,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
     assert not (tmp_path / "secret_key").exists()
 
 
+@pytest.mark.commits  # a production app, with its own engine, signs in a user the test made
 def test_production_app_sets_secure_cookies(app, monkeypatch, tmp_path):
     monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "a-production-secret-for-the-test")
     make_user("zhangsan")

@@ -28,6 +28,10 @@ from workflow.models import (Attachment, AuditRecord, MeetingAttachment, Meeting
 from workflow.plans import services as plans
 
 
+# Real commits: the backup reads the database through its own connections.
+pytestmark = pytest.mark.commits
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()

@@ -14,6 +14,10 @@ from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import AuditRecord, Evaluation, Notification, Snapshot, Task, User
 
+# Real commits: two sessions or processes race on the same rows.
+pytestmark = pytest.mark.commits
+
+
 HAN = re.compile(r"[\u4e00-\u9fff]")
 JOIN_TIMEOUT = 60
 

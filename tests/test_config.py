@@ -119,6 +119,7 @@ def _pragmas(connection):
     }
 
 
+@pytest.mark.commits  # reads the engine's own connections
 def test_test_database_connection_settings(app):
     engine = _db.engine
     if os.environ.get("TEST_DATABASE_URL"):
@@ -161,6 +162,7 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
             _db.engine.dispose()
 
 
+@pytest.mark.commits  # reads the engine's own connections
 def test_foreign_keys_are_enforced(db):
     """A user in a section that does not exist is refused, on SQLite as on PostgreSQL."""
     db.engine.dispose()  # fresh connections: see test_test_database_connection_settings

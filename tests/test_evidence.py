@@ -379,6 +379,7 @@ def test_upload_after_return_is_allowed_and_audited(app):
         (evaluation.id, org.staff_a.id, attachment.sha256)]
 
 
+@pytest.mark.commits  # threads race on committed rows
 def test_submission_racing_an_upload_wins(app, setup):
     """The state is read again under a lock after the row is written: an upload that
     passed the first check while the evaluation was being submitted is refused."""
@@ -538,6 +539,7 @@ def test_delete_needs_csrf(app, uploaded):
     assert len(stored(evaluation)) == 1
 
 
+@pytest.mark.commits  # other processes read what the test stored
 def test_many_processes_see_the_same_bytes(app, uploaded):
     """The bytes live in the database: a fresh connection reads them back."""
     _org, _evaluation, _other, attachment = uploaded

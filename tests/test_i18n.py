@@ -233,6 +233,7 @@ def test_language_switch_never_redirects_to_another_site(client):
     assert response.headers["Location"].endswith("/")
 
 
+@pytest.mark.commits  # reads the engine's own connections
 def test_signed_in_user_switches_language_and_it_follows_the_account(app, client, db):
     section = make_section("综合科")
     user = make_user("zhangsan", roles=[Role.SECTION_STAFF], section=section, full_name="张三")
@@ -282,6 +283,7 @@ def test_unknown_language_is_not_found_and_changes_nothing(client, code):
     assert_chinese_login_page(page(client, "/auth/login"))
 
 
+@pytest.mark.commits  # reads the engine's own connections
 def test_unknown_language_leaves_the_account_alone(client, db):
     user = make_user("lisi", roles=[Role.ADMIN], full_name="李四", locale="en")
     login(client, "lisi")

@@ -28,6 +28,10 @@ from workflow.extensions import db
 from workflow.models import Evaluation
 from workflow.submissions import services as submissions
 
+# Real commits: a worker process is killed mid-transition.
+pytestmark = pytest.mark.commits
+
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Bounds on waiting for the child (it starts the app; an approval renders a PDF) and for
 # PostgreSQL to end the killed worker's backend. Not timings: only to never hang the suite.

@@ -16,6 +16,10 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from workflow import PROJECT_DIR, create_app
 from workflow.extensions import db as _db
 
+# Real commits: the migrations run on the engine itself.
+pytestmark = pytest.mark.commits
+
+
 MIGRATIONS = PROJECT_DIR / "migrations"
 # The tables of the first revision; later revisions add theirs (checked against the models).
 FOUNDATION_TABLES = {"sections", "users", "user_roles", "login_failures"}

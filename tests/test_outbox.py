@@ -27,6 +27,10 @@ from workflow.models import AuditRecord, Notification, OutboxMessage
 T0 = datetime(2020, 6, 15, 3, 0, tzinfo=timezone.utc)  # 11:00 in Beijing, the notice's day
 
 
+# Real commits: senders run in threads and processes of their own.
+pytestmark = pytest.mark.commits
+
+
 @pytest.fixture
 def server_down(app):
     """Mail on, pointed at a port of 127.0.0.1 where nobody listens (yet): yields the port."""

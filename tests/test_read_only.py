@@ -11,6 +11,8 @@ from workflow.models import Section
 from workflow.permissions import public
 from workflow.roles import Role
 
+# Real commits: what is watched is how the app's own transactions end, on its engine.
+pytestmark = pytest.mark.commits
 
 @pytest.fixture
 def endings(app):

@@ -4,6 +4,7 @@ escalation to the office and the plan's 组长, each at most once."""
 import threading
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_evaluation, make_group, make_setup, make_user
@@ -154,6 +155,7 @@ def test_an_unreachable_mail_server_does_not_stop_the_reminders(app, smtp):
                for row in rows), [(r.status, r.attempts, r.last_error) for r in rows]
 
 
+@pytest.mark.commits  # threads race on committed rows
 def test_two_overlapping_runs_remind_once(app, smtp):
     org, plan = make_setup()
     for i in range(4):

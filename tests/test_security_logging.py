@@ -84,6 +84,7 @@ def session_value(app, client):
     return cookie.value
 
 
+@pytest.mark.commits  # every logger of a real request cycle, no test savepoints
 def test_no_secret_in_any_log_record(app, smtp_with_login, every_logger_at_debug):
     collector, smtp_logins = smtp_with_login
     org, plan = make_setup()

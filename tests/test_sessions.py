@@ -5,6 +5,7 @@ check is in the database — and so is a session idle for longer than its lifeti
 deactivated account's API tokens stay revoked when it is reactivated."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from tests.api_helpers import ApiClient, assert_error, token_for
@@ -172,6 +173,7 @@ def test_deactivation_through_the_edit_form_revokes_the_tokens_too(app):
     assert_error(ApiClient(app, raw=raw).get("/api/v1/tasks"), 401, "unauthorized")
 
 
+@pytest.mark.commits  # the database's clock, which stands still inside one transaction
 def test_a_session_idle_past_its_lifetime_is_refused_by_the_database(app):
     user = staff()
     browser = app.test_client()
@@ -200,6 +202,7 @@ def test_a_session_idle_past_its_lifetime_is_refused_by_the_database(app):
     assert_refused(app, browser)
 
 
+@pytest.mark.commits  # the database's clock, which stands still inside one transaction
 def test_last_seen_is_written_at_most_once_a_minute(app):
     user = staff()
     browser = app.test_client()

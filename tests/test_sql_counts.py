@@ -10,6 +10,7 @@ Speed itself is measured by bench/load.py, never here.
 """
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
 from tests.conftest import signed_in
@@ -19,6 +20,10 @@ from workflow.extensions import db
 from workflow.plans import services as plans
 from workflow.review import services as review
 from workflow.roles import Role
+
+# Real commits: the statements are counted, and a test's savepoints would add to them.
+pytestmark = pytest.mark.commits
+
 
 MAX_STATEMENTS = 15
 

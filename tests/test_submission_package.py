@@ -168,6 +168,7 @@ def test_package_holds_exactly_the_frozen_reports_and_the_summaries(app, world):
     assert Decimal(str(total[3])) == Decimal("392.232") and Decimal(str(total[4])) == Decimal("335.863")
 
 
+@pytest.mark.commits  # counts the statements, which the test's savepoints would add to
 def test_package_reads_the_frozen_pdfs_in_batches_not_one_by_one(world, monkeypatch):
     """No query per evaluation: the same number of statements for one evaluation as for
     three, and the PDFs come PDF_BATCH at a time."""
