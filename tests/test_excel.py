@@ -329,18 +329,22 @@ def _zip_without_workbook():
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("data, filename", [
-    (b"\xd0\xcf\x11\xe0 an old .xls file", "项目.xls"),
-    ("项目名称,责任科室\n项目,科\n".encode("utf-8"), "项目.xlsx"),
-    (_zip_without_workbook(), "项目.xlsx"),
-    (b"", "项目.xlsx"),
+@pytest.mark.parametrize("data, filename, message", [
+    (b"\xd0\xcf\x11\xe0 not a whole .xls file", "项目.xls", "无法识别上传的文件。请上传导入模板填好后的文件"),
+    (b"%PDF-1.4 a PDF", "项目.pdf", "无法识别上传的文件。"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "项目.png", "无法识别上传的文件。"),
+    ("项目名称,责任科室\n项目,科\n".encode("utf-8"), "项目.csv", "第 2 行的表头与导入模板不一致"),
+    (_zip_without_workbook(), "项目.xlsx", "无法识别上传的文件。"),
+    (b"", "项目.xlsx", "上传的文件是空的"),
 ])
-def test_a_file_that_is_not_an_xlsx_workbook_is_refused(office, world, data, filename):
+def test_a_file_that_is_not_the_template_is_refused_saying_what_to_upload(office, world, data, filename, message):
     before = counts()
     response = send(office, world["plan"], data, filename)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "不是有效的 Excel 工作簿" in page or "上传的文件是空的" in page
+    assert message in page
+    if message.startswith("无法识别"):
+        assert ".xlsx 或 Excel 97-2003 的 .xls" in page and "GB18030 编码的 CSV 文件" in page
     assert counts() == before
 
 
@@ -367,7 +371,7 @@ def test_a_template_without_rows_is_refused(office, world, template):
 def test_no_file_chosen(office, world):
     response = post(office, f"/excel/plans/{world['plan'].id}/import", {}, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "请选择要上传的 Excel 文件" in response.get_data(as_text=True)
+    assert "请选择要上传的文件（.xlsx、.xls、.ods 或 .csv）" in response.get_data(as_text=True)
 
 
 def test_upload_without_csrf_token_is_refused(office, world, template):

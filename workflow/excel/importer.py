@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workflow import files, numbers, office_files, scoring, signals
 from workflow.errors import ServiceError
+from workflow.excel import sheets
 from workflow.excel.exporter import (
     AMOUNT_FORMAT, CENTER, HEADER_FILL, LEFT, TOP_LEFT, body_font, print_setup, put, put_merged, safe_filename,
     set_widths, title_font, to_bytes,
@@ -105,11 +106,12 @@ class ImportRefused(ServiceError):
         super().__init__("；".join(str(p) for p in self.problems))
 
 
-def run_upload(upload, importer):
+def run_upload(upload, importer, missing=None):
     """What an import page does with its uploaded file: ``(importer(stream), [])``, or
-    ``(None, problems)`` when no file came or the importer refused it (nothing imported)."""
+    ``(None, problems)`` when no file came (``missing`` says what to choose) or the importer
+    refused it (nothing imported)."""
     if upload is None or not upload.filename:
-        return None, [Problem(None, _("请选择要上传的 Excel 文件（.xlsx）。"))]
+        return None, [Problem(None, missing or _("请选择要上传的 Excel 文件（.xlsx）。"))]
     try:
         return importer(upload.stream), []
     except ImportRefused as refusal:
@@ -272,45 +274,48 @@ class _Uncalculated:
     """A formula cell saved without its result (written by a program, not by Excel)."""
 
 
+def _header_matches(values):
+    width = len(COLUMNS)
+    header = [("" if v is None else str(v).strip()) for v in values[:width]]
+    header += [""] * (width - len(header))
+    accepted = ([chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
+    return header in accepted
+
+
 def read_upload(stream):
-    """[(Excel row number, {key: raw value})] of the non-empty data rows of an upload.
-    Refuses (ImportRefused) anything that is not the template as an .xlsx workbook."""
-    data = stream.read()
-    _check_workbook(data)
-    values_wb = _open(data, data_only=True)
-    formulas_wb = _open(data, data_only=False)
+    """[(row number, {key: raw value})] of the non-empty data rows of an upload: the template
+    saved as .xlsx, .xls, .ods or .csv (workflow/excel/sheets.py). Refuses (ImportRefused)
+    anything else. A CSV written by another program may start with the header row itself
+    (no title row); its rows are then numbered from 1 as well, as the file's lines are."""
     try:
-        values_ws, formulas_ws = _sheet(values_wb), _sheet(formulas_wb)
-        width = len(COLUMNS)
-        header = next(values_ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=width, values_only=True),
-                      ())
-        header = [("" if v is None else str(v).strip()) for v in header] + [""] * (width - len(header))
-        accepted = ([chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
-        if header[:width] not in accepted:
-            _refuse(_("第 %(row)d 行的表头与导入模板不一致，请使用本系统下载的模板，不要增删或调换列。",
-                      row=HEADER_ROW))
-        rows = []
-        pairs = zip(
-            values_ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=width, values_only=True),
-            formulas_ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=width, values_only=True),
-        )
-        for number, (values, formulas) in enumerate(pairs, start=FIRST_DATA_ROW):
-            values = tuple(values) + (None,) * (width - len(values))
-            formulas = tuple(formulas) + (None,) * (width - len(formulas))
-            if all(_blank(v) for v in values) and all(_blank(f) for f in formulas):
-                continue  # empty rows (the template's prepared rows) are ignored
-            raw = {}
-            for key, value, formula in zip(KEYS, values, formulas):
-                if value is None and isinstance(formula, str) and formula.startswith("="):
-                    value = _Uncalculated()
-                raw[key] = value
-            rows.append((number, raw))
-            if len(rows) > MAX_ROWS:
-                _refuse(_("一次最多导入 %(n)d 个项目。", n=MAX_ROWS))
-        return rows
-    finally:
-        values_wb.close()
-        formulas_wb.close()
+        sheet = sheets.read(stream.read(), SHEET_NAME)
+    except sheets.SheetRefused as refusal:
+        _refuse(refusal.message)
+    width = len(COLUMNS)
+    header_row = HEADER_ROW
+    if sheet.kind == sheets.CSV and sheet.rows and _header_matches(sheet.rows[0]):
+        header_row = 1
+    if len(sheet.rows) < header_row or not _header_matches(sheet.rows[header_row - 1]):
+        _refuse(_("第 %(row)d 行的表头与导入模板不一致，请使用本系统下载的模板，不要增删或调换列。",
+                  row=HEADER_ROW))
+    formulas_of = sheet.formulas or [()] * len(sheet.rows)
+    rows = []
+    for number in range(header_row + 1, len(sheet.rows) + 1):
+        values = tuple(sheet.rows[number - 1][:width])
+        formulas = tuple(formulas_of[number - 1][:width]) if number - 1 < len(formulas_of) else ()
+        values += (None,) * (width - len(values))
+        formulas += (None,) * (width - len(formulas))
+        if all(_blank(v) for v in values) and all(_blank(f) for f in formulas):
+            continue  # empty rows (the template's prepared rows) are ignored
+        raw = {}
+        for key, value, formula in zip(KEYS, values, formulas):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                value = _Uncalculated()
+            raw[key] = value
+        rows.append((number, raw))
+        if len(rows) > MAX_ROWS:
+            _refuse(_("一次最多导入 %(n)d 个项目。", n=MAX_ROWS))
+    return rows
 
 
 def _text(value):
