@@ -1055,7 +1055,8 @@ def test_the_sign_in_sheet_exports_to_excel(setup):
     sheet = workbook.active
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == f"{TITLE}签到表"
-    assert [tuple(row[:2]) for row in values[1:5]] == [("会议名称：", TITLE), ("时间：", "2020-06-20 09:00–11:30"),
+    # Each label spans A:B (column A alone is too narrow for "会议名称："), its value C:H.
+    assert [(row[0], row[2]) for row in values[1:5]] == [("会议名称：", TITLE), ("时间：", "2020-06-20 09:00–11:30"),
                                                        ("地点：", PLACE), ("主办单位：", "规划财务科")]
     assert list(values[5]) == ["序号", "姓名", "单位/科室", "职务", "联系电话", "签到时间", "签名", "备注"]
     assert list(values[6]) == [1, "原立吉", "非煤矿山安全监督管理科", "科员", "0314-2150000", "2020-06-20 08:50", None,
