@@ -481,7 +481,9 @@ def test_self_evaluation_export_has_the_official_layout(app, world):
     total_row = find(ws, "年度资金总额").row
     assert [exact(ws.cell(row=total_row, column=c).value) for c in (4, 5, 6)] == [
         Decimal("200"), Decimal("206.632"), Decimal("172.743")]
-    assert ws.cell(row=total_row, column=5).number_format == "0.0000"
+    # Each amount with the decimals it has: 206.632 (not 206.6320), 200 (not 200.0000).
+    assert ws.cell(row=total_row, column=5).number_format == "0.000"
+    assert ws.cell(row=total_row, column=4).number_format == "0"
     rate = ws.cell(row=total_row, column=8)
     assert rate.number_format == "0.00%"
     assert abs(exact(rate.value) - Decimal("172.743") / Decimal("206.632")) < Decimal("0.000001")
@@ -524,15 +526,24 @@ def test_self_evaluation_export_has_the_official_layout(app, world):
     assert exact(ws.cell(row=total_cell.row, column=9).value) == total
     assert exact(ws.cell(row=total_cell.row, column=8).value) == Decimal("100")
     grade_cell = find(ws, "评价等级")
-    assert ws.cell(row=grade_cell.row, column=8).value == str(scoring.GRADE_LABELS[grade])
-    for signature in ("项目负责人：", "财务负责人：", "填报人：", "填报日期："):
+    # Not approved (准备中): the grade and the score are provisional, and the form says so.
+    assert ws.cell(row=grade_cell.row, column=8).value == str(scoring.GRADE_LABELS[grade]) + "（暂定）"
+    assert ws["A3"].value.startswith("草稿 · 未审批：本表尚未审批（当前状态：准备中）")
+    for signature in ("单位负责人：", "项目负责人：", "财务负责人：", "填报人：", "填报日期：", "单位（盖章）："):
         assert find(ws, signature)
 
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_area.replace("$", "").endswith(f"A1:J{find(ws, '单位（盖章）：').row}")
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert "项目支出绩效自评表（草稿 · 未审批）" in ws.oddHeader.center.text
+    assert ws.oddHeader.left.text == "草稿 · 未审批"
+    # The indicators continue onto page 2 (landscape A4 holds about 470 pt of rows), so their
+    # header repeats; the closing part follows them there, no page break of its own.
     assert ws.print_title_rows.replace("$", "") == f"{header.row}:{header.row}"
+    assert not ws.row_breaks.brk
 
 
 def test_self_evaluation_export_speaks_the_users_language(app, world):
@@ -602,10 +613,10 @@ def summary_world(world):
 def test_summary_has_a_row_per_evaluation_and_the_totals(app, world):
     scored, unscored = summary_world(world)
     ws = workbook(signed_in(app, world["leader"]).get(f"/excel/plans/{world['plan'].id}/summary.xlsx")).active
-    assert ws["A1"].value == world["plan"].title
+    assert ws["A1"].value == "项目绩效自评汇总表" and ws["A2"].value == world["plan"].title
     header = find(ws, "项目名称").row
     assert [ws.cell(row=header, column=c).value for c in range(1, 10)] == [
-        "序号", "项目名称", "责任科室", "全年预算数（万元）", "全年执行数（万元）", "执行率", "得分", "评价等级", "状态"]
+        "序号", "项目名称", "责任科室", "全年预算数\n（万元）", "全年执行数\n（万元）", "执行率", "得分", "评价等级", "状态"]
     mines = find(ws, "矿山“专家会诊”项目").row
     assert ws.cell(row=mines, column=3).value == "非煤矿山安全监督管理科"
     assert exact(ws.cell(row=mines, column=4).value) == Decimal("206.632")
@@ -619,10 +630,12 @@ def test_summary_has_a_row_per_evaluation_and_the_totals(app, world):
     assert exact(ws.cell(row=checks, column=6).value) == Decimal("1")
 
     totals = find(ws, "合计（2 个项目）").row
-    assert totals == max(mines, checks) + 1
+    assert totals == max(mines, checks) + 2  # below the table, after a blank row
+    assert all(ws.cell(row=totals - 1, column=c).value is None for c in range(1, 10))
     assert exact(ws.cell(row=totals, column=4).value) == Decimal("257.132")
     assert exact(ws.cell(row=totals, column=5).value) == Decimal("223.243")
-    assert ws.cell(row=totals, column=4).number_format == "0.0000"
+    assert ws.cell(row=totals, column=4).number_format == "0.000"
+    assert ws.cell(row=mines, column=7).number_format == "0.00"  # reported: final
     expected_rate = Decimal("223.243") / Decimal("257.132")
     assert abs(exact(ws.cell(row=totals, column=6).value) - expected_rate) < Decimal("0.000001")
 
@@ -640,3 +653,4 @@ def test_the_finance_bureau_sees_only_reported_evaluations_in_the_summary(app, w
 def test_section_staff_may_not_download_the_summary(app, world):
     response = signed_in(app, world["staff_a"]).get(f"/excel/plans/{world['plan'].id}/summary.xlsx")
     assert response.status_code == 403
+

@@ -8,7 +8,7 @@ from workflow import files
 from workflow.admin import services as people
 from workflow.errors import Forbidden, NotFound
 from workflow.evaluations.services import get_visible
-from workflow.excel import bp, exporter, importer, sheets
+from workflow.excel import bp, exporter, form, importer, sheets
 from workflow.permissions import logged_in, roles
 from workflow.roles import Role
 from workflow.plans.lookup import plan_or_404
@@ -57,7 +57,7 @@ def self_evaluation(evaluation_id):
         abort(404)
     except Forbidden:
         abort(403)
-    return _xlsx(exporter.self_evaluation_workbook(evaluation), exporter.self_evaluation_filename(evaluation))
+    return _xlsx(form.self_evaluation_workbook(evaluation), form.self_evaluation_filename(evaluation))
 
 
 @bp.route("/plans/<int:plan_id>/summary.xlsx")
