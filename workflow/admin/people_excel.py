@@ -101,7 +101,7 @@ def _people_sheet(wb, title, extra_headers=()):
         put(ws, HEADER_ROW, column, header, font=body_font(bold=True, color="C00000" if required else None),
             alignment=CENTER, fill=HEADER_FILL)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1)
-    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", name=title)
     return ws
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workflow import files, numbers, office_files, scoring, signals
 from workflow.errors import ServiceError
-from workflow.excel import sheets
+from workflow.excel import layout, sheets
 from workflow.excel.exporter import (
     AMOUNT_FORMAT, CENTER, HEADER_FILL, LEFT, TOP_LEFT, body_font, print_setup, put, put_merged, safe_filename,
     set_widths, title_font, to_bytes,
@@ -145,7 +145,8 @@ def template_workbook(plan, sections):
     ws = wb.active
     ws.title = SHEET_NAME
     last = len(COLUMNS)
-    set_widths(ws, (36, 24, 14, 16, 16, 18, 18, 16, 60, 16))
+    # Wide enough for each header on one line ("本年财政拨款（万元）" never breaks inside).
+    set_widths(ws, (36, 24, 14, 20, 20, 23, 23, 18, 60, 16))
     put_merged(ws, TITLE_ROW, 1, last, _("%(title)s：评价项目导入", title=plan.title),
                font=title_font(14), alignment=LEFT, border=None)
     ws.row_dimensions[TITLE_ROW].height = 28
@@ -196,7 +197,8 @@ def template_workbook(plan, sections):
     )
     non_negative.add(f"{get_column_letter(first_amount)}{FIRST_DATA_ROW}:{get_column_letter(last_amount)}{last_row}")
     ws.add_data_validation(non_negative)
-    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    layout.fit_rows(ws)
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", name=_("%(title)s：评价项目导入", title=plan.title))
 
     notes = wb.create_sheet(_("说明"))
     set_widths(notes, (24, 10, 90))
@@ -221,6 +223,9 @@ def template_workbook(plan, sections):
     for line in general:
         put_merged(notes, r, 1, 3, line, alignment=LEFT, border=None)
         r += 1
+    layout.fit_rows(notes)
+    print_setup(notes, title_rows="2:2", name=_("%(title)s：评价项目导入", title=plan.title) + " " + _("填写说明"))
+    notes.print_area = f"A1:C{r - 1}"
     return to_bytes(wb)
 
 

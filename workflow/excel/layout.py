@@ -147,7 +147,7 @@ def _header_text(text):
 def page_setup(ws, name, *, landscape=True, title_rows=None, area=None, margins=(0.5, 0.6)):
     """A4 in the given orientation, fitted to one page wide (as many pages tall as it
     takes), centred; ``title_rows`` ("3:3") repeated on every page; the print area ``area``
-    ("A1:J40", default: every written cell); the document's ``name`` in the header and
+    ("A1:J40"; without it, the cells in use); the document's ``name`` in the header and
     "第 n 页 共 m 页" in the footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
@@ -161,7 +161,8 @@ def page_setup(ws, name, *, landscape=True, title_rows=None, area=None, margins=
     ws.page_margins.header = ws.page_margins.footer = 0.3
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.print_area = area or f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
+    if area:
+        ws.print_area = area
     ws.oddHeader.center.text = _header_text(name)
     ws.oddHeader.center.size = 9
     ws.oddFooter.center.text = PAGE_NUMBERS

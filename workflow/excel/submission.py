@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from workflow.excel import layout
 from workflow.excel.exporter import (
     AMOUNT_FORMAT,
     CENTER,
@@ -76,7 +77,8 @@ def submission_workbook(submission, rows, totals):
     put(ws, r, 9, "")
 
     ws.freeze_panes = "C4"
-    print_setup(ws, title_rows="3:3")
+    layout.fit_rows(ws)
+    print_setup(ws, title_rows="3:3", name=_("%(title)s项目绩效评价结果汇总表", title=submission.title))
     ws.print_area = f"A1:{get_column_letter(last)}{r}"
     # Dated by the submission, so that its package is the same bytes on every download.
     return to_bytes(wb, moment=submission.created_at)
