@@ -212,7 +212,7 @@ def is_final(evaluation):
 def summary_workbook(plan, user):
     """One row per evaluation the user may see: 项目名称, 责任科室, 全年预算数, 全年执行数,
     执行率, 得分, 评价等级, 状态; the 合计 below the table, after a blank row. The scores of
-    evaluations not yet approved show "（暂定）" (still numbers). A second sheet, 数据, has
+    evaluations not yet approved show "（暂定）" (still numbers). A second, hidden sheet, 数据, has
     the same rows plain (one header row, no title, no totals) for programs. Returns the
     bytes. The projects' only: the department's evaluation (部门整体), whose budget holds
     theirs, has its own report."""
@@ -281,7 +281,6 @@ def summary_workbook(plan, user):
                 cell.number_format = RATE_FORMAT
             elif column == 7:
                 cell.number_format = SCORE_FORMAT
-    last_data = r
 
     # The 合计 below the table (a blank row between): a program reading the table's rows
     # (header row 3) finds the projects and nothing else until the blank row.
@@ -306,7 +305,9 @@ def summary_workbook(plan, user):
     ws.print_area = f"A1:{get_column_letter(last)}{r}"
     set_widths(data, (6, 40, 24, 14, 14, 10, 10, 10, 10, 12))
     data.freeze_panes = "A2"
-    layout.page_setup(data, f"{plan.title} {title}", title_rows="1:1", area=f"A1:J{last_data - 2}")
+    # For programs, hidden and without a print area: the clerk prints the summary alone
+    # (LibreOffice would print a hidden sheet with a print area).
+    data.sheet_state = "hidden"
     return to_bytes(wb)
 
 

@@ -5,8 +5,8 @@ header repeated only on pages that hold indicator rows, the signature lines of �
 marked 草稿 · 未审批 on the form and in every page's header.
 
 Amounts are numbers in 万元 shown with the decimals they have (206.632, 300); rates are
-fractions shown as percentages. A second sheet, 指标明细, holds the indicators as plain rows
-(the group's 一级/二级指标 on every row, no merged cells, one header row) for programs that
+fractions shown as percentages. A second, hidden sheet, 指标明细, holds the indicators as plain
+rows (the group's 一级/二级指标 on every row, no merged cells, one header row) for programs that
 read the workbook: pandas.read_excel(..., sheet_name="指标明细") gets every row whole.
 """
 from decimal import Decimal
@@ -28,7 +28,9 @@ from workflow.selfeval import content
 from workflow.selfeval.framework import EXECUTION_RATE
 
 FORM_COLUMNS = 10  # A–J: the 绩效指标 table's ten columns set the form's grid
-WIDTHS = (14, 13, 22, 10, 10, 14, 16, 8, 8, 30)
+# Wide enough for every heading on one line at 11 pt ("年初预算数" needs 11.4), and 756 pt
+# in all: landscape A4 holds them at full size.
+WIDTHS = (14, 12, 20, 12, 12, 14, 16, 8, 8, 28)
 DRAFT_COLOUR = "C00000"
 NATURE_SIGNS = {scoring.POSITIVE: "≥", scoring.NEGATIVE: "≤", scoring.EQUAL: "="}
 SIGNATURE_HEIGHT = 30
@@ -363,7 +365,8 @@ def _plain_indicators(ws, evaluation, total_row):
         put(ws, r, 9, ind.score if ind.applicable else _("不适用"), alignment=RIGHT, number_format=SCORE_FORMAT)
         put(ws, r, 10, ind.deviation_reason or "", alignment=TOP_LEFT)
     ws.freeze_panes = "A2"
+    # Hidden, without a print area: a clerk prints the form alone (LibreOffice prints a hidden
+    # sheet that has a print area, and its "共 n 页" counts it); programs read it as any other.
+    ws.sheet_state = "hidden"
     layout.fit_rows(ws)
-    title = _("%(name)s 绩效指标明细", name=evaluation.project.name)
-    layout.page_setup(ws, title, landscape=True, title_rows="1:1", area=f"A1:J{r}")
 
