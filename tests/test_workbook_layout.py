@@ -147,3 +147,31 @@ def test_amount_formats_follow_the_decimals():
 
     assert [amount_format(Decimal(v)) for v in ("206.632", "300.0000", "0.7217", "85.6", "1E+2")] == [
         "0.000", "0", "0.0000", "0.0", "0"]
+
+
+def test_the_summary_marks_provisional_scores_and_keeps_its_rows_plain_for_programs(app, world):
+    from tests.test_excel import signed_in, workbook
+
+    scored = scored_evaluation(world)  # 准备中, scored: provisional
+    approved = scored_evaluation(world, "危化品企业安全检查")
+    approved.state = "approved"
+    db.session.commit()
+    wb = workbook(signed_in(app, world["leader"]).get(f"/excel/plans/{world['plan'].id}/summary.xlsx"))
+    ws = wb["汇总"]
+    provisional, final = find(ws, scored.project.name).row, find(ws, approved.project.name).row
+    assert isinstance(ws.cell(row=provisional, column=7).value, float)
+    assert ws.cell(row=provisional, column=7).number_format == '0.00"（暂定）"'
+    assert ws.cell(row=provisional, column=8).value.endswith("（暂定）")
+    assert ws.cell(row=final, column=7).number_format == "0.00"
+    assert find(ws, "注：标“暂定”的得分和等级尚未审批（1 个项目），不作为评价结果。")
+    assert "项目绩效自评汇总表" in ws.oddHeader.center.text
+
+    data = wb["数据"]
+    assert data.sheet_state == "hidden"
+    rows = list(data.iter_rows(values_only=True))
+    assert rows[0] == ("序号", "项目名称", "责任科室", "全年预算数（万元）", "全年执行数（万元）", "执行率", "得分", "评价等级",
+                       "状态", "是否已审批")
+    assert len(rows) == 3  # the two projects, no 合计
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name[scored.project.name][9] == "否" and by_name[approved.project.name][9] == "是"
+    assert exact(by_name[scored.project.name][3]) == Decimal("206.632")
