@@ -27,6 +27,7 @@ pytestmark = pytest.mark.office
 MINE = "2019年度金属非金属矿山“专家会诊”隐患排查项目"  # submitted: a draft
 APPROVED = "危险化学品重大危险源监测预警项目"
 RETURNED = "应急物资储备项目"
+LONG_TEXT = "主要是预算不准确，导致出现剩余资金。计划排查企业由于停产、环境整治、证照到期等原因不能按计划实施。" * 6
 
 
 def _evaluation(name):
@@ -51,6 +52,13 @@ def printed(app, tmp_path_factory):
             books["培训登记表"] = meeting_export.blank_registration_form(MEETING_TITLE)
             for key, name in (("自评表-草稿", MINE), ("自评表-已审批", APPROVED), ("自评表-已退回", RETURNED)):
                 books[key] = form.self_evaluation_workbook(_evaluation(name))
+            # The mine's form again with long closing texts: the closing part no longer fits
+            # below the last indicators, and must not start a page under a bare header.
+            mine = _evaluation(MINE)
+            for section in mine.narrative:
+                if section.key in ("conclusion", "problems", "measures"):
+                    section.text = LONG_TEXT
+            books["自评表-长结论"] = form.self_evaluation_workbook(mine)
             books["汇总表"] = exporter.summary_workbook(plan, office)
             books["导入模板"] = importer.template_workbook(plan, db.session.scalars(select(Section)).all())
         finally:
@@ -99,10 +107,10 @@ def test_the_registration_form_is_one_portrait_page(printed):
     assert f"{MEETING_TITLE}培训登记表" in text and "是否参加" in text and "第1页共1页" in text
 
 
-@pytest.mark.parametrize("key", ["自评表-草稿", "自评表-已审批", "自评表-已退回"])
+@pytest.mark.parametrize("key", ["自评表-草稿", "自评表-已审批", "自评表-已退回", "自评表-长结论"])
 def test_a_self_evaluation_form_takes_at_most_two_pages(printed, key):
     data, reader = printed[key]
-    assert 1 <= len(reader.pages) <= 2
+    assert 1 <= len(reader.pages) <= (3 if key == "自评表-长结论" else 2)
     assert all(a4(page, landscape=True) for page in reader.pages)
     texts = pages_text(reader)
     ws = load_workbook(io.BytesIO(data)).active
@@ -116,6 +124,11 @@ def test_a_self_evaluation_form_takes_at_most_two_pages(printed, key):
             # the header is printed only above indicator rows
             assert any("".join(name.split()) in text for name in names), f"page {number}: a header over no indicator"
     assert "单位负责人：" in texts[-1] and "单位（盖章）：" in texts[-1]
+    if key == "自评表-草稿":
+        # The closing part would start page 2 under a bare header: the 效益 group (the last
+        # indicators, kept whole) goes there with it.
+        assert [b.id for b in ws.row_breaks.brk] == [next(c.row for c in ws["A"] if c.value == "效益") - 1]
+        assert len(texts) == 2 and "偏差原因分析及改进措施" in texts[1] and "项目实施的经济效益" in texts[1]
     draft = "草稿·未审批" in "".join(texts)
     assert draft == (key != "自评表-已审批")
 

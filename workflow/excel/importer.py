@@ -264,13 +264,6 @@ def _check_workbook(data):
         _refuse(refusal.message)
 
 
-def _sheet(wb):
-    for ws in wb.worksheets:
-        if ws.title == SHEET_NAME:
-            return ws
-    return wb.worksheets[0]
-
-
 def _blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -67,12 +67,6 @@ def height_for(text, width, size=DEFAULT_SIZE):
     return line_count(text, width, size) * size * LINE_SPACING + ROW_MARGIN
 
 
-def one_line_width(text, size=DEFAULT_SIZE):
-    """The column width (units) in which each line of ``text`` fits unbroken."""
-    widest = max((text_width(line, size) for line in str(text).split("\n")), default=0.0)
-    return (widest + PADDING) / POINTS_PER_WIDTH
-
-
 def column_width(ws, column):
     width = ws.column_dimensions[get_column_letter(column)].width
     return width if width else DEFAULT_WIDTH
@@ -196,7 +190,3 @@ def rows_height(ws, first, last):
 def page_room(ws, first_column, last_column):
     """The height (points, unscaled) of rows one page holds."""
     return printable(ws)[1] / fit_scale(ws, first_column, last_column)
-
-
-def ceil_pages(height, room):
-    return max(1, math.ceil(height / room))
