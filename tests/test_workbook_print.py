@@ -124,11 +124,13 @@ def test_a_self_evaluation_form_takes_at_most_two_pages(printed, key):
             # the header is printed only above indicator rows
             assert any("".join(name.split()) in text for name in names), f"page {number}: a header over no indicator"
     assert "单位负责人：" in texts[-1] and "单位（盖章）：" in texts[-1]
-    if key == "自评表-草稿":
-        # The closing part would start page 2 under a bare header: the 效益 group (the last
-        # indicators, kept whole) goes there with it.
+    if key == "自评表-长结论":
+        # The closing part would start a page of its own under a bare header: the 效益 group
+        # (the last indicators, kept whole) goes to its page with it.
         assert [b.id for b in ws.row_breaks.brk] == [next(c.row for c in ws["A"] if c.value == "效益") - 1]
-        assert len(texts) == 2 and "偏差原因分析及改进措施" in texts[1] and "项目实施的经济效益" in texts[1]
+        assert "偏差原因分析及改进措施" in texts[-1] and "项目实施的经济效益" in texts[-1]
+    else:
+        assert not ws.row_breaks.brk  # the closing part follows the indicators on page 2
     draft = "草稿·未审批" in "".join(texts)
     assert draft == (key != "自评表-已审批")
 

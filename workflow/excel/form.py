@@ -28,17 +28,20 @@ from workflow.selfeval import content
 from workflow.selfeval.framework import EXECUTION_RATE
 
 FORM_COLUMNS = 10  # A–J: the 绩效指标 table's ten columns set the form's grid
-# Wide enough for every heading on one line at 11 pt ("年初预算数" needs 11.4), and 756 pt
-# in all: landscape A4 holds them at full size.
-WIDTHS = (14, 12, 20, 12, 12, 14, 16, 8, 8, 28)
+# Wide enough for every heading on one line ("年初预算数" needs 11.4 at 11 pt) and for a bold
+# "100.00", and 766 pt in all: landscape A4 holds them at full size.
+WIDTHS = (14, 12, 20, 12, 12, 14, 16, 9, 9, 28)
 DRAFT_COLOUR = "C00000"
 NATURE_SIGNS = {scoring.POSITIVE: "≥", scoring.NEGATIVE: "≤", scoring.EQUAL: "="}
-SIGNATURE_HEIGHT = 30
+SIGNATURE_HEIGHT = 26
+# The form's text: 10 pt, as official forms are set (10–10.5 pt); the title stays larger.
+FORM_SIZE = 10
+ROW_MINIMUM = 19  # one line of 10 pt
 # The form's closing text boxes, taken from the report sections of the same key.
 NARRATIVE_BOXES = (("conclusion", _l("评价结论")), ("problems", _l("存在问题")), ("measures", _l("改进措施")))
-# Share of a page the layout may fill: the estimate of the rows' heights is not the
-# office program's, and a row pushed to the next page must not take the header with it.
-PAGE_SAFETY = 0.92
+# Share of a page the layout counts on: every row's height is the file's own, so only the
+# office program's rounding is unknown.
+PAGE_SAFETY = 0.98
 
 
 def nature_label(ind):
@@ -93,6 +96,7 @@ def self_evaluation_workbook(evaluation):
     set_widths(ws, WIDTHS)
     form = _Form(ws, evaluation)
     form.write()
+    _set_size(ws, FORM_SIZE)
     layout.fit_rows(ws)
     form.page_setup()
     _plain_indicators(wb.create_sheet(_("指标明细")), evaluation, form.total_row)
@@ -131,7 +135,7 @@ class _Form:
     def _title(self):
         ws, last = self.ws, FORM_COLUMNS
         put_merged(ws, 1, 1, last, self.title, font=title_font(18), alignment=CENTER, border=None)
-        ws.row_dimensions[1].height = 32
+        ws.row_dimensions[1].height = 28
         put_merged(ws, 2, 1, last, _("（%(year)d年度）", year=self.project.budget_year), font=body_font(size=12),
                    alignment=CENTER, border=None)
         self.r = 2
@@ -198,7 +202,7 @@ class _Form:
         put_merged(ws, r, 6, last, _("实际完成情况"), **label)
         put_merged(ws, r + 1, 2, 5, self.project.overall_target or "", alignment=TOP_LEFT)
         put_merged(ws, r + 1, 6, last, self.evaluation.overall_achievement or "", alignment=TOP_LEFT)
-        ws.row_dimensions[r + 1].height = 45
+        ws.row_dimensions[r + 1].height = 30
         self.r = r + 1
 
     def _indicators(self):
@@ -224,7 +228,7 @@ class _Form:
             else:
                 put(ws, r, 9, _("不适用"), alignment=CENTER)
             put(ws, r, 10, ind.deviation_reason or "", alignment=TOP_LEFT)
-            ws.row_dimensions[r].height = 20
+            ws.row_dimensions[r].height = ROW_MINIMUM
         self.last_indicator = first + len(indicators) - 1
         level1_runs = _runs([ind.level1 for ind in indicators])
         for start, end in level1_runs:
@@ -261,7 +265,7 @@ class _Form:
             r += 1
             put(ws, r, 1, str(heading), **label)
             put_merged(ws, r, 2, last, texts.get(key, ""), alignment=TOP_LEFT)
-            ws.row_dimensions[r].height = 36
+            ws.row_dimensions[r].height = 30
         self.r = r
 
     def _signatures(self):
@@ -275,7 +279,8 @@ class _Form:
         )
         # (label's first and last column, value's first and last column) of the three pairs
         places = ((1, 2, 3, 3), (4, 5, 6, 7), (8, 9, 10, 10))
-        self.r += 1  # a blank row between the form and its signatures
+        self.r += 1  # a narrow blank row between the form and its signatures
+        ws.row_dimensions[self.r].height = 8
         for pairs in lines:
             self.r += 1
             for (text, value), (label_first, label_last, value_first, value_last) in zip(pairs, places):
@@ -328,6 +333,18 @@ class _Form:
                 return
             if header + moved + tail > room:
                 return
+
+
+def _set_size(ws, size):
+    """Every cell written at the body's default size (11 pt) at ``size`` instead."""
+    from copy import copy
+
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.has_style and cell.font is not None and cell.font.sz == 11:
+                font = copy(cell.font)
+                font.sz = size
+                cell.font = font
 
 
 def _inside_merge(ws, row):

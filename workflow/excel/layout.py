@@ -138,7 +138,7 @@ def _header_text(text):
     return str(text).replace("&", "&&")  # "&" starts a code in a header or footer
 
 
-def page_setup(ws, name, *, landscape=True, title_rows=None, area=None, margins=(0.5, 0.6)):
+def page_setup(ws, name, *, landscape=True, title_rows=None, area=None, margins=(0.5, 0.5)):
     """A4 in the given orientation, fitted to one page wide (as many pages tall as it
     takes), centred; ``title_rows`` ("3:3") repeated on every page; the print area ``area``
     ("A1:J40"; without it, the cells in use); the document's ``name`` in the header and
