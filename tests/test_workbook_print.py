@@ -160,3 +160,35 @@ def test_no_header_label_breaks_inside_itself(printed):
                     lines = cell.value.split("\n")
                     assert layout.line_count(cell.value, width, cell.font.sz or 11) == len(lines), (
                         key, ws.title, cell.coordinate, cell.value, width)
+
+
+def shown(value, number_format):
+    """A number as its format shows it (the formats the exporters write)."""
+    fmt = number_format or "General"
+    suffix = ""
+    if '"' in fmt:
+        fmt, suffix = fmt.split('"')[0], fmt.split('"')[1]
+    if fmt.endswith("%"):
+        places = len(fmt.split(".")[1]) - 1 if "." in fmt else 0
+        return f"{value * 100:.{places}f}%" + suffix
+    if fmt.startswith("0"):
+        places = len(fmt.split(".")[1]) if "." in fmt else 0
+        return f"{value:.{places}f}" + suffix
+    return str(value) + suffix
+
+
+def test_every_number_fits_its_column(printed):
+    """A number wider than its column prints as ###: each one fits, as its format shows it."""
+    for key, (data, _reader) in printed.items():
+        for ws in load_workbook(io.BytesIO(data)).worksheets:
+            spans = {(r.min_row, r.min_col): r.max_col for r in ws.merged_cells.ranges}
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, bool) or not isinstance(cell.value, (int, float)):
+                        continue
+                    last = spans.get((cell.row, cell.column), cell.column)
+                    width = sum(layout.column_width(ws, c) for c in range(cell.column, last + 1))
+                    text = shown(cell.value, cell.number_format)
+                    size = cell.font.sz or 11
+                    assert layout.text_width(text, size) <= layout.usable_width(width), (
+                        key, ws.title, cell.coordinate, text, width)

@@ -222,7 +222,7 @@ def summary_workbook(plan, user):
     ws.title = _("汇总")
     headings = [str(h) for h in SUMMARY_HEADINGS]
     last = len(headings)
-    set_widths(ws, (6, 40, 24, 14, 14, 10, 14, 11, 10))
+    set_widths(ws, (6, 40, 24, 14, 14, 10, 16, 11, 10))  # 得分 holds "99.70（暂定）"
     label = dict(font=body_font(bold=True), alignment=CENTER, fill=HEADER_FILL)
     title = _("项目绩效自评汇总表")
 
