@@ -131,6 +131,10 @@ class Config:
     SIGNIN_PASS_SECONDS = _env_int("SIGNIN_PASS_SECONDS", 300)
     MEETING_BOARD_REFRESH_SECONDS = _env_int("MEETING_BOARD_REFRESH_SECONDS", 3)
     MEETING_PUBLIC_URL = os.environ.get("MEETING_PUBLIC_URL", "")
+    # The name every iCal UID ends in (task-3@jxpj): the installation's, fixed, never the host
+    # name of a request, so that a calendar subscribed through two addresses sees each event
+    # once. Set it to the office's server name when two installations feed one calendar.
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "").strip() or "jxpj"
     MEETING_ATTACHMENT_MAX_MB = _env_int("MEETING_ATTACHMENT_MAX_MB", 10)
 
     # Directory sign-in (LDAP / Active Directory), off unless LDAP_URL is set

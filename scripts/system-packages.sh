@@ -14,7 +14,13 @@ set -euo pipefail
 # slapd, ldap-utils: the directory sign-in tests start their own OpenLDAP server on loopback
 #   (tests/ldap_server.py) and load it with ldapadd; the system's slapd is neither started
 #   nor enabled here.
-PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils slapd ldap-utils)
+# libreoffice-calc-nogui: headless `soffice --convert-to` (no X libraries), the office program
+#   the workbook tests open our .xlsx in: printed to PDF (pages counted) and saved as .xls and
+#   .ods for the import tests (tests/office_convert.py). The app itself never runs it.
+# fonts-crosextra-carlito: Carlito, Calibri's metrics: a workbook's column widths are counted in
+#   its default font's digits (Calibri, as openpyxl writes it), so LibreOffice lays the sheets
+#   out at the widths Excel gives them; without it the columns come out a quarter wider.
+PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils slapd ldap-utils libreoffice-calc-nogui fonts-crosextra-carlito)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

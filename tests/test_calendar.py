@@ -43,7 +43,7 @@ def test_the_feed_holds_the_users_deadlines_and_the_plans_stages():
     make_evaluation(plan, org, "submitted", name="危险化学品重大危险源监测预警项目", section=org.section_b)
     make_evaluation(plan, org, "applied", name="已完成的项目")  # no open task
 
-    found = events(calendar.feed(org.staff_a, host="jxpj.test"))
+    found = events(calendar.feed(org.staff_a, domain="jxpj.test"))
     deadlines = sorted((e.get("dtstart").dt, str(e.get("summary"))) for e in task_events(found).values())
     assert deadlines == [
         (date(2020, 6, 30), "设定绩效目标：森林草原防灭火宣传培训项目"),
@@ -96,3 +96,20 @@ def test_the_feed_of_a_deactivated_account_is_gone(client):
     org.staff_a.active = False
     db.session.commit()
     assert client.get(f"/work/calendar/{token}.ics").status_code == 404
+
+
+def test_the_uids_are_the_same_whichever_host_name_the_feed_is_fetched_through(app, client):
+    """A calendar subscribed once through the server's name and once through its address must
+    see each event once: the UIDs end in CALENDAR_UID_DOMAIN, not in the request's host."""
+    org, plan = make_setup()
+    make_evaluation(plan, org, "self_evaluating", name="应急物资储备项目")
+    token = calendar.ensure_token(org.staff_a)
+    through_name = client.get(f"/work/calendar/{token}.ics", base_url="http://jxpj.chengde.gov.cn")
+    through_address = client.get(f"/work/calendar/{token}.ics", headers={"Host": "127.0.0.1:5105"})
+    assert through_name.status_code == through_address.status_code == 200
+    uids = set(events(through_name.data))
+    assert uids == set(events(through_address.data))
+    assert len(uids) == 6  # one deadline, five stages
+    domain = app.config["CALENDAR_UID_DOMAIN"]
+    assert all(uid.endswith(f"@{domain}") for uid in uids)
+    assert not any("127.0.0.1" in uid or "chengde" in uid for uid in uids)

@@ -882,10 +882,11 @@ def test_a_full_run_is_audited_in_order_and_exported_with_chinese_labels():
     text = audit.export_csv(plan.id)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0] == ["时间(UTC)", "项目", "操作人", "操作", "原状态", "新状态", "意见", "地址"]
+    # In the office's zone (Asia/Shanghai, UTC+8), labelled: 14:37 there is 06:37 UTC.
+    assert rows[0] == ["时间（北京时间）", "项目", "操作人", "操作", "原状态", "新状态", "意见", "地址"]
     body = rows[1:]
     assert [row[0] for row in body] == [
-        (start + timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M:%S") for m in range(len(steps) + 1)]
+        (start + timedelta(minutes=m, hours=8)).strftime("%Y-%m-%d %H:%M:%S") for m in range(len(steps) + 1)]
     assert {row[1] for row in body} == {"应急物资储备项目"}  # the other plan is left out
     assert [row[2:7] for row in body] == [
         ["闫洪涛", "创建项目", "", "准备中", ""],

@@ -329,18 +329,22 @@ def _zip_without_workbook():
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("data, filename", [
-    (b"\xd0\xcf\x11\xe0 an old .xls file", "项目.xls"),
-    ("项目名称,责任科室\n项目,科\n".encode("utf-8"), "项目.xlsx"),
-    (_zip_without_workbook(), "项目.xlsx"),
-    (b"", "项目.xlsx"),
+@pytest.mark.parametrize("data, filename, message", [
+    (b"\xd0\xcf\x11\xe0 not a whole .xls file", "项目.xls", "无法识别上传的文件。请上传导入模板填好后的文件"),
+    (b"%PDF-1.4 a PDF", "项目.pdf", "无法识别上传的文件。"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "项目.png", "无法识别上传的文件。"),
+    ("项目名称,责任科室\n项目,科\n".encode("utf-8"), "项目.csv", "第 2 行的表头与导入模板不一致"),
+    (_zip_without_workbook(), "项目.xlsx", "无法识别上传的文件。"),
+    (b"", "项目.xlsx", "上传的文件是空的"),
 ])
-def test_a_file_that_is_not_an_xlsx_workbook_is_refused(office, world, data, filename):
+def test_a_file_that_is_not_the_template_is_refused_saying_what_to_upload(office, world, data, filename, message):
     before = counts()
     response = send(office, world["plan"], data, filename)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "不是有效的 Excel 工作簿" in page or "上传的文件是空的" in page
+    assert message in page
+    if message.startswith("无法识别"):
+        assert ".xlsx 或 Excel 97-2003 的 .xls" in page and "GB18030 编码的 CSV 文件" in page
     assert counts() == before
 
 
@@ -367,7 +371,7 @@ def test_a_template_without_rows_is_refused(office, world, template):
 def test_no_file_chosen(office, world):
     response = post(office, f"/excel/plans/{world['plan'].id}/import", {}, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "请选择要上传的 Excel 文件" in response.get_data(as_text=True)
+    assert "请选择要上传的文件（.xlsx、.xls、.ods 或 .csv）" in response.get_data(as_text=True)
 
 
 def test_upload_without_csrf_token_is_refused(office, world, template):
@@ -477,7 +481,9 @@ def test_self_evaluation_export_has_the_official_layout(app, world):
     total_row = find(ws, "年度资金总额").row
     assert [exact(ws.cell(row=total_row, column=c).value) for c in (4, 5, 6)] == [
         Decimal("200"), Decimal("206.632"), Decimal("172.743")]
-    assert ws.cell(row=total_row, column=5).number_format == "0.0000"
+    # Each amount with the decimals it has: 206.632 (not 206.6320), 200 (not 200.0000).
+    assert ws.cell(row=total_row, column=5).number_format == "0.000"
+    assert ws.cell(row=total_row, column=4).number_format == "0"
     rate = ws.cell(row=total_row, column=8)
     assert rate.number_format == "0.00%"
     assert abs(exact(rate.value) - Decimal("172.743") / Decimal("206.632")) < Decimal("0.000001")
@@ -520,15 +526,24 @@ def test_self_evaluation_export_has_the_official_layout(app, world):
     assert exact(ws.cell(row=total_cell.row, column=9).value) == total
     assert exact(ws.cell(row=total_cell.row, column=8).value) == Decimal("100")
     grade_cell = find(ws, "评价等级")
-    assert ws.cell(row=grade_cell.row, column=8).value == str(scoring.GRADE_LABELS[grade])
-    for signature in ("项目负责人：", "财务负责人：", "填报人：", "填报日期："):
+    # Not approved (准备中): the grade and the score are provisional, and the form says so.
+    assert ws.cell(row=grade_cell.row, column=8).value == str(scoring.GRADE_LABELS[grade]) + "（暂定）"
+    assert ws["A3"].value.startswith("草稿 · 未审批：本表尚未审批（当前状态：准备中）")
+    for signature in ("单位负责人：", "项目负责人：", "财务负责人：", "填报人：", "填报日期：", "单位（盖章）："):
         assert find(ws, signature)
 
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows.replace("$", "") == f"{header.row}:{header.row}"
+    assert ws.print_area.replace("$", "").endswith(f"A1:J{find(ws, '单位（盖章）：').row}")
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert "项目支出绩效自评表（草稿 · 未审批）" in ws.oddHeader.center.text
+    assert ws.oddHeader.left.text == "草稿 · 未审批"
+    # Ten indicators end on page 1 (landscape A4 holds about 510 pt of rows): their header is
+    # not repeated over the closing part on page 2 (tests/test_workbook_print.py prints it).
+    assert ws.print_title_rows is None
+    assert not ws.row_breaks.brk
 
 
 def test_self_evaluation_export_speaks_the_users_language(app, world):
@@ -598,10 +613,10 @@ def summary_world(world):
 def test_summary_has_a_row_per_evaluation_and_the_totals(app, world):
     scored, unscored = summary_world(world)
     ws = workbook(signed_in(app, world["leader"]).get(f"/excel/plans/{world['plan'].id}/summary.xlsx")).active
-    assert ws["A1"].value == world["plan"].title
+    assert ws["A1"].value == "项目绩效自评汇总表" and ws["A2"].value == world["plan"].title
     header = find(ws, "项目名称").row
     assert [ws.cell(row=header, column=c).value for c in range(1, 10)] == [
-        "序号", "项目名称", "责任科室", "全年预算数（万元）", "全年执行数（万元）", "执行率", "得分", "评价等级", "状态"]
+        "序号", "项目名称", "责任科室", "全年预算数\n（万元）", "全年执行数\n（万元）", "执行率", "得分", "评价等级", "状态"]
     mines = find(ws, "矿山“专家会诊”项目").row
     assert ws.cell(row=mines, column=3).value == "非煤矿山安全监督管理科"
     assert exact(ws.cell(row=mines, column=4).value) == Decimal("206.632")
@@ -615,10 +630,12 @@ def test_summary_has_a_row_per_evaluation_and_the_totals(app, world):
     assert exact(ws.cell(row=checks, column=6).value) == Decimal("1")
 
     totals = find(ws, "合计（2 个项目）").row
-    assert totals == max(mines, checks) + 1
+    assert totals == max(mines, checks) + 2  # below the table, after a blank row
+    assert all(ws.cell(row=totals - 1, column=c).value is None for c in range(1, 10))
     assert exact(ws.cell(row=totals, column=4).value) == Decimal("257.132")
     assert exact(ws.cell(row=totals, column=5).value) == Decimal("223.243")
-    assert ws.cell(row=totals, column=4).number_format == "0.0000"
+    assert ws.cell(row=totals, column=4).number_format == "0.000"
+    assert ws.cell(row=mines, column=7).number_format == "0.00"  # reported: final
     expected_rate = Decimal("223.243") / Decimal("257.132")
     assert abs(exact(ws.cell(row=totals, column=6).value) - expected_rate) < Decimal("0.000001")
 
@@ -636,3 +653,4 @@ def test_the_finance_bureau_sees_only_reported_evaluations_in_the_summary(app, w
 def test_section_staff_may_not_download_the_summary(app, world):
     response = signed_in(app, world["staff_a"]).get(f"/excel/plans/{world['plan'].id}/summary.xlsx")
     assert response.status_code == 403
+

@@ -203,7 +203,7 @@ EXPORTS = (
     Export("培训登记表", "xlsx", (), "workflow.meetings.export",  # the demo attaches it to its notice
            lambda w: meeting_export.blank_registration_form(w.meeting.title),
            lambda t: [t["meeting"] + "培训登记表"]),
-    Export("自评表", "xlsx", ("excel.self_evaluation",), "workflow.excel.exporter",
+    Export("自评表", "xlsx", ("excel.self_evaluation",), "workflow.excel.form",
            lambda w: get(w, f"/excel/evaluations/{w.evaluation.id}/self-evaluation.xlsx"),
            lambda t: [t["project"], t["section"], t["leader"], t["target"], t["achievement"], t["level1"],
                       t["level2"], t["indicator"], t["unit"], t["target_text"], t["actual_text"], t["deviation"],

@@ -941,7 +941,7 @@ def test_file_types_by_content():
 
 
 def meeting_events(user):
-    parsed = Calendar.from_ical(calendar.feed(user, host="jxpj.test"))
+    parsed = Calendar.from_ical(calendar.feed(user, domain="jxpj.test"))
     return {str(e.get("uid")): e for e in parsed.walk("VEVENT") if str(e.get("uid")).startswith("meeting-")}
 
 
@@ -960,6 +960,20 @@ def test_the_meeting_is_in_the_calendar_feed_of_its_invitees_once_published(setu
     services.update_meeting(meeting, meeting_data(place="应急管理局2605会议室"), org.office)
     event = meeting_events(org.staff_a)[f"meeting-{meeting.id}@jxpj.test"]
     assert str(event.get("location")) == "应急管理局2605会议室" and int(event.get("sequence")) == 1
+
+
+def test_the_meetings_event_describes_the_whole_arrangement(setup):
+    """The purpose ends "具体安排如下：" in the seed: the time, place, participants, further
+    arrangements and attachments follow it in the event's description, as in the notice."""
+    org, plan = setup
+    meeting = make_meeting(plan, org, purpose="为了解项目总体情况，决定召开培训会议。具体安排如下：",
+                           arrangements="请于6月18日前回复培训登记表。")
+    description = str(meeting_events(org.staff_a)[f"meeting-{meeting.id}@jxpj.test"].get("description"))
+    lines = description.splitlines()
+    assert lines[0] == "为了解项目总体情况，决定召开培训会议。具体安排如下："
+    assert lines[1] == "会议时间：2020年6月20日上午9:00" and lines[2] == f"会议地点：{PLACE}"
+    assert lines[3].startswith("参加人员：") and org.staff_a.full_name in lines[3]
+    assert lines[4] == "请于6月18日前回复培训登记表。"
 
 
 # Attendance, the sign-in sheet and the notice -----------------------------------------------------
@@ -1041,7 +1055,8 @@ def test_the_sign_in_sheet_exports_to_excel(setup):
     sheet = workbook.active
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == f"{TITLE}签到表"
-    assert [tuple(row[:2]) for row in values[1:5]] == [("会议名称：", TITLE), ("时间：", "2020-06-20 09:00–11:30"),
+    # Each label spans A:B (column A alone is too narrow for "会议名称："), its value C:H.
+    assert [(row[0], row[2]) for row in values[1:5]] == [("会议名称：", TITLE), ("时间：", "2020-06-20 09:00–11:30"),
                                                        ("地点：", PLACE), ("主办单位：", "规划财务科")]
     assert list(values[5]) == ["序号", "姓名", "单位/科室", "职务", "联系电话", "签到时间", "签名", "备注"]
     assert list(values[6]) == [1, "原立吉", "非煤矿山安全监督管理科", "科员", "0314-2150000", "2020-06-20 08:50", None,

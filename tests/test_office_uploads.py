@@ -150,6 +150,9 @@ REFUSED_STATUS = {"evidence": 422, "meeting attachment": 422, "project import": 
 
 NOT_A_WORKBOOK = "文件不是有效的 Excel 工作簿，未保存。"
 IMPORT_NOT_A_WORKBOOK = "上传的文件不是有效的 Excel 工作簿（.xlsx），请使用下载的导入模板。"
+# The project import reads .xlsx, .xls, .ods and .csv (workflow/excel/sheets.py).
+PROJECTS_UNKNOWN = "无法识别上传的文件。请上传导入模板填好后的文件"
+PROJECTS_DAMAGED = "上传的文件已损坏，无法打开。请上传导入模板填好后的文件"
 TOO_LARGE = "文件解压后超过 50 MB，未保存。"
 RATIO = "文件中有部分的压缩比超过 100:1（疑似压缩炸弹），未保存。"
 
@@ -157,14 +160,14 @@ RATIO = "文件中有部分的压缩比超过 100:1（疑似压缩炸弹），�
 REFUSED = {
     "only [Content_Types].xml": (only_content_types, "登记表.xlsx",
                                  {"evidence": EVIDENCE_REFUSAL, "meeting attachment": MEETING_REFUSAL,
-                                  "project import": IMPORT_NOT_A_WORKBOOK, "people import": IMPORT_NOT_A_WORKBOOK}),
+                                  "project import": PROJECTS_UNKNOWN, "people import": IMPORT_NOT_A_WORKBOOK}),
     "fake workbook": (fake_workbook, "登记表.xlsx",
                       {"evidence": NOT_A_WORKBOOK, "meeting attachment": NOT_A_WORKBOOK,
-                       "project import": IMPORT_NOT_A_WORKBOOK, "people import": IMPORT_NOT_A_WORKBOOK}),
+                       "project import": PROJECTS_DAMAGED, "people import": IMPORT_NOT_A_WORKBOOK}),
     "fake Word document": (fake_docx, "议程.docx",
                            {"evidence": "文件不是有效的 Word 文档，未保存。",
                             "meeting attachment": "文件不是有效的 Word 文档，未保存。",
-                            "project import": IMPORT_NOT_A_WORKBOOK, "people import": IMPORT_NOT_A_WORKBOOK}),
+                            "project import": PROJECTS_UNKNOWN, "people import": IMPORT_NOT_A_WORKBOOK}),
     "200 MB deflate bomb": (bomb, "明细.xlsx", TOO_LARGE),
     "part compressed 1000:1": (ratio_bomb, "明细.xlsx", RATIO),
     "central directory lying about a size": (lying_bomb, "明细.xlsx", RATIO),

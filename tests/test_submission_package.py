@@ -154,8 +154,9 @@ def test_package_holds_exactly_the_frozen_reports_and_the_summaries(app, world):
 
     # The workbook: one row per evaluation, numbers as numbers, then the totals.
     sheet = load_workbook(io.BytesIO(archive.read(names[1]))).active
-    assert sheet["A2"].value == "2019年度第一批项目绩效评价结果汇总表"
-    assert [c.value for c in sheet[3]][:4] == ["序号", "项目名称", "责任科室", "全年预算数（万元）"]
+    assert sheet["A1"].value == "2019年度第一批项目绩效评价结果汇总表"  # its own title, the plan's below
+    assert sheet["A2"].value == submission.plan.title
+    assert [c.value for c in sheet[3]][:4] == ["序号", "项目名称", "责任科室", "全年预算数\n（万元）"]
     table = [[c.value for c in row] for row in sheet.iter_rows(min_row=4, max_row=6)]
     assert [r[1] for r in table] == [row.project for row in rows]
     assert [r[2] for r in table] == [row.section for row in rows]
@@ -163,7 +164,8 @@ def test_package_holds_exactly_the_frozen_reports_and_the_summaries(app, world):
     assert [Decimal(str(r[4])) for r in table] == [row.executed for row in rows]
     assert [Decimal(str(r[6])) for r in table] == [row.score for row in rows]
     assert [r[7] for r in table] == [str(row.grade_label) for row in rows]
-    total = [c.value for c in sheet[7]]
+    assert all(c.value is None for c in sheet[7])  # the 合计 below the table, after a blank row
+    total = [c.value for c in sheet[8]]
     assert total[0] == "合计（3 个项目）"
     assert Decimal(str(total[3])) == Decimal("392.232") and Decimal(str(total[4])) == Decimal("335.863")
 

@@ -427,7 +427,7 @@ def test_audit_export_for_the_office(app, world):
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][:4] == ["时间(UTC)", "项目", "操作人", "操作"]
+    assert rows[0][:4] == ["时间（北京时间）", "项目", "操作人", "操作"]
     actions_taken = [(row[1], row[2], row[3], row[4], row[5]) for row in rows[1:]]
     assert ("应急物资储备项目", "闫洪涛", "创建项目", "", "准备中") in actions_taken
     assert ("应急物资储备项目", "闫洪涛", "开始自评", "准备中", "自评中") in actions_taken

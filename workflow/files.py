@@ -50,6 +50,8 @@ XLSX = FileType("xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.s
 DOC = FileType("doc", "doc", "application/msword", "Word 97-2003")
 XLS = FileType("xls", "xls", "application/vnd.ms-excel", "Excel 97-2003")
 FILE_TYPES = (PDF, PNG, JPEG, GIF, DOCX, XLSX, DOC, XLS)
+# Read by the project import only (workflow/excel/sheets.py), never kept as an attachment.
+ODS = FileType("ods", "ods", "application/vnd.oasis.opendocument.spreadsheet", "OpenDocument")
 
 ACCEPTED_LABEL = _l("PDF、图片（PNG/JPEG/GIF）、Word（doc/docx）、Excel（xls/xlsx）")
 # For the file input's accept attribute (a hint to the browser; the server decides).

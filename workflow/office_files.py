@@ -18,9 +18,12 @@ opens the file before anything is stored, without ever inflating more than the l
 3. **The real opening**: openpyxl (read-only, the first row of every sheet) for a workbook,
    python-docx for a Word document. Only now, with every size known to be within the limits.
 
+An OpenDocument spreadsheet (.ods, which the project import reads) is a ZIP package too and
+gets the same three steps, with its ``mimetype`` part in place of ``[Content_Types].xml`` and
+python-calamine as its reader.
+
 Legacy .doc/.xls (OLE2 compound files) are not compressed and so cannot inflate; their
-directory, read by files.detect_type, is what is checked of them (no reader for those formats
-is installed). Other types pass untouched.
+directory, read by files.detect_type, is what is checked of them. Other types pass untouched.
 """
 import io
 import struct
@@ -66,7 +69,7 @@ class Limits:
 def check(data, file_type):
     """Raise OfficeFileRefused unless ``data``, detected as ``file_type``, opens as one within
     the limits. Types that are not Office Open XML pass."""
-    if file_type not in (files.XLSX, files.DOCX):
+    if file_type not in (files.XLSX, files.DOCX, files.ODS):
         return
     limits = Limits.from_config()
     try:
@@ -85,7 +88,7 @@ def check(data, file_type):
 
 
 def _invalid(file_type):
-    if file_type == files.XLSX:
+    if file_type in (files.XLSX, files.ODS):
         raise OfficeFileRefused(_("文件不是有效的 Excel 工作簿，未保存。"), "invalid")
     raise OfficeFileRefused(_("文件不是有效的 Word 文档，未保存。"), "invalid")
 
@@ -102,7 +105,8 @@ def _bomb(limits):
 def _check_directory(infos, limits, file_type):
     if len(infos) > limits.parts:
         raise OfficeFileRefused(_("文件包含的部分超过 %(n)d 个，未保存。", n=limits.parts), "parts")
-    if not any(info.filename == "[Content_Types].xml" for info in infos):
+    required = "mimetype" if file_type == files.ODS else "[Content_Types].xml"
+    if not any(info.filename == required for info in infos):
         _invalid(file_type)
     if sum(info.file_size for info in infos) > limits.total:
         _too_large(limits)
@@ -174,6 +178,8 @@ def _open(data, file_type):
     try:
         if file_type == files.XLSX:
             _open_workbook(data)
+        elif file_type == files.ODS:
+            _open_spreadsheet(data)
         else:
             _open_word(data)
     except OfficeFileRefused:
@@ -193,6 +199,14 @@ def _open_workbook(data):
             next(sheet.iter_rows(max_row=1, values_only=True), None)
     finally:
         workbook.close()
+
+
+def _open_spreadsheet(data):
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    if not workbook.sheet_names:
+        raise ValueError("no sheet")
 
 
 def _open_word(data):

@@ -25,3 +25,8 @@ evaluation_transitioned = _signals.signal("evaluation-transitioned")
 # features that keep something of a plan carry it (the indicator library its entries, the
 # monitoring its dates).
 plan_copied = _signals.signal("plan-copied")
+
+# Sent by the iCal feed (workflow/engine/calendar.feed) with the user whose feed it is: each
+# receiver returns its events for that user as a list of calendar.FeedEvent (the meetings they
+# are invited to: workflow/meetings/calendar_events.py); the feed gives them their stable UIDs.
+calendar_feed_collecting = _signals.signal("calendar-feed-collecting")

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workflow.auth import directory, links
 from workflow.excel import importer
+from workflow.excel import layout
 from workflow.excel.exporter import (
     CENTER, HEADER_FILL, LEFT, body_font, print_setup, put, put_merged, safe_filename, set_widths, title_font,
     to_bytes,
@@ -101,7 +102,7 @@ def _people_sheet(wb, title, extra_headers=()):
         put(ws, HEADER_ROW, column, header, font=body_font(bold=True, color="C00000" if required else None),
             alignment=CENTER, fill=HEADER_FILL)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1)
-    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", name=title)
     return ws
 
 
@@ -177,6 +178,9 @@ def export_workbook():
                   counts.get(section.id, 0))
         for column, value in enumerate(values, start=1):
             put(sheet, r, column, value, alignment=LEFT)
+    layout.fit_rows(ws)
+    layout.fit_rows(sheet)
+    print_setup(sheet, title_rows="1:1", name=_("科室"))
     return to_bytes(wb)
 
 

@@ -120,7 +120,8 @@ class ProjectEditInput(Schema):
 
 
 class ImportInput(Schema):
-    file = Upload(required=True, metadata={"description": "the filled 项目导入模板 (.xlsx)"})
+    file = Upload(required=True, metadata={
+        "description": "the filled 项目导入模板: .xlsx, .xls, .ods, or .csv in UTF-8 or GB18030"})
 
 
 class DayOffInput(Schema):

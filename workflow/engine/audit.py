@@ -1,7 +1,9 @@
 """Writing and reading the audit log."""
 import io
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, func, select
@@ -140,8 +142,20 @@ def timeline(evaluation, limit=None):
     return entries, (rows[0].total if rows else 0)
 
 
+# The names clerks know their zone by; any other zone is labelled with its IANA name.
+ZONE_NAMES = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "Asia/Harbin": "北京时间",
+              "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间"}
+
+
+def time_heading(zone):
+    """The 时间 column's heading: the office's time zone (BABEL_DEFAULT_TIMEZONE) named, so
+    that 14:37 is read as 14:37 and not taken for UTC."""
+    return f"时间（{ZONE_NAMES.get(zone.key, zone.key)}）"
+
+
 def export_csv(plan_id=None):
-    """The log as CSV (UTF-8 with BOM so that Excel opens the Chinese text correctly)."""
+    """The log as CSV (UTF-8 with BOM so that Excel opens the Chinese text correctly), its
+    times in the office's time zone, as the pages show them."""
     from workflow.engine.definition import STATE_BY_NAME
 
     query = (
@@ -156,7 +170,8 @@ def export_csv(plan_id=None):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = export_guard.csv_writer(buffer)  # names and comments are people's text
-    writer.writerow(["时间(UTC)", "项目", "操作人", "操作", "原状态", "新状态", "意见", "地址"])
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    writer.writerow([time_heading(zone), "项目", "操作人", "操作", "原状态", "新状态", "意见", "地址"])
 
     def label(table, key):
         item = table.get(key) if key else None
@@ -167,7 +182,7 @@ def export_csv(plan_id=None):
     for entry in db.session.scalars(query):
         project = entry.evaluation.project.name if entry.evaluation is not None else ""
         writer.writerow([
-            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
             project,
             entry.actor.full_name if entry.actor else "",
             str(action_label(entry.action)),

@@ -1,15 +1,31 @@
 """Each user's private iCal feed: their task deadlines, the stages of the plans and the
-published meetings they are invited to."""
+events other features add (the published meetings they are invited to).
+
+Every UID ends in the installation's configured name (CALENDAR_UID_DOMAIN), never in the
+host name of the request: a calendar subscribed through two addresses (the office network's
+name and its IP) must see each event once."""
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
-from workflow import clock
+from workflow import clock, signals
 from workflow.engine import tasks
 from workflow.extensions import db
-from workflow.models import Meeting, MeetingInvitee, Plan, User
+from workflow.models import Plan, User
+
+
+@dataclass
+class FeedEvent:
+    """An event a feature adds to a feed: ``key`` (e.g. "meeting-7") is made its UID."""
+    key: str
+    summary: str
+    start: object
+    end: object
+    properties: dict = field(default_factory=dict)
 
 
 def ensure_token(user):
@@ -49,7 +65,12 @@ def _event(uid, stamp, summary, start, end, **properties):
     return event
 
 
-def feed(user, host="jxpj"):
+def uid_domain():
+    return current_app.config["CALENDAR_UID_DOMAIN"]
+
+
+def feed(user, domain=None):
+    host = domain or uid_domain()
     calendar = Calendar()
     calendar.add("prodid", "-//绩效评价工作台//CN")
     calendar.add("version", "2.0")
@@ -67,17 +88,8 @@ def feed(user, host="jxpj"):
                 calendar.add_component(_event(
                     f"stage-{stage.id}@{host}", stamp, f"{plan.title}：{stage.name}",
                     stage.start_date, stage.due_date + timedelta(days=1)))
-    for meeting in _meetings_of(user):
-        # The sequence grows with each change of time or place, so calendars replace the event.
-        calendar.add_component(_event(
-            f"meeting-{meeting.id}@{host}", stamp, meeting.title, meeting.starts_at, meeting.ends_at,
-            sequence=meeting.revision, location=meeting.place, description=meeting.purpose))
+    for _receiver, events in signals.calendar_feed_collecting.send(user):
+        for item in events:
+            calendar.add_component(_event(f"{item.key}@{host}", stamp, item.summary, item.start, item.end,
+                                          **item.properties))
     return calendar.to_ical()
-
-
-def _meetings_of(user):
-    return db.session.scalars(
-        select(Meeting).join(MeetingInvitee, MeetingInvitee.meeting_id == Meeting.id)
-        .where(MeetingInvitee.user_id == user.id, Meeting.published_at.is_not(None))
-        .order_by(Meeting.starts_at, Meeting.id)
-    ).all()

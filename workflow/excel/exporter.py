@@ -1,5 +1,5 @@
-"""Workbooks the application writes: the 项目支出绩效自评表 of one evaluation and a plan's
-summary, plus the cell styles the import template shares.
+"""Workbooks the application writes: a plan's summary, plus the cells, styles and print set-up
+every workbook shares (the 自评表 is form.py's, the import template importer.py's).
 
 Amounts and scores are written as numbers (Decimal, never text) with number formats, so that
 the sheet can be summed in Excel. Every text is written as a text cell through the export
@@ -25,16 +25,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workflow import export_guard, scoring, zipdates
+from workflow.excel import layout
 from workflow.engine.definition import state_def
 from workflow.evaluations.services import can_view
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, Section
 from workflow.selfeval import content
-from workflow.selfeval.framework import EXECUTION_RATE
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Number formats: 万元 to four places, scores to two, rates as percentages.
+# Number formats: 万元 to four places (the import template's cells, which may hold any),
+# scores to two, rates as percentages. A written amount shows its own decimals
+# (amount_format).
 AMOUNT_FORMAT = "0.0000"
 SCORE_FORMAT = "0.00"
 RATE_FORMAT = "0.00%"
@@ -53,7 +55,6 @@ LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
 
-FORM_COLUMNS = 10  # A–J: the 绩效指标 table's ten columns set the form's grid
 
 
 # Cells ------------------------------------------------------------------------------------
@@ -117,34 +118,11 @@ def set_widths(ws, widths):
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
-def text_height(text, width, line=15, minimum=20, maximum=300):
-    """A row height (points) that shows ``text`` in a column ``width`` characters wide;
-    a Chinese character takes two."""
-    if not text:
-        return minimum
-    lines = 0
-    for paragraph in str(text).splitlines() or [""]:
-        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in paragraph)
-        lines += max(1, -(-units // max(int(width), 1)))
-    return max(minimum, min(maximum, lines * line + 4))
-
-
-def _span_width(ws, first_column, last_column):
-    return sum(ws.column_dimensions[get_column_letter(c)].width for c in range(first_column, last_column + 1))
-
-
-def print_setup(ws, title_rows=None):
-    """A4 landscape, fitted to the page width, centred, header rows repeated on each page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    if title_rows:
-        ws.print_title_rows = title_rows
+def print_setup(ws, title_rows=None, name="", landscape=True):
+    """A4 (landscape unless told), fitted to the page width, centred, header rows repeated on
+    each page, ``name`` in the page header and the page numbers in the footer
+    (layout.page_setup)."""
+    layout.page_setup(ws, name, landscape=landscape, title_rows=title_rows)
 
 
 def to_bytes(wb, moment=None):
@@ -194,191 +172,6 @@ def local_date(moment):
     return moment.astimezone(zone).strftime("%Y-%m-%d")
 
 
-# 项目支出绩效自评表 ------------------------------------------------------------------------
-
-NATURE_SIGNS = {scoring.POSITIVE: "≥", scoring.NEGATIVE: "≤", scoring.EQUAL: "="}
-
-# The form's closing text boxes, taken from the report sections of the same key.
-NARRATIVE_BOXES = (("conclusion", _l("评价结论")), ("problems", _l("存在问题")), ("measures", _l("改进措施")))
-
-
-def _nature(ind):
-    if ind.kind == EXECUTION_RATE or ind.nature is None:
-        return "—"
-    if ind.nature == scoring.QUALITATIVE:
-        return str(scoring.NATURE_LABELS[scoring.QUALITATIVE])
-    return NATURE_SIGNS.get(ind.nature, ind.nature)
-
-
-def _indicator_values(ind, total_row):
-    """(年度指标值, 实际完成值) as the form shows them."""
-    if ind.nature == scoring.QUALITATIVE:
-        return ind.target_text or "", ind.actual_text or ""
-    target, actual = ind.target, ind.actual
-    if ind.kind == EXECUTION_RATE and actual is None and total_row is not None:
-        rate = rate_of(total_row.annual_budget, total_row.executed)
-        actual = None if rate is None else (rate * 100).quantize(scoring.SCORE_QUANTUM)
-    return (None if target is None else Decimal(target).normalize(),
-            None if actual is None else Decimal(actual).normalize())
-
-
-def _runs(values):
-    """[(start, end)] index ranges of equal, non-empty neighbours."""
-    runs, start = [], 0
-    for index in range(1, len(values) + 1):
-        if index == len(values) or values[index] != values[start] or not values[start]:
-            if index - start > 1 and values[start]:
-                runs.append((start, index - 1))
-            start = index
-    return runs
-
-
-def self_evaluation_workbook(evaluation):
-    """The 项目支出绩效自评表 of ``evaluation`` in the official layout; returns the bytes."""
-    project = evaluation.project
-    plan = project.plan
-    rows = content.funding(evaluation)
-    total_row = rows.get("total")
-    indicators = list(evaluation.indicators)
-    rate_indicator = next((ind for ind in indicators if ind.kind == EXECUTION_RATE), None)
-    texts = {section.key: section.text for section in evaluation.narrative}
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("自评表")
-    set_widths(ws, (12, 14, 22, 12, 13, 14, 14, 9, 9, 34))
-    last = FORM_COLUMNS
-    label = dict(font=body_font(bold=True), alignment=CENTER, fill=HEADER_FILL)
-    plain = dict(alignment=LEFT)
-    centered = dict(alignment=CENTER)
-
-    is_department = evaluation.project.is_department
-    put_merged(ws, 1, 1, last, _("部门整体支出绩效自评表") if is_department else _("项目支出绩效自评表"),
-               font=title_font(18), alignment=CENTER, border=None)
-    ws.row_dimensions[1].height = 32
-    put_merged(ws, 2, 1, last, _("（%(year)d年度）", year=project.budget_year), font=body_font(size=12),
-               alignment=CENTER, border=None)
-
-    # Header block
-    put(ws, 3, 1, _("项目名称"), **label)
-    put_merged(ws, 3, 2, last, project.name, **plain)
-    put(ws, 4, 1, _("主管部门"), **label)
-    put_merged(ws, 4, 2, 5, organisation(plan), **plain)
-    put(ws, 4, 6, _("实施单位"), **label)
-    put_merged(ws, 4, 7, last, project.section.name if project.section else "—", **plain)
-    put(ws, 5, 1, _("项目负责人"), **label)
-    put_merged(ws, 5, 2, 5, project.leader_name or "", **plain)
-    put(ws, 5, 6, _("评价年度"), **label)
-    put_merged(ws, 5, 7, last, _("%(year)d年", year=plan.run_year), **plain)
-
-    # 项目资金（万元）
-    put_merged(ws, 6, 1, 1, _("部门预算资金（万元）") if is_department else _("项目资金（万元）"), last_row=10, **label)
-    put_merged(ws, 6, 2, 3, "", **label)
-    for column, heading in zip(range(4, 10), (_("年初预算数"), _("全年预算数"), _("全年执行数"), _("分值"),
-                                              _("执行率"), _("得分"))):
-        put(ws, 6, column, heading, **label)
-    put(ws, 6, last, "", **label)
-    for offset, (kind, kind_label) in enumerate(content.funding_labels(evaluation).items()):
-        r = 7 + offset
-        row = rows.get(kind)
-        put_merged(ws, r, 2, 3, str(kind_label), **plain)
-        values = (row.initial_budget, row.annual_budget, row.executed) if row is not None else (None, None, None)
-        for column, value in zip((4, 5, 6), values):
-            put(ws, r, column, amount(value), alignment=RIGHT, number_format=AMOUNT_FORMAT)
-        rate = rate_of(row.annual_budget, row.executed) if row is not None else None
-        put(ws, r, 8, rate, alignment=RIGHT, number_format=RATE_FORMAT)
-        if kind == "total":
-            put(ws, r, 7, rate_indicator.weight if rate_indicator else None, alignment=RIGHT,
-                number_format=SCORE_FORMAT)
-            put(ws, r, 9, rate_indicator.score if rate_indicator else None, alignment=RIGHT,
-                number_format=SCORE_FORMAT)
-        else:
-            put(ws, r, 7, "—", **centered)
-            put(ws, r, 9, "—", **centered)
-        put(ws, r, last, "")
-
-    # 年度总体目标
-    put_merged(ws, 11, 1, 1, _("年度总体目标"), last_row=12, **label)
-    put_merged(ws, 11, 2, 5, _("预期目标"), **label)
-    put_merged(ws, 11, 6, last, _("实际完成情况"), **label)
-    put_merged(ws, 12, 2, 5, project.overall_target or "", alignment=TOP_LEFT)
-    put_merged(ws, 12, 6, last, evaluation.overall_achievement or "", alignment=TOP_LEFT)
-    ws.row_dimensions[12].height = max(text_height(project.overall_target, _span_width(ws, 2, 5), minimum=45),
-                                       text_height(evaluation.overall_achievement, _span_width(ws, 6, last), minimum=45))
-
-    # 绩效指标
-    header_row = 13
-    headings = (_("一级指标"), _("二级指标"), _("三级指标"), _("指标性质"), _("度量单位"), _("年度指标值"),
-                _("实际完成值"), _("分值"), _("得分"), _("偏差原因分析及改进措施"))
-    for column, heading in enumerate(headings, start=1):
-        put(ws, header_row, column, heading, **label)
-    ws.row_dimensions[header_row].height = 30
-    first = header_row + 1
-    for index, ind in enumerate(indicators):
-        r = first + index
-        target, actual = _indicator_values(ind, total_row)
-        name = ind.name
-        put(ws, r, 1, ind.level1, **centered)
-        put(ws, r, 2, ind.level2, **centered)
-        put(ws, r, 3, name, **plain)
-        _target_note(ws.cell(row=r, column=3), ind)
-        put(ws, r, 4, _nature(ind), **centered)
-        put(ws, r, 5, ind.unit or "", **centered)
-        put(ws, r, 6, target, alignment=CENTER)
-        put(ws, r, 7, actual, alignment=CENTER)
-        put(ws, r, 8, ind.weight, alignment=RIGHT, number_format=SCORE_FORMAT)
-        if ind.applicable:
-            put(ws, r, 9, ind.score, alignment=RIGHT, number_format=SCORE_FORMAT)
-        else:
-            put(ws, r, 9, _("不适用"), **centered)
-        put(ws, r, 10, ind.deviation_reason or "", alignment=TOP_LEFT)
-        ws.row_dimensions[r].height = max(text_height(ind.deviation_reason, 34), text_height(name, 22))
-    level1_runs = _runs([ind.level1 for ind in indicators])
-    for start, end in level1_runs:
-        ws.merge_cells(start_row=first + start, start_column=1, end_row=first + end, end_column=1)
-    in_runs = {index for start, end in level1_runs for index in range(start, end + 1)}
-    for index, ind in enumerate(indicators):
-        # A row that is its own indicator (预算执行率: no 二级 or 三级 name) spans A–C.
-        if index not in in_runs and not ind.level2 and not ind.name:
-            put(ws, first + index, 3, "")
-            ws.merge_cells(start_row=first + index, start_column=1, end_row=first + index, end_column=3)
-    level2_keys = [(ind.level1, ind.level2) if ind.level2 else None for ind in indicators]
-    for start, end in _runs(level2_keys):
-        ws.merge_cells(start_row=first + start, start_column=2, end_row=first + end, end_column=2)
-
-    # 总分, 评价等级, the closing boxes and the signatures
-    r = first + len(indicators)
-    put_merged(ws, r, 1, 7, _("总分"), **label)
-    put(ws, r, 8, sum((Decimal(ind.weight) for ind in indicators), Decimal(0)), alignment=RIGHT,
-        number_format=SCORE_FORMAT, font=body_font(bold=True))
-    put(ws, r, 9, evaluation.total_score, alignment=RIGHT, number_format=SCORE_FORMAT, font=body_font(bold=True))
-    put(ws, r, 10, "")
-    r += 1
-    put_merged(ws, r, 1, 7, _("评价等级"), **label)
-    put_merged(ws, r, 8, last, grade_label(evaluation.grade), font=body_font(bold=True), alignment=CENTER)
-    for key, heading in NARRATIVE_BOXES:
-        r += 1
-        put(ws, r, 1, str(heading), **label)
-        put_merged(ws, r, 2, last, texts.get(key, ""), alignment=TOP_LEFT)
-        ws.row_dimensions[r].height = text_height(texts.get(key, ""), _span_width(ws, 2, last), minimum=40)
-    r += 2
-    signer = evaluation.submitted_by.full_name if evaluation.submitted_by else ""
-    signatures = ((1, 2, _("项目负责人："), 3, ""), (4, 5, _("财务负责人："), 6, ""),
-                  (7, 7, _("填报人："), 8, signer), (9, 9, _("填报日期："), 10, local_date(evaluation.submitted_at)))
-    for label_first, label_last, text, value_column, value in signatures:
-        put_merged(ws, r, label_first, label_last, text, font=body_font(bold=True), alignment=RIGHT, border=None)
-        put(ws, r, value_column, value, alignment=LEFT, border=UNDERLINE)
-    ws.row_dimensions[r].height = 28
-
-    print_setup(ws, title_rows=f"{header_row}:{header_row}")
-    ws.print_area = f"A1:{get_column_letter(last)}{r}"
-    return to_bytes(wb)
-
-
-def self_evaluation_filename(evaluation):
-    return safe_filename(_("%(name)s-项目支出绩效自评表", name=evaluation.project.name)) + ".xlsx"
-
-
 # The plan's summary ---------------------------------------------------------------------
 
 
@@ -396,35 +189,63 @@ def visible_evaluations(plan, user):
     return [evaluation for evaluation in evaluations if can_view(evaluation, user)]
 
 
+SUMMARY_HEADINGS = (_l("序号"), _l("项目名称"), _l("责任科室"), _l("全年预算数\n（万元）"),
+                    _l("全年执行数\n（万元）"), _l("执行率"), _l("得分"), _l("评价等级"), _l("状态"))
+PROVISIONAL_SCORE_FORMAT = '0.00"（暂定）"'
+
+
+def amount_format(value, places_limit=4):
+    """A number format that shows an amount with the decimals it has: "0.000" for 206.632,
+    "0" for 300, never "206.6320"."""
+    if value is None:
+        return "0"
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    places = min(places_limit, max(0, -exponent)) if isinstance(exponent, int) else 0
+    return "0." + "0" * places if places else "0"
+
+
+def is_final(evaluation):
+    """Approved (and later): its score and grade are the approved ones."""
+    return state_def(evaluation.state).frozen
+
+
 def summary_workbook(plan, user):
     """One row per evaluation the user may see: 项目名称, 责任科室, 全年预算数, 全年执行数,
-    执行率, 得分, 评价等级, 状态; then the totals. Returns the bytes. The projects' only: the
-    department's evaluation (部门整体), whose budget holds theirs, has its own report."""
+    执行率, 得分, 评价等级, 状态; the 合计 below the table, after a blank row. The scores of
+    evaluations not yet approved show "（暂定）" (still numbers). A second, hidden sheet, 数据, has
+    the same rows plain (one header row, no title, no totals) for programs. Returns the
+    bytes. The projects' only: the department's evaluation (部门整体), whose budget holds
+    theirs, has its own report."""
     evaluations = [evaluation for evaluation in visible_evaluations(plan, user) if not evaluation.project.is_department]
     wb = Workbook()
     ws = wb.active
     ws.title = _("汇总")
-    headings = (_("序号"), _("项目名称"), _("责任科室"), _("全年预算数（万元）"), _("全年执行数（万元）"),
-                _("执行率"), _("得分"), _("评价等级"), _("状态"))
+    headings = [str(h) for h in SUMMARY_HEADINGS]
     last = len(headings)
-    set_widths(ws, (6, 40, 24, 16, 16, 10, 9, 9, 10))
+    set_widths(ws, (6, 40, 24, 14, 14, 10, 16, 11, 10))  # 得分 holds "99.70（暂定）"
     label = dict(font=body_font(bold=True), alignment=CENTER, fill=HEADER_FILL)
+    title = _("项目绩效自评汇总表")
 
-    put_merged(ws, 1, 1, last, plan.title, font=title_font(16), alignment=CENTER, border=None)
+    put_merged(ws, 1, 1, last, title, font=title_font(16), alignment=CENTER, border=None)
     ws.row_dimensions[1].height = 30
-    put_merged(ws, 2, 1, last, _("项目绩效自评汇总表"), font=body_font(size=12), alignment=CENTER, border=None)
+    put_merged(ws, 2, 1, last, plan.title, font=body_font(size=12), alignment=CENTER, border=None)
     for column, heading in enumerate(headings, start=1):
         put(ws, 3, column, heading, **label)
-    ws.row_dimensions[3].height = 30
+
+    data = wb.create_sheet(_("数据"))
+    plain_headings = [h.replace("\n", "") for h in headings] + [_("是否已审批")]
+    for column, heading in enumerate(plain_headings, start=1):
+        put(data, 1, column, heading, font=body_font(bold=True), fill=HEADER_FILL)
 
     annual_sum = executed_sum = Decimal(0)
     both_annual = both_executed = Decimal(0)  # rows with both figures: the overall rate
+    provisional = 0
     r = 3
     for number, evaluation in enumerate(evaluations, start=1):
         r += 1
         total_row = content.funding(evaluation).get("total")
-        annual = total_row.annual_budget if total_row is not None else None
-        executed = total_row.executed if total_row is not None else None
+        annual = amount(total_row.annual_budget if total_row is not None else None)
+        executed = amount(total_row.executed if total_row is not None else None)
         if annual is not None:
             annual_sum += annual
         if executed is not None:
@@ -432,29 +253,61 @@ def summary_workbook(plan, user):
         if annual is not None and executed is not None:
             both_annual += annual
             both_executed += executed
+        final = is_final(evaluation)
+        grade = grade_label(evaluation.grade)
+        if not final and evaluation.total_score is not None:
+            provisional += 1
+            if grade:
+                grade = _("%(grade)s（暂定）", grade=grade)
+        rate = rate_of(annual, executed)
+        state = str(state_def(evaluation.state).label)
         put(ws, r, 1, number, alignment=CENTER)
         put(ws, r, 2, evaluation.project.name, alignment=LEFT)
         put(ws, r, 3, evaluation.project.section.name, alignment=LEFT)
-        put(ws, r, 4, amount(annual), alignment=RIGHT, number_format=AMOUNT_FORMAT)
-        put(ws, r, 5, amount(executed), alignment=RIGHT, number_format=AMOUNT_FORMAT)
-        put(ws, r, 6, rate_of(annual, executed), alignment=RIGHT, number_format=RATE_FORMAT)
-        put(ws, r, 7, evaluation.total_score, alignment=RIGHT, number_format=SCORE_FORMAT)
-        put(ws, r, 8, grade_label(evaluation.grade), alignment=CENTER)
-        put(ws, r, 9, str(state_def(evaluation.state).label), alignment=CENTER)
+        put(ws, r, 4, annual, alignment=RIGHT, number_format=amount_format(annual))
+        put(ws, r, 5, executed, alignment=RIGHT, number_format=amount_format(executed))
+        put(ws, r, 6, rate, alignment=RIGHT, number_format=RATE_FORMAT)
+        put(ws, r, 7, evaluation.total_score, alignment=RIGHT,
+            number_format=SCORE_FORMAT if final else PROVISIONAL_SCORE_FORMAT)
+        put(ws, r, 8, grade, alignment=CENTER)
+        put(ws, r, 9, state, alignment=CENTER)
+        values = (number, evaluation.project.name, evaluation.project.section.name, annual, executed, rate,
+                  evaluation.total_score, grade_label(evaluation.grade), state, _("是") if final else _("否"))
+        for column, value in enumerate(values, start=1):
+            cell = put(data, number + 1, column, value, border=None)
+            if column in (4, 5):
+                cell.number_format = amount_format(value)
+            elif column == 6:
+                cell.number_format = RATE_FORMAT
+            elif column == 7:
+                cell.number_format = SCORE_FORMAT
 
-    r += 1
+    # The 合计 below the table (a blank row between): a program reading the table's rows
+    # (header row 3) finds the projects and nothing else until the blank row.
+    r += 2
     bold = body_font(bold=True)
+    annual_total, executed_total = amount(annual_sum), amount(executed_sum)
     put_merged(ws, r, 1, 3, _("合计（%(n)d 个项目）", n=len(evaluations)), font=bold, alignment=CENTER,
                fill=HEADER_FILL)
-    put(ws, r, 4, amount(annual_sum), alignment=RIGHT, number_format=AMOUNT_FORMAT, font=bold)
-    put(ws, r, 5, amount(executed_sum), alignment=RIGHT, number_format=AMOUNT_FORMAT, font=bold)
+    put(ws, r, 4, annual_total, alignment=RIGHT, number_format=amount_format(annual_total), font=bold)
+    put(ws, r, 5, executed_total, alignment=RIGHT, number_format=amount_format(executed_total), font=bold)
     put(ws, r, 6, rate_of(both_annual, both_executed), alignment=RIGHT, number_format=RATE_FORMAT, font=bold)
     for column in range(7, last + 1):
         put(ws, r, column, "")
+    if provisional:
+        r += 1
+        put_merged(ws, r, 1, last, _("注：标“暂定”的得分和等级尚未审批（%(n)d 个项目），不作为评价结果。", n=provisional),
+                   alignment=LEFT, border=None, font=body_font(color="C00000"))
 
     ws.freeze_panes = "C4"
-    print_setup(ws, title_rows="3:3")
+    layout.fit_rows(ws)
+    print_setup(ws, title_rows="3:3", name=f"{plan.title} {title}")
     ws.print_area = f"A1:{get_column_letter(last)}{r}"
+    set_widths(data, (6, 40, 24, 14, 14, 10, 10, 10, 10, 12))
+    data.freeze_panes = "A2"
+    # For programs, hidden and without a print area: the clerk prints the summary alone
+    # (LibreOffice would print a hidden sheet with a print area).
+    data.sheet_state = "hidden"
     return to_bytes(wb)
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workflow import files, numbers, office_files, scoring, signals
 from workflow.errors import ServiceError
+from workflow.excel import layout, sheets
 from workflow.excel.exporter import (
     AMOUNT_FORMAT, CENTER, HEADER_FILL, LEFT, TOP_LEFT, body_font, print_setup, put, put_merged, safe_filename,
     set_widths, title_font, to_bytes,
@@ -105,11 +106,12 @@ class ImportRefused(ServiceError):
         super().__init__("；".join(str(p) for p in self.problems))
 
 
-def run_upload(upload, importer):
+def run_upload(upload, importer, missing=None):
     """What an import page does with its uploaded file: ``(importer(stream), [])``, or
-    ``(None, problems)`` when no file came or the importer refused it (nothing imported)."""
+    ``(None, problems)`` when no file came (``missing`` says what to choose) or the importer
+    refused it (nothing imported)."""
     if upload is None or not upload.filename:
-        return None, [Problem(None, _("请选择要上传的 Excel 文件（.xlsx）。"))]
+        return None, [Problem(None, missing or _("请选择要上传的 Excel 文件（.xlsx）。"))]
     try:
         return importer(upload.stream), []
     except ImportRefused as refusal:
@@ -143,7 +145,8 @@ def template_workbook(plan, sections):
     ws = wb.active
     ws.title = SHEET_NAME
     last = len(COLUMNS)
-    set_widths(ws, (36, 24, 14, 16, 16, 18, 18, 16, 60, 16))
+    # Wide enough for each header on one line ("本年财政拨款（万元）" never breaks inside).
+    set_widths(ws, (36, 24, 14, 20, 20, 23, 23, 18, 60, 16))
     put_merged(ws, TITLE_ROW, 1, last, _("%(title)s：评价项目导入", title=plan.title),
                font=title_font(14), alignment=LEFT, border=None)
     ws.row_dimensions[TITLE_ROW].height = 28
@@ -194,7 +197,8 @@ def template_workbook(plan, sections):
     )
     non_negative.add(f"{get_column_letter(first_amount)}{FIRST_DATA_ROW}:{get_column_letter(last_amount)}{last_row}")
     ws.add_data_validation(non_negative)
-    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    layout.fit_rows(ws)
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", name=_("%(title)s：评价项目导入", title=plan.title))
 
     notes = wb.create_sheet(_("说明"))
     set_widths(notes, (24, 10, 90))
@@ -219,6 +223,9 @@ def template_workbook(plan, sections):
     for line in general:
         put_merged(notes, r, 1, 3, line, alignment=LEFT, border=None)
         r += 1
+    layout.fit_rows(notes)
+    print_setup(notes, title_rows="2:2", name=_("%(title)s：评价项目导入", title=plan.title) + " " + _("填写说明"))
+    notes.print_area = f"A1:C{r - 1}"
     return to_bytes(wb)
 
 
@@ -257,13 +264,6 @@ def _check_workbook(data):
         _refuse(refusal.message)
 
 
-def _sheet(wb):
-    for ws in wb.worksheets:
-        if ws.title == SHEET_NAME:
-            return ws
-    return wb.worksheets[0]
-
-
 def _blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -272,45 +272,48 @@ class _Uncalculated:
     """A formula cell saved without its result (written by a program, not by Excel)."""
 
 
+def _header_matches(values):
+    width = len(COLUMNS)
+    header = [("" if v is None else str(v).strip()) for v in values[:width]]
+    header += [""] * (width - len(header))
+    accepted = ([chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
+    return header in accepted
+
+
 def read_upload(stream):
-    """[(Excel row number, {key: raw value})] of the non-empty data rows of an upload.
-    Refuses (ImportRefused) anything that is not the template as an .xlsx workbook."""
-    data = stream.read()
-    _check_workbook(data)
-    values_wb = _open(data, data_only=True)
-    formulas_wb = _open(data, data_only=False)
+    """[(row number, {key: raw value})] of the non-empty data rows of an upload: the template
+    saved as .xlsx, .xls, .ods or .csv (workflow/excel/sheets.py). Refuses (ImportRefused)
+    anything else. A CSV written by another program may start with the header row itself
+    (no title row); its rows are then numbered from 1 as well, as the file's lines are."""
     try:
-        values_ws, formulas_ws = _sheet(values_wb), _sheet(formulas_wb)
-        width = len(COLUMNS)
-        header = next(values_ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=width, values_only=True),
-                      ())
-        header = [("" if v is None else str(v).strip()) for v in header] + [""] * (width - len(header))
-        accepted = ([chinese(label) for _key, label in COLUMNS], [str(label) for _key, label in COLUMNS])
-        if header[:width] not in accepted:
-            _refuse(_("第 %(row)d 行的表头与导入模板不一致，请使用本系统下载的模板，不要增删或调换列。",
-                      row=HEADER_ROW))
-        rows = []
-        pairs = zip(
-            values_ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=width, values_only=True),
-            formulas_ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=width, values_only=True),
-        )
-        for number, (values, formulas) in enumerate(pairs, start=FIRST_DATA_ROW):
-            values = tuple(values) + (None,) * (width - len(values))
-            formulas = tuple(formulas) + (None,) * (width - len(formulas))
-            if all(_blank(v) for v in values) and all(_blank(f) for f in formulas):
-                continue  # empty rows (the template's prepared rows) are ignored
-            raw = {}
-            for key, value, formula in zip(KEYS, values, formulas):
-                if value is None and isinstance(formula, str) and formula.startswith("="):
-                    value = _Uncalculated()
-                raw[key] = value
-            rows.append((number, raw))
-            if len(rows) > MAX_ROWS:
-                _refuse(_("一次最多导入 %(n)d 个项目。", n=MAX_ROWS))
-        return rows
-    finally:
-        values_wb.close()
-        formulas_wb.close()
+        sheet = sheets.read(stream.read(), SHEET_NAME)
+    except sheets.SheetRefused as refusal:
+        _refuse(refusal.message)
+    width = len(COLUMNS)
+    header_row = HEADER_ROW
+    if sheet.kind == sheets.CSV and sheet.rows and _header_matches(sheet.rows[0]):
+        header_row = 1
+    if len(sheet.rows) < header_row or not _header_matches(sheet.rows[header_row - 1]):
+        _refuse(_("第 %(row)d 行的表头与导入模板不一致，请使用本系统下载的模板，不要增删或调换列。",
+                  row=HEADER_ROW))
+    formulas_of = sheet.formulas or [()] * len(sheet.rows)
+    rows = []
+    for number in range(header_row + 1, len(sheet.rows) + 1):
+        values = tuple(sheet.rows[number - 1][:width])
+        formulas = tuple(formulas_of[number - 1][:width]) if number - 1 < len(formulas_of) else ()
+        values += (None,) * (width - len(values))
+        formulas += (None,) * (width - len(formulas))
+        if all(_blank(v) for v in values) and all(_blank(f) for f in formulas):
+            continue  # empty rows (the template's prepared rows) are ignored
+        raw = {}
+        for key, value, formula in zip(KEYS, values, formulas):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                value = _Uncalculated()
+            raw[key] = value
+        rows.append((number, raw))
+        if len(rows) > MAX_ROWS:
+            _refuse(_("一次最多导入 %(n)d 个项目。", n=MAX_ROWS))
+    return rows
 
 
 def _text(value):

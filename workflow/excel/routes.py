@@ -8,7 +8,7 @@ from workflow import files
 from workflow.admin import services as people
 from workflow.errors import Forbidden, NotFound
 from workflow.evaluations.services import get_visible
-from workflow.excel import bp, exporter, importer
+from workflow.excel import bp, exporter, form, importer, sheets
 from workflow.permissions import logged_in, roles
 from workflow.roles import Role
 from workflow.plans.lookup import plan_or_404
@@ -35,14 +35,15 @@ def import_projects(plan_id):
     problems = []
     if request.method == "POST":
         projects, problems = importer.run_upload(
-            request.files.get("file"), lambda stream: importer.import_projects(plan, stream, current_user))
+            request.files.get("file"), lambda stream: importer.import_projects(plan, stream, current_user),
+            missing=_("请选择要上传的文件（.xlsx、.xls、.ods 或 .csv）。"))
         if projects is not None:
             flash(_("已导入 %(n)d 个项目。", n=len(projects)), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     page = render_template(
         "excel/import.html", plan=plan, problems=problems, columns=importer.COLUMNS,
         explanations=importer.EXPLANATIONS, sheet=importer.SHEET_NAME, first_row=importer.FIRST_DATA_ROW,
-        max_rows=importer.MAX_ROWS,
+        max_rows=importer.MAX_ROWS, accept=sheets.ACCEPT, file_label=_("文件（.xlsx、.xls、.ods 或 .csv）"),
     )
     return page, (422 if problems else 200)  # a file refused: nothing imported
 
@@ -56,7 +57,7 @@ def self_evaluation(evaluation_id):
         abort(404)
     except Forbidden:
         abort(403)
-    return _xlsx(exporter.self_evaluation_workbook(evaluation), exporter.self_evaluation_filename(evaluation))
+    return _xlsx(form.self_evaluation_workbook(evaluation), form.self_evaluation_filename(evaluation))
 
 
 @bp.route("/plans/<int:plan_id>/summary.xlsx")

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("meetings", __name__)
 
-from workflow.meetings import routes  # noqa: E402,F401
+from workflow.meetings import calendar_events, routes  # noqa: E402,F401

@@ -297,10 +297,10 @@ def _mail_footer(meeting):
     return "\n\n" + _("详情：%(url)s", url=url) + "\n"
 
 
-def notice_text(meeting):
-    """The notice as plain text (the email's body)."""
-    data = notice(meeting)
-    lines = [data["heading"], "", f"{data['addressee']}："]
+def arrangement_lines(data):
+    """The notice's body from ``notice(meeting)``: purpose (which may end "具体安排如下："),
+    time, place, participants, further arrangements, reply date and attachments."""
+    lines = []
     if data["purpose"]:
         lines.append(data["purpose"])
     lines.append(_("会议时间：%(when)s", when=data["time_text"]))
@@ -310,8 +310,20 @@ def notice_text(meeting):
         lines.append(data["arrangements"])
     if data["attachments"]:
         lines.append(_("附件：%(titles)s", titles="、".join(data["attachments"])))
+    return lines
+
+
+def notice_text(meeting):
+    """The notice as plain text (the email's body)."""
+    data = notice(meeting)
+    lines = [data["heading"], "", f"{data['addressee']}："] + arrangement_lines(data)
     lines += ["", data["issuer"], data["issued_on_text"]]
     return "\n".join(line for line in lines if line is not None)
+
+
+def calendar_description(meeting):
+    """The iCal event's DESCRIPTION: the whole arrangement, as the notice states it."""
+    return "\n".join(arrangement_lines(notice(meeting)))
 
 
 def publish(meeting, actor, address=""):

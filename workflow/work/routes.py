@@ -169,7 +169,7 @@ def calendar_feed(token):
     user = calendar.user_for_token(token)
     if user is None:
         abort(404)
-    return Response(calendar.feed(user, request.host), mimetype="text/calendar")
+    return Response(calendar.feed(user), mimetype="text/calendar")
 
 
 @bp.route("/audit.csv")
