@@ -14,7 +14,10 @@ set -euo pipefail
 # slapd, ldap-utils: the directory sign-in tests start their own OpenLDAP server on loopback
 #   (tests/ldap_server.py) and load it with ldapadd; the system's slapd is neither started
 #   nor enabled here.
-PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils slapd ldap-utils)
+# nginx: bench/deadline.py puts two app instances behind Debian's nginx, as the README's
+#   deployment does; the bench starts its own nginx (config and pid in a temporary folder), the
+#   system's nginx is neither started nor enabled here.
+PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils slapd ldap-utils nginx)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -31,8 +34,8 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # slapd's package would start (and enable) a system directory server: only the tests'
-  # own slapd is wanted. A policy-rc.d answering 101 stops the package's start; the service
+  # slapd's and nginx's packages would start (and enable) a system directory server and web
+  # server: only the tests' own slapd and the bench's own nginx are wanted. A policy-rc.d answering 101 stops the package's start; the service
   # is then disabled for later boots.
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -40,13 +43,15 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT  # ours: gone however apt-get ends
   fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  if printf '%s\n' "${missing[@]}" | grep -qx slapd; then
-    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-      systemctl disable --now slapd >/dev/null 2>&1 || true
-    elif command -v update-rc.d >/dev/null 2>&1; then
-      update-rc.d slapd disable >/dev/null 2>&1 || true
+  for service in slapd nginx; do
+    if printf '%s\n' "${missing[@]}" | grep -qx "$service"; then
+      if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl disable --now "$service" >/dev/null 2>&1 || true
+      elif command -v update-rc.d >/dev/null 2>&1; then
+        update-rc.d "$service" disable >/dev/null 2>&1 || true
+      fi
     fi
-  fi
+  done
 else
   echo "WARNING: these Debian packages are missing; install them as root:" >&2
   echo "  apt-get install ${missing[*]}" >&2
