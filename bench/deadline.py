@@ -37,6 +37,7 @@ import argparse
 import html
 import os
 import random
+import resource
 import re
 import shutil
 import signal
@@ -639,6 +640,8 @@ def main():
             print(f"built in {time.monotonic() - began:.1f} s: {args.sections} sections, each with its staff and "
                   f"one evaluation in 自评中; {REVIEWERS} reviewers, the office, the 组长")
             sys.stdout.flush()
+            load_before = os.getloadavg()
+            children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             with deployment(url, folder, smtp_port, args.workers) as (base, instances):
                 idle_errors = []
                 idle_median, _idle = idle_baseline(base, idle_user, idle_evaluation, idle_errors)
@@ -651,8 +654,11 @@ def main():
                                      for n, instance in enumerate(instances))
 
                 remind_thread = threading.Thread(target=start_reminders)
+                client_before = resource.getrusage(resource.RUSAGE_SELF)
                 staff, reads, errors, elapsed = run_load(base, evaluations, args.saves, args.minutes * 60,
                                                          on_started=remind_thread.start)
+                client_after = resource.getrusage(resource.RUSAGE_SELF)
+                load_after = os.getloadavg()
                 remind_thread.join(timeout=30)
                 remind_failures = 0
                 for child in reminders:
@@ -661,17 +667,21 @@ def main():
                 waiting = wait_for_outbox(url)
                 server_errors = sum(len(re.findall(r'" 5\d\d ', (folder / f"access-{h}.log").read_text()))
                                     for h in ("a", "b"))
+            # The hosts' processes (gunicorn and its workers, the senders, the reminders, nginx) are
+            # counted once they have ended; PostgreSQL, a server of its own, is not.
+            children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             forms, submits, open_tasks, states, outbox = read_back(url, evaluations.values())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
     # Lost saves: a form whose stored values are not those of the last save its client was told
     # had succeeded.
-    lost, lost_fields = 0, 0
+    lost, lost_fields, compared = 0, 0, 0
     for person in staff:
         if person.saved is None:
             continue
         stored = forms[person.evaluation_id]
+        compared += sum(1 for name in person.saved if name in stored)
         wrong = [name for name, value in person.saved.items() if name in stored and not same(stored[name], value)]
         missing = [name for name in person.saved if name not in stored and not name.startswith("ind-")]
         if wrong or missing:
@@ -709,7 +719,8 @@ def main():
         if times:
             print(f"{label}: {len(times)} reads, median {statistics.median(times) * 1000:.0f} ms, "
                   f"p95 {p95(times) * 1000:.0f} ms")
-    print(f"lost saves: {lost} forms ({lost_fields} fields)")
+    print(f"lost saves: {lost} forms ({lost_fields} fields; {compared} fields of {sum(1 for p in staff if p.saved)} "
+          f"forms compared with their last save)")
     print(f"transitions: {sum(submits.values())} submit records for {len(submitted)} confirmed submits; "
           f"duplicates {duplicate_submits}, missing {missing_submits}, unconfirmed {unreported_submits}; "
           f"evaluations with more than one open task {extra_tasks}")
@@ -717,6 +728,14 @@ def main():
           f"twice {mail_twice}, never {mail_missing}, unknown {mail_unknown}, still waiting {waiting}; "
           f"reminder runs failed {remind_failures}")
     print(f"5xx in the access logs: {server_errors}")
+
+    def cpu(after, before):
+        return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+    print(f"CPU: the clients {cpu(client_after, client_before):.0f} s during the rush, the two hosts and nginx "
+          f"{cpu(children_after, children_before):.0f} s in all, over {elapsed:.0f} s on {os.cpu_count()} cores; "
+          f"load average {load_before[0]:.1f} before the deployment started, {load_after[0]:.1f} at the end "
+          f"of the rush")
     all_errors = errors + idle_errors
     for message in all_errors[:15]:
         print(f"  error: {message}")
