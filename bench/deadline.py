@@ -458,6 +458,7 @@ class Staff(Person):
         self.saves, self.submits = [], []
         self.fields_posted = 0
         self.submitted = False
+        self.double_clicked = False
 
     def open_form(self):
         self.page = self.get(f"/evaluations/{self.evaluation_id}/form")
@@ -476,19 +477,47 @@ class Staff(Person):
         self.saved = values
         return elapsed
 
-    def submit(self):
+    def submit(self, double_click=False):
+        """提交 on the evaluation page. ``double_click``: the button is clicked twice, the
+        second POST on a connection of its own while the first is under way (nginx may pass
+        the two to different hosts): one must be done, the other refused as already done
+        (409), never both."""
         page = self.get(f"/evaluations/{self.evaluation_id}")
         version = re.search(r'name="version" value="(\d+)"', page)
         if 'value="submit"' not in page or version is None:
             raise Failure(f"{self.username}: no 提交 button on the evaluation page")
+        data = {"trigger": "submit", "version": version.group(1), "comment": "", "csrf_token": CSRF.search(page).group(1)}
+        path = f"/evaluations/{self.evaluation_id}/transition"
+        second = {}
+        if double_click:
+            other = requests.Session()
+            other.cookies.update(self.http.cookies)
+
+            def click_again():
+                try:
+                    second["response"] = other.post(self.base + path, data=data, timeout=REQUEST_TIMEOUT)
+                except requests.RequestException as error:
+                    second["error"] = error
+
+            clicker = threading.Thread(target=click_again)
         began = time.perf_counter()
-        response = self.post(f"/evaluations/{self.evaluation_id}/transition",
-                             {"trigger": "submit", "version": version.group(1), "comment": "",
-                              "csrf_token": CSRF.search(page).group(1)})
+        if double_click:
+            clicker.start()
+        response = self.http.post(self.base + path, data=data, timeout=REQUEST_TIMEOUT)
         elapsed = time.perf_counter() - began
-        if "已执行" not in response.text:
-            raise Failure(f"{self.username}: submit not done ({refusal(response)})")
+        responses = [response]
+        if double_click:
+            clicker.join(timeout=REQUEST_TIMEOUT + 5)
+            if "response" not in second:
+                raise Failure(f"{self.username}: the second 提交 failed ({second.get('error')})")
+            responses.append(second["response"])
+        done = [r for r in responses if r.status_code == 200 and "已执行" in r.text]
+        others = [r for r in responses if r not in done]
+        if len(done) != 1 or any(r.status_code != 409 for r in others):
+            raise Failure(f"{self.username}: 提交 answered " + ", ".join(
+                f"{r.status_code} ({'done' if r in done else refusal(r)})" for r in responses))
         self.submitted = True
+        self.double_clicked = double_click
         return elapsed
 
 
@@ -531,7 +560,8 @@ def run_load(base, evaluations, saves, seconds, on_started=None):
                 stop.wait(pause * paces[number])
                 person.saves.append(person.save(number + 1, person_rng))
             stop.wait(pause * paces[saves] * 0.5)
-            person.submits.append(person.submit())
+            # Every tenth section clicks 提交 twice.
+            person.submits.append(person.submit(double_click=int(person.username[-3:]) % 10 == 0))
         except (Failure, requests.RequestException, AttributeError) as error:
             fail(f"{person.username}: {type(error).__name__}: {error}"[:300])
 
@@ -721,7 +751,8 @@ def main():
                   f"p95 {p95(times) * 1000:.0f} ms")
     print(f"lost saves: {lost} forms ({lost_fields} fields; {compared} fields of {sum(1 for p in staff if p.saved)} "
           f"forms compared with their last save)")
-    print(f"transitions: {sum(submits.values())} submit records for {len(submitted)} confirmed submits; "
+    print(f"transitions: {sum(submits.values())} submit records for {len(submitted)} confirmed submits "
+          f"({sum(1 for p in submitted if p.double_clicked)} of them clicked twice: one done, one refused); "
           f"duplicates {duplicate_submits}, missing {missing_submits}, unconfirmed {unreported_submits}; "
           f"evaluations with more than one open task {extra_tasks}")
     print(f"mail: {len(queued)} queued by the reminders on both hosts, {sum(received.values())} received; "
