@@ -53,7 +53,7 @@ import urllib.request
 from collections import Counter
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import requests
@@ -174,9 +174,13 @@ def build(database_url, instance, sections):
 def read_back(database_url, evaluation_ids):
     """What the database holds, per evaluation, in the form's field names; with the submit
     records and open tasks of each evaluation."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import bindparam, create_engine
+    from sqlalchemy import text as sql
 
     from config import normalise_database_url
+
+    def text(statement):
+        return sql(statement).bindparams(bindparam("ids", expanding=True)) if ":ids" in statement else sql(statement)
 
     engine = create_engine(normalise_database_url(database_url))
     forms = {e: {} for e in evaluation_ids}
@@ -185,29 +189,29 @@ def read_back(database_url, evaluation_ids):
             ids = {"ids": list(evaluation_ids)}
             for e, leader, target, achievement in connection.execute(text(
                     "SELECT e.id, p.leader_name, p.overall_target, e.overall_achievement FROM evaluations e "
-                    "JOIN projects p ON p.id = e.project_id WHERE e.id = ANY(:ids)"), ids):
+                    "JOIN projects p ON p.id = e.project_id WHERE e.id IN :ids"), ids):
                 forms[e].update(leader_name=leader, overall_target=target, overall_achievement=achievement)
             for e, kind, *columns in connection.execute(text(
                     "SELECT evaluation_id, kind, initial_budget, annual_budget, executed FROM funding_rows "
-                    "WHERE evaluation_id = ANY(:ids)"), ids):
+                    "WHERE evaluation_id IN :ids"), ids):
                 for column, value in zip(("initial_budget", "annual_budget", "executed"), columns):
                     forms[e][f"funding-{kind}-{column}"] = value
             for e, i, name, nature, unit, target, actual, reason, explanation in connection.execute(text(
                     "SELECT evaluation_id, id, name, nature, unit, target, actual, deviation_reason, explanation "
-                    "FROM indicators WHERE evaluation_id = ANY(:ids)"), ids):
+                    "FROM indicators WHERE evaluation_id IN :ids"), ids):
                 forms[e].update({f"ind-{i}-name": name, f"ind-{i}-nature": nature, f"ind-{i}-unit": unit,
                                  f"ind-{i}-target": target, f"ind-{i}-actual": actual,
                                  f"ind-{i}-deviation_reason": reason, f"ind-{i}-explanation": explanation})
             for e, key, body in connection.execute(text(
-                    "SELECT evaluation_id, key, text FROM narrative_sections WHERE evaluation_id = ANY(:ids)"), ids):
+                    "SELECT evaluation_id, key, text FROM narrative_sections WHERE evaluation_id IN :ids"), ids):
                 forms[e][f"text-{key}"] = body
             submits = dict(connection.execute(text(
                 "SELECT evaluation_id, count(*) FROM audit_records WHERE action = 'submit' "
-                "AND evaluation_id = ANY(:ids) GROUP BY evaluation_id"), ids).all())
+                "AND evaluation_id IN :ids GROUP BY evaluation_id"), ids).all())
             open_tasks = dict(connection.execute(text(
                 "SELECT evaluation_id, count(*) FROM tasks WHERE completed_at IS NULL AND rectification_id IS NULL "
-                "AND evaluation_id = ANY(:ids) GROUP BY evaluation_id"), ids).all())
-            states = dict(connection.execute(text("SELECT id, state FROM evaluations WHERE id = ANY(:ids)"), ids).all())
+                "AND evaluation_id IN :ids GROUP BY evaluation_id"), ids).all())
+            states = dict(connection.execute(text("SELECT id, state FROM evaluations WHERE id IN :ids"), ids).all())
             outbox = connection.execute(text("SELECT message_id, to_address, status FROM outbox")).all()
     finally:
         engine.dispose()
@@ -215,11 +219,17 @@ def read_back(database_url, evaluation_ids):
 
 
 def same(stored, posted):
-    """Whether a stored value is what was posted (amounts compared as numbers)."""
-    if isinstance(stored, Decimal) or (stored is None and posted.strip() == ""):
-        return (stored is None and posted.strip() == "") or (
-            stored is not None and posted.strip() != "" and stored == Decimal(posted))
-    return (stored or "") == posted.strip()
+    """Whether a stored value is what was posted: amounts compared as numbers (PostgreSQL
+    gives Decimal, SQLite a float), texts as the service stores them (stripped)."""
+    posted = posted.strip()
+    if stored is None:
+        return posted == ""
+    if isinstance(stored, (Decimal, int, float)):
+        try:
+            return Decimal(str(stored)) == Decimal(posted)
+        except InvalidOperation:
+            return False
+    return stored == posted
 
 
 # The processes -------------------------------------------------------------------------------
