@@ -67,7 +67,10 @@ PASSWORD = "Deadline-pass-2020"
 SECRET = "deadline-bench-secret-key"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 REQUEST_TIMEOUT = 60
-IDLE_SAVES = 12
+IDLE_SAVES = 20
+# Saves before the idle user's are counted: every worker of both hosts has then served the form
+# and its save at least once (templates compiled, statements prepared).
+IDLE_WARMUP = 8
 REVIEWERS = 4
 
 # The proxy directives of the README's deployment ("Deploying on PostgreSQL with several
@@ -466,6 +469,7 @@ class Staff(Person):
         self.page = None
         self.saved = None  # the values of the last save the server confirmed
         self.saves, self.submits = [], []
+        self.save_times = []  # when each save began, seconds into the rush
         self.fields_posted = 0
         self.submitted = False
         self.double_clicked = False
@@ -532,12 +536,12 @@ class Staff(Person):
 
 
 def idle_baseline(base, username, evaluation_id, errors):
-    """The median save of one user alone on the deployment (after two warm-up saves)."""
+    """The median save of one user alone on the deployment, after warm-up saves."""
     person = Staff(base, username, evaluation_id, errors)
     person.log_in()
     person.open_form()
     rng = random.Random(1)
-    times = [person.save(n, rng) for n in range(IDLE_SAVES + 2)][2:]
+    times = [person.save(n, rng) for n in range(IDLE_WARMUP + IDLE_SAVES)][IDLE_WARMUP:]
     return statistics.median(times), person
 
 
@@ -568,7 +572,9 @@ def run_load(base, evaluations, saves, seconds, on_started=None):
             person.open_form()
             for number in range(saves):
                 stop.wait(pause * paces[number])
+                at = time.monotonic() - began
                 person.saves.append(person.save(number + 1, person_rng))
+                person.save_times.append(at)
             stop.wait(pause * paces[saves] * 0.5)
             # Every tenth section clicks 提交 twice.
             person.submits.append(person.submit(double_click=int(person.username[-3:]) % 10 == 0))
@@ -755,6 +761,12 @@ def main():
           f"max {max(saves) * 1000:.0f} ms" if saves else "saves: none")
     print(f"submits: {len(submit_times)} done; median {statistics.median(submit_times) * 1000:.0f} ms, "
           f"p95 {p95(submit_times) * 1000:.0f} ms" if submit_times else "submits: none")
+    windows = {}
+    for person in staff:
+        for at, took in zip(person.save_times, person.saves):
+            windows.setdefault(int(at // 15) * 15, []).append(took)
+    print("saves by when they began: " + "; ".join(
+        f"{start}–{start + 15} s: {len(times)}, p95 {p95(times) * 1000:.0f} ms" for start, times in sorted(windows.items())))
     for label, times in reads.items():
         if times:
             print(f"{label}: {len(times)} reads, median {statistics.median(times) * 1000:.0f} ms, "
