@@ -13,7 +13,8 @@ outbox's sender on both "hosts" (``flask send-mail --loop``).
 First one idle user saves its form some times through nginx (the baseline). Then, for
 ``--minutes`` (default 2), every section's staff logs in through nginx (the CSRF token from
 the page), opens the form, fills every field it may write and saves it ``--saves`` times
-(default 4) with pauses between, then submits on the evaluation page; meanwhile the reviewers
+(default 4) with pauses between, then submits on the evaluation page (every tenth section
+clicks 提交 twice: one must be done, the other refused with 409); meanwhile the reviewers
 page through the review queue and the office and the 组长 read the progress board, and the
 reminders (``flask remind``) run on both hosts at once, queueing a due-soon mail for each
 section. At the end the database is read back: each form against the last save its client was
