@@ -20,7 +20,10 @@ set -euo pipefail
 # fonts-crosextra-carlito: Carlito, Calibri's metrics: a workbook's column widths are counted in
 #   its default font's digits (Calibri, as openpyxl writes it), so LibreOffice lays the sheets
 #   out at the widths Excel gives them; without it the columns come out a quarter wider.
-PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils slapd ldap-utils libreoffice-calc-nogui fonts-crosextra-carlito)
+# nginx: bench/deadline.py puts two app instances behind Debian's nginx, as the README's
+#   deployment does; the bench starts its own nginx (config and pid in a temporary folder), the
+#   system's nginx is neither started nor enabled here.
+PACKAGES=(chromium graphviz fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-liberation2 poppler-utils slapd ldap-utils libreoffice-calc-nogui fonts-crosextra-carlito nginx)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -37,8 +40,8 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # slapd's package would start (and enable) a system directory server: only the tests'
-  # own slapd is wanted. A policy-rc.d answering 101 stops the package's start; the service
+  # slapd's and nginx's packages would start (and enable) a system directory server and web
+  # server: only the tests' own slapd and the bench's own nginx are wanted. A policy-rc.d answering 101 stops the package's start; the service
   # is then disabled for later boots.
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -46,13 +49,15 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT  # ours: gone however apt-get ends
   fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  if printf '%s\n' "${missing[@]}" | grep -qx slapd; then
-    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-      systemctl disable --now slapd >/dev/null 2>&1 || true
-    elif command -v update-rc.d >/dev/null 2>&1; then
-      update-rc.d slapd disable >/dev/null 2>&1 || true
+  for service in slapd nginx; do
+    if printf '%s\n' "${missing[@]}" | grep -qx "$service"; then
+      if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl disable --now "$service" >/dev/null 2>&1 || true
+      elif command -v update-rc.d >/dev/null 2>&1; then
+        update-rc.d "$service" disable >/dev/null 2>&1 || true
+      fi
     fi
-  fi
+  done
 else
   echo "WARNING: these Debian packages are missing; install them as root:" >&2
   echo "  apt-get install ${missing[*]}" >&2

@@ -207,3 +207,26 @@ def test_content_load_gives_what_the_lazy_loads_give_and_keeps_what_is_loaded(ap
     assert evaluation.indicators[0].name == "尚未保存的名称"
     assert [row.id for row in evaluation.funding_rows] == expected[0]
     db.session.rollback()
+
+
+def test_a_submit_reads_as_much_for_eight_reviewers_as_for_two(app):
+    """The reviewers a submitted evaluation waits for are found, with whoever stands in for
+    them, in a fixed number of queries: on deadline day every section submits at once. (Each
+    one's notification is a row of its own: one INSERT for all on PostgreSQL, one a row on
+    SQLite.)"""
+    from tests.factories import fill_complete
+    from workflow.engine import actions
+
+    org, plan = make_setup()
+
+    def submit_reads(name):
+        evaluation = add_evaluation(plan, name, org.section_a, org.staff_a, "self_evaluating", org)
+        fill_complete(evaluation)
+        with counting() as statements:
+            actions.perform(evaluation.id, "submit", org.staff_a)
+        return sum(1 for statement in statements if statement.lstrip().upper().startswith("SELECT"))
+
+    few = submit_reads("应急物资储备项目")
+    more = [make_user(f"reviewer_x{n}", [Role.REVIEWER], org.office_section) for n in range(6)]
+    plans.set_group(plan, org.leader.id, [org.reviewer.id], [org.reviewer2.id, *(u.id for u in more)])
+    assert submit_reads("安全生产宣传项目") == few

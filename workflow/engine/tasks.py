@@ -403,5 +403,5 @@ def users_to_act(task):
         people = [task.assignee] if task.assignee.active else []
     else:
         people = eligible_colleagues(task)
-    deputies = [deputy for person in people for deputy in delegations.deputies_of(person)]
+    deputies = delegations.deputies_of(people)
     return list({user.id: user for user in people + deputies}.values())

@@ -63,7 +63,8 @@ def transition(evaluation_id):
     except ServiceError as error:
         return refused(error, "evaluations.detail", evaluation_id=evaluation.id)
     flash(message, "success")
-    return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+    # The id as routed: the committed evaluation is expired, and reading its id would load it again.
+    return redirect(url_for("evaluations.detail", evaluation_id=evaluation_id))
 
 
 @bp.route("/approvals", methods=["GET", "POST"])

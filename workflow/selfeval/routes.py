@@ -69,4 +69,5 @@ def form(evaluation_id):
         evaluation = visible_or_abort(evaluation_id, current_user)
         return _render(evaluation, values=request.form, status=status_of(error))
     flash(_("已保存。"), "success")
-    return redirect(url_for("selfeval.form", evaluation_id=evaluation.id))
+    # The id as routed: the committed evaluation is expired, and reading its id would load it again.
+    return redirect(url_for("selfeval.form", evaluation_id=evaluation_id))
