@@ -1,11 +1,15 @@
 """The busy pages under a large plan, against a trivial endpoint of the same app.
 
-Builds, in a throwaway PostgreSQL database of its own, one plan of a large bureau: 100
-business sections, 2,000 projects whose evaluations are spread over every workflow state
+Builds, in a throwaway PostgreSQL database of its own, one plan of a large bureau (scale 1):
+100 business sections, 2,000 projects whose evaluations are spread over every workflow state
 (with their indicators, funding rows, report sections, tasks both done and open, review
 comments, rectifications), 50,000 audit records, 200 users holding the various roles (office,
 组长, reviewers who also work in a section, section staff, finance, admin) and their
-notifications. The schema comes from the migrations (flask_migrate.upgrade); the rows are
+notifications. ``--scale N`` multiplies every size by N; from scale 2 the evaluations and
+audit records are spread over up to five years of plans: the current one, whose pages are
+measured, holds half of them, and the earlier years' evaluations are finished (已应用, their
+tasks done). Scale 10 is a city: 1,000 sections, 20,000 evaluations (10,000 this year),
+500,000 audit records, 2,000 users, five years of plans. The schema comes from the migrations (flask_migrate.upgrade); the rows are
 bulk inserts, so building takes some seconds. Then gunicorn (2 workers by default) serves the
 app against that database on a free loopback port, and one client per person logs in.
 
@@ -16,9 +20,12 @@ session's user, one query) and every measured page: the dashboard (/), the inbox
 people who use it (a section's staff, a reviewer, the office, the 组长). After warm-up
 rounds, the median and p95 of many sequential rounds are printed, one line per page, with the
 ratio of its median to the trivial endpoint's median; the last line is
-``load_worst_median_ratio: <the largest of those ratios>``. Target: every ratio ≤ 3.
+``load_worst_median_ratio: <the largest of those ratios>``. Target: every ratio ≤ 3. Beside
+each page is the number of SQL statements one view of it sends (counted in this process
+through the app's test client, as tests/test_sql_counts.py counts them): the same at every
+scale, or rows are being loaded one by one.
 
-    .venv/bin/python bench/load.py [--rounds 200] [--warmup 20] [--workers 2]
+    .venv/bin/python bench/load.py [--scale 1] [--rounds 200] [--warmup 20] [--workers 2]
         [--sections 100] [--evaluations 2000] [--audit 50000] [--users 200]
         [--postgres postgresql://postgres@127.0.0.1:5432]
 
