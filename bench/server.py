@@ -43,16 +43,17 @@ def postgres_database(server_url, prefix):
 
 
 @contextmanager
-def gunicorn(database_url, instance, workers, log_path, secret, app_env="production"):
+def gunicorn(database_url, instance, workers, log_path, secret, app_env="production", extra=()):
     """The app under gunicorn on a free port until the block ends; yields its base URL.
-    The secure-cookie flag is off: the benches speak plain HTTP on loopback."""
+    The secure-cookie flag is off: the benches speak plain HTTP on loopback. ``extra``: more
+    gunicorn options (a later option wins over the same one here, e.g. --timeout)."""
     port = free_port()
     env = dict(os.environ, APP_ENV=app_env, DATABASE_URL=database_url, SECRET_KEY=secret,
                INSTANCE_PATH=str(instance), MAIL_ENABLED="0", SESSION_COOKIE_SECURE="0")
     env.pop("TEST_DATABASE_URL", None)
     binary = Path(sys.executable).with_name("gunicorn")
     command = [str(binary) if binary.exists() else "gunicorn", "--workers", str(workers), "--bind",
-               f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning", "wsgi:app"]
+               f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning", *extra, "wsgi:app"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)

@@ -80,10 +80,9 @@ def test_window_sums_come_as_the_last_columns_in_order(app):
 
 
 def test_the_inbox_page_lists_what_the_inbox_rule_gives_to_everyone(app):
-    """The inbox's page is a statement built once, the user's values bound at each request
-    (tasks.inbox_page); it lists exactly the tasks of tasks.inbox() (the rule built with the
-    user's values) for every role, inside and outside the working group, with a claimed task
-    and for a user without any role."""
+    """The inbox's page and the dashboard's summary (keyed rows: the page's tasks found first)
+    list exactly the tasks of tasks.inbox() for every role, inside and outside the working
+    group, with a claimed task and for a user without any role."""
     org, plan = make_setup()
     other_plan = make_plan(title="没有工作组的方案")
     for n, state in enumerate(("self_evaluating", "submitted", "reviewed", "submitted", "preparing")):

@@ -79,6 +79,29 @@ def test_summary_pdf_holds_the_batch_figures_on_the_official_page(world):
     assert data["grades"] and not re.search(r"[A-Za-z]", data["grades"])
 
 
+def test_the_summary_is_rendered_once_and_read_again_while_nothing_it_shows_changed(world, monkeypatch):
+    from sqlalchemy import func, select
+
+    from workflow.documents import render
+    from workflow.models import RenderedDocument
+
+    org, _plan, submission, _evaluations = world
+    first = submission_summary.render_summary(submission)
+    assert db.session.scalar(select(func.count()).select_from(RenderedDocument)) == 1
+
+    def no_render(*_args):
+        raise AssertionError("rendered again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(render, "_pdf", no_render)
+        assert submission_summary.render_summary(submission) == first
+    # What the summary shows changed: a new document, kept beside the first.
+    services.set_document(submission, "承应急〔2020〕12号", "王建国", org.office)
+    second = submission_summary.render_summary(submission)
+    assert second != first and "承应急〔2020〕12号" in squeeze(text_of(second))
+    assert db.session.scalar(select(func.count()).select_from(RenderedDocument)) == 2
+
+
 def test_a_long_summary_table_repeats_its_header_on_every_page(world):
     """A batch too long for one page: each page of the table starts with its header, rows are
     not split, and the totals close the last page."""

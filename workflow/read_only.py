@@ -3,10 +3,9 @@
 psycopg forgets every statement it has prepared whenever the connection rolls back (its
 ``rollback()`` clears the prepared-statement cache), and the session of a request that did not
 commit ends with a rollback. So no page that only reads ever reached psycopg's threshold of
-five executions: PostgreSQL parsed and planned each of its statements again on every request,
-about a millisecond for the inbox's and the board's queries on a large plan. Committing a
-transaction that wrote nothing leaves the data exactly as a rollback would, and keeps the
-statements prepared on the pooled connection.
+five executions: PostgreSQL parsed and planned each of its statements again on every request.
+Committing a transaction that wrote nothing leaves the data exactly as a rollback would, and
+keeps the statements prepared on the pooled connection.
 
 "Wrote nothing" is decided conservatively: no pending change in the session, no statement
 other than a SELECT sent in the transaction (a flush, a bulk UPDATE, anything else marks it),

@@ -4,6 +4,7 @@ Templates get plain data (dicts, lists, strings, numbers), never ORM objects, so
 template cannot lazily load or reach anything it was not given. Autoescaping is on: user
 text appears as text.
 """
+import hashlib
 
 from flask import current_app
 from flask_babel import force_locale
@@ -64,8 +65,45 @@ def render(template_name, data, fetcher=None):
     """PDF bytes of ``template_name`` (under templates/documents/) filled with ``data``.
 
     Pass a SafeURLFetcher to inspect what the document asked for afterwards."""
-    fetcher = fetcher or SafeURLFetcher()
+    return _pdf(render_html(template_name, data), fetcher)
+
+
+def render_kept(template_name, data):
+    """render(), kept in the database under the SHA-256 of the HTML, the style sheets and the
+    font rules it is made from: a document downloaded again unchanged (a submission's summary,
+    whose table of a large batch takes WeasyPrint longest) is read instead of rendered. The
+    same key is the same bytes, so a kept PDF never goes stale; a change of the data, the
+    templates, the styles or the fonts is a new key."""
+    from sqlalchemy.exc import IntegrityError
+
+    from workflow.extensions import db
+    from workflow.models import RenderedDocument
+
     html = render_html(template_name, data)
+    digest = hashlib.sha256(html.encode())
+    digest.update(font_face_css().encode())
+    for sheet in sorted(TEMPLATE_DIR.glob("*.css")):
+        digest.update(sheet.read_bytes())
+    # A font file replaced under the same name (the office's own fonts) is a new key too.
+    for path in [path for _font, path in fonts.available()] + [font.path for font in office_fonts.office_fonts().values()]:
+        stat = path.stat()
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    key = digest.hexdigest()
+    kept = db.session.get(RenderedDocument, key)
+    if kept is not None:
+        return kept.pdf
+    pdf = _pdf(html)
+    try:
+        with db.session.begin_nested():
+            db.session.add(RenderedDocument(key=key, pdf=pdf))
+        db.session.commit()
+    except IntegrityError:   # rendered at the same time by another request: the same bytes
+        db.session.rollback()
+    return pdf
+
+
+def _pdf(html, fetcher=None):
+    fetcher = fetcher or SafeURLFetcher()
     font_config = FontConfiguration()
     fonts_css = CSS(string=font_face_css(), font_config=font_config, url_fetcher=fetcher,
                     base_url=TEMPLATE_DIR.as_uri() + "/")

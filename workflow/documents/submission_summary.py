@@ -13,7 +13,7 @@ from decimal import Decimal
 
 
 from workflow import numbers, scoring
-from workflow.documents.render import document_language, render
+from workflow.documents.render import document_language, render_kept
 from workflow.documents.text import chinese_date
 from workflow.documents.titles import title_lines
 from workflow.excel.exporter import local_date
@@ -99,7 +99,7 @@ def render_summary(submission, rows=None):
     rows = services.project_rows(services.rows_of(submission) if rows is None else rows)
     data = summary_data(submission, rows)
     data["charts"] = summary_charts(submission, rows)
-    return render("submission_summary.html", data)
+    return render_kept("submission_summary.html", data)
 
 
 # The charts (the overview page's, drawn as SVG on the server: workflow/documents/charts.py) --

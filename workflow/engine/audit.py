@@ -94,8 +94,7 @@ _TIMELINE = (
     .where(AuditRecord.evaluation_id == bindparam("evaluation_id"))
     .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
 )
-# The limit written into the statement: PostgreSQL keeps one plan (pagination._written says why).
-_LATEST = _TIMELINE.limit(bindparam("limit", type_=Integer, literal_execute=True))
+_LATEST = _TIMELINE.limit(bindparam("limit", type_=Integer))
 
 
 class TimelineEntry(NamedTuple):

@@ -19,7 +19,7 @@ from workflow.engine.definition import state_def
 from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, Section, Task, User
-from workflow.pagination import KeyedPages, paginate
+from workflow.pagination import keyed_rows, paginate
 from workflow.roles import Role
 
 GROUP_TASK_ROLES = rights.GROUP_TASK_ROLES
@@ -198,8 +198,8 @@ def due_soon_query(user=None, on=None, days=None):
 @cache
 def _row_query():
     """What a task list shows of each task, its project, section and assignee, as plain rows
-    in the lists' order: a page's rows are only shown, and building ORM objects (task,
-    evaluation, project, section, user) for them cost more than the database's work."""
+    in the lists' order: a page's rows are only shown, so no ORM objects (task, evaluation,
+    project, section, user) are built for them."""
     return (
         select(Task.id, Task.state, Task.evaluation_id, Task.due_date, Task.completed_at, Task.assignee_id,
                Project.name.label("project_name"), Section.name.label("section_name"),
@@ -212,38 +212,10 @@ def _row_query():
     )
 
 
-def _pages(query, **windows):
-    """Pages of ``query``'s rows (_row_query()) with their total and ``windows``
-    (pagination.KeyedPages: the page's tasks found first, then only their rows read)."""
-    return KeyedPages(query, Task.id, rows_query=_row_query(), whole_rows=True, **windows)
-
-
-@cache
-def _inbox_filter():
-    """inbox_query() of any user who has a role and stands in for nobody, the user's values
-    bound parameters (rights.params_of()). Built once per process with the statements around it: building
-    and keying the permission rule anew took longer than the database's work on the office's
-    700 open tasks (a statement built once keeps its cache key)."""
-    return (
-        select(Task).join(Task.evaluation)
-        .where(Task.completed_at.is_(None),
-               rights.rule(rights.TASK, me=bindparam("me"), my_roles=bindparam("my_roles", expanding=True),
-                           my_section=bindparam("my_section")))
-        .order_by(*ROW_ORDER)
-    )
-
-
-@cache
-def _inbox_pages():
-    return _pages(_inbox_filter())
-
-
-@cache
-def _inbox_summary_pages():
-    """The first tasks of the inbox with the number of tasks, of overdue ones and of those
-    due soon (the rules of urgency(); the dates bound parameters)."""
-    on, soon_until = bindparam("on"), bindparam("soon_until")
-    return _pages(_inbox_filter(), **urgency_sums(on, soon_until))
+def _actionable_rows(user):
+    """The tasks ``user`` may act on, in the lists' order, with only the joins the rule needs:
+    what a page's keys are found in before _row_query() reads their rows."""
+    return select(Task).join(Task.evaluation).where(actionable_by(user)).order_by(*ROW_ORDER)
 
 
 def page(query, number):
@@ -252,16 +224,9 @@ def page(query, number):
     return paginate(query, number, key=Task.id, rows_query=_row_query(), whole_rows=True)
 
 
-def _plain(user):
-    """The inbox of ``user`` is the rule's on their own values alone (the statements built once)."""
-    return bool(user.roles) and not delegations.principals_of(user)
-
-
 def inbox_page(user, number):
     """One page of 我的待办."""
-    if not _plain(user):
-        return page(select(Task).join(Task.evaluation).where(actionable_by(user)).order_by(*ROW_ORDER), number)
-    return _inbox_pages().page(number, params=rights.params_of(user))
+    return page(_actionable_rows(user), number)
 
 
 def inbox(user):
@@ -287,12 +252,9 @@ def inbox_summary(user, on=None, days=None, first=5):
     query (window aggregates), the number of tasks, of overdue ones and of those due soon
     (the rules of urgency())."""
     on = on or today()
-    window = {"on": on, "soon_until": workdays.due_soon_until(on, days)}
-    if _plain(user):
-        rows = _inbox_summary_pages().rows(first, params={**rights.params_of(user), **window})
-    else:
-        mine = select(Task).join(Task.evaluation).where(actionable_by(user)).order_by(*ROW_ORDER)
-        rows = _pages(mine, **urgency_sums(bindparam("on"), bindparam("soon_until"))).rows(first, params=window)
+    sums = urgency_sums(on, workdays.due_soon_until(on, days))
+    rows = db.session.execute(keyed_rows(_actionable_rows(user), Task.id, first, rows_query=_row_query(),
+                                         total=func.count(), **sums)).all()
     if not rows:
         return {"count": 0, "overdue": 0, "due_soon": 0, "next": []}
     return {"count": rows[0].total, "overdue": rows[0].overdue or 0, "due_soon": rows[0].due_soon or 0,

@@ -24,6 +24,7 @@ from workflow.models.password_links import PasswordLink  # noqa: F401
 from workflow.models.opinions import ReviewOpinion  # noqa: F401
 from workflow.models.people import Section, User, UserRole  # noqa: F401
 from workflow.models.plans import Plan, PlanMember, Stage  # noqa: F401
+from workflow.models.rendered import RenderedDocument  # noqa: F401
 from workflow.models.security import LoginFailure  # noqa: F401
 from workflow.models.sessions import UserSession  # noqa: F401
 from workflow.models.submissions import Rectification, Submission, SubmissionItem  # noqa: F401

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import signals
 from workflow.engine import definition, opinions, tasks
@@ -383,7 +382,7 @@ def _copy_section(evaluation, section_id):
     """The evaluation's copy of its project's section (models.Evaluation.section_id), derived
     data: a form the section has open stays current."""
     db.session.execute(derived_update().where(Evaluation.__table__.c.id == evaluation.id).values(section_id=section_id))
-    set_committed_value(evaluation, "section_id", section_id)
+    db.session.expire(evaluation, ["section_id"])  # read again from the row when next asked for
 
 
 def update_project(project, name, section_id, leader_name, overall_target, actor, category=...):

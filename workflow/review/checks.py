@@ -9,9 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, bindparam, func, inspect, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import numbers, scoring, signals
 from workflow.engine.definition import states_where
@@ -152,16 +151,15 @@ def refresh_findings(evaluation, notes=None):
     A new evaluation gets the counts in its INSERT. A stored one gets them by a plain UPDATE
     that neither bumps the optimistic-lock version nor touches updated_at: the counts are
     derived data, and an explanation must not make an open form look outdated."""
-    state = inspect(evaluation)
-    if state.transient or state.pending:
+    if evaluation.id is None:   # not in the database yet
         counts = _counts(evaluation_findings(evaluation, notes if notes is not None else {}))
         evaluation.findings_open, evaluation.findings_total = counts
         return counts
     counts = _counts(evaluation_findings(evaluation, notes))
     if (evaluation.findings_open, evaluation.findings_total) != counts:
         _store({evaluation.id: counts})
-        set_committed_value(evaluation, "findings_open", counts[0])
-        set_committed_value(evaluation, "findings_total", counts[1])
+        # Read again from the row when next asked for, not written by the next flush.
+        db.session.expire(evaluation, ["findings_open", "findings_total"])
     return counts
 
 
@@ -254,8 +252,7 @@ def _plan_findings_query(limited, current=False):
         .join(Plan, Project.plan_id == Plan.id)
         .where(*_unsubmitted(plan_id)).order_by(Project.name, Project.id)
     )
-    # The limit written into the statement (pagination._written): PostgreSQL then keeps one plan.
-    return query.limit(bindparam("limit", type_=Integer, literal_execute=True)) if limited else query
+    return query.limit(bindparam("limit", type_=Integer)) if limited else query
 
 
 def _plan_findings(rows):

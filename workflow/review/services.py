@@ -105,8 +105,7 @@ def _queue_query(plan_id=None):
 def _rows_query():
     """Built once per process, without conditions: what the queue shows of an evaluation, as
     plain rows (id, state, findings_open, findings_total, project, section, submitted_by).
-    Not ORM entities: the queue changes none of them, and building 25 evaluations with their
-    projects, sections and submitters cost more than the query itself."""
+    Not ORM entities: the queue only shows them and changes none."""
     return (
         select(Evaluation.id, Evaluation.state, Evaluation.findings_open, Evaluation.findings_total,
                Project.name.label("project"), Section.name.label("section"), User.full_name.label("submitted_by"))

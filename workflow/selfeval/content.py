@@ -3,16 +3,11 @@
 import hashlib
 import json
 from decimal import Decimal
-from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, cast, inspect, null, select, union_all
-from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import numbers
-from workflow.extensions import db
-from workflow.models import FundingRow, Indicator, NarrativeSection, PlanReportSection
+from workflow.models import FundingRow, Indicator, NarrativeSection
 from workflow.models.content import FUNDING_KINDS
 from workflow.selfeval import department, framework, outline
 
@@ -64,61 +59,9 @@ def report_outline(evaluation):
     return evaluation.project.plan.report_sections
 
 
-# The rows of an evaluation's content, each with the key that selects them and the order of
-# its relationship (ties by id), in the order of the tuples load() returns.
-_PARTS = (
-    (FundingRow, FundingRow.evaluation_id, lambda row: row.id),
-    (Indicator, Indicator.evaluation_id, lambda row: (row.sort_order, row.id)),
-    (NarrativeSection, NarrativeSection.evaluation_id, lambda row: row.id),
-    (PlanReportSection, PlanReportSection.plan_id, lambda row: (row.sort_order, row.id)),
-)
-
-
-@cache
-def _content_query():
-    """The four kinds of rows in one statement: a UNION ALL whose branches each fill the
-    columns of one table (NULL, of the right type, in the others'), read back as four entities
-    over the same subquery; a row's other three entities have no key and come back as None.
-    Built once per process with bound parameters."""
-    branches = []
-    for entity, key, _order in _PARTS:
-        columns = [(column if other is entity else cast(null(), column.type)).label(f"{column.table.name}_{column.name}")
-                   for other, _key, _o in _PARTS for column in other.__table__.columns]
-        parameter = "plan_id" if entity is PlanReportSection else "evaluation_id"
-        branches.append(select(*columns).where(key == bindparam(parameter)))
-    rows = union_all(*branches).subquery()
-    return select(*(aliased(entity, rows) for entity, _key, _order in _PARTS))
-
-
-def load(evaluation):
-    """Load the evaluation's funding rows, indicators and narrative and its plan's report
-    outline in one statement instead of four lazy loads (the completeness check, the form and
-    the evaluation page read all four). Only collections not loaded yet are set, as their lazy
-    loads would set them; objects already in the session are taken as they are (as a lazy load
-    takes them). Nothing to do for an evaluation not in the database yet."""
-    project = evaluation.project
-    state = inspect(evaluation)
-    if not state.persistent or project is None:
-        return
-    owners = (evaluation, evaluation, evaluation, project.plan)
-    names = ("funding_rows", "indicators", "narrative", "report_sections")
-    wanted = [name in inspect(owner).unloaded for owner, name in zip(owners, names)]
-    if not any(wanted):
-        return
-    found = ([], [], [], [])
-    for row in db.session.execute(_content_query(), {"evaluation_id": evaluation.id, "plan_id": project.plan_id}):
-        for bucket, item in zip(found, row):
-            if item is not None:
-                bucket.append(item)
-    for owner, name, want, items, (_entity, _key, order) in zip(owners, names, wanted, found, _PARTS):
-        if want:
-            set_committed_value(owner, name, sorted(items, key=order))
-
-
 def ensure_content(evaluation):
     """Give an evaluation its funding rows and indicators when it has none; True when it
     added any (the caller commits)."""
-    load(evaluation)
     added = False
     if not evaluation.funding_rows:
         evaluation.funding_rows = [FundingRow(kind=kind) for kind in funding_labels(evaluation)]

@@ -322,7 +322,6 @@ def save(evaluation_id, user, edit, address=""):
 
 def completeness_problems(evaluation):
     """What must still be filled in before the evaluation can be submitted."""
-    content.load(evaluation)
     problems = []
     project = evaluation.project
     if not project.overall_target.strip():

@@ -34,7 +34,6 @@ def settable(ind):
 def target_problems(evaluation):
     """What the section must still fill in before submitting its targets: the year's goal and
     every applicable indicator's 指标性质 and 年度指标值."""
-    content.load(evaluation)
     problems = []
     if not (evaluation.project.overall_target or "").strip():
         problems.append(_("请填写年度总体目标。"))
@@ -57,7 +56,6 @@ def values_of(ind):
 
 
 def record_data(evaluation):
-    content.load(evaluation)
     return {
         "project": {"name": evaluation.project.name},
         "overall_target": evaluation.project.overall_target or "",

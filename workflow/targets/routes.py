@@ -12,7 +12,6 @@ from workflow.forms import error_messages
 from workflow.permissions import roles
 from workflow.refusals import refused
 from workflow.roles import Role
-from workflow.selfeval import content
 from workflow.selfeval import services as selfeval
 from workflow.targets import bp, record, services
 from workflow.targets.forms import ChangeRequestForm, DecisionForm
@@ -57,7 +56,6 @@ def _asked(form):
 
 
 def _render_request(evaluation, form, refusal=None, status=200):
-    content.load(evaluation)
     return render_template(
         "targets/request.html", evaluation=evaluation, project=evaluation.project, form=form, refusal=refusal,
         indicators=[ind for ind in evaluation.indicators if record.settable(ind)],

@@ -18,7 +18,6 @@ from workflow.errors import Forbidden, NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, TargetChange, User, UserRole
 from workflow.roles import Role
-from workflow.selfeval import content
 from workflow.targets import record
 
 REASON_LIMIT = 2000
@@ -136,7 +135,6 @@ def request_change(evaluation_id, user, indicators=(), overall_target=None, reas
         raise ServiceError(_("请填写调整原因。"))
     if len(reason) > REASON_LIMIT:
         raise ServiceError(_("调整原因不能超过 %(n)d 个字。", n=REASON_LIMIT))
-    content.load(evaluation)
     own = {ind.id: ind for ind in evaluation.indicators if record.settable(ind)}
     errors, items = [], []
     if overall_target is not None:
@@ -187,7 +185,6 @@ def get_change(change_id):
 
 
 def _apply(evaluation, change, actor):
-    content.load(evaluation)
     indicators = {ind.id: ind for ind in evaluation.indicators}
     for item in change.items:
         if item["indicator_id"] is GOAL:

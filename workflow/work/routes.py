@@ -26,8 +26,8 @@ def _page_number():
 
 
 def _render_tasks(template, title, page, **extra):
-    # What the rows repeat is looked up once per page, not once per row (25 rows, three
-    # links, a label and a note each: url_for and the translations took half the page's time).
+    # What the rows repeat (three links, a label and a note each) is looked up once per page,
+    # not once per row: url_for and the translations are not free.
     return render_template(
         template, title=title, tasks=page.items, page=page, urgency=tasks.urgency,
         today=tasks.today(), labels=tasks.labels_of(page.items),
