@@ -1,7 +1,7 @@
 """Rendered PDFs kept by the SHA-256 of what they were made from (the submission's summary:
 a batch of 2,000 projects is a long table that takes WeasyPrint most of the package's time).
 
-Revision ID: 0026
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-06 21:00:00
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0026'
+revision = '0024'
 down_revision = '0023'
 branch_labels = None
 depends_on = None
