@@ -7,6 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from bench import deadline
 from tests import factories
 from tests.conftest import post, signed_in
@@ -17,6 +19,7 @@ from workflow.selfeval import services
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
+@pytest.mark.commits  # the bench reads the database back through a connection of its own
 def test_the_bench_fills_a_form_that_saves_whole_may_be_submitted_and_reads_back_as_posted(app, database_url):
     org, plan = factories.make_setup()
     project = factories.make_project(plan, "应急物资储备项目", org.section_a, org.office)
