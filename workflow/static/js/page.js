@@ -3,6 +3,8 @@
  * - A form that came back with errors: the error summary ([data-error-summary]) or else the
  *   first field marked aria-invalid gets the focus, and the live region ([data-form-errors])
  *   announces that there are errors (its text, translated, is in data-text).
+ * - A table wider than the screen (a phone) scrolls in its .table-responsive box: the box
+ *   joins the Tab order so that a keyboard can scroll it too (WCAG 2.1.1).
  * - The print header's time ([data-print-date]) is set again when printing starts, so a page
  *   left open prints the day it is printed, not the day it was loaded.
  */
@@ -32,7 +34,19 @@
     }
   }
 
+  function scrollable() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
   function start() {
+    scrollable();
+    window.addEventListener("resize", scrollable);
     focusErrors();
     window.addEventListener("beforeprint", stamp);
   }
