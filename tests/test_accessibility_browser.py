@@ -145,3 +145,118 @@ def test_no_serious_violation_on_the_busy_pages(browser, live_server, site, loca
         for page in pages.values():
             page.context.close()
     assert not problems, "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in problems.items())
+
+
+def focused(page):
+    """What has the keyboard focus: its tag, id, name, test id and text."""
+    return page.evaluate("""() => { const e = document.activeElement; return {
+        tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '',
+        testid: e.getAttribute('data-testid') || '', text: (e.textContent || '').trim().slice(0, 40)}; }""")
+
+
+def tab_to(page, matches, limit=400):
+    """Press Tab until the focused element ``matches`` (a predicate on focused()); fail when
+    it is not reached in ``limit`` presses."""
+    for _press in range(limit):
+        page.keyboard.press("Tab")
+        if matches(focused(page)):
+            return
+    pytest.fail(f"not reached with {limit} Tabs; focus is on {focused(page)}")
+
+
+def test_the_login_and_the_self_evaluation_with_the_keyboard_alone(browser, live_server, site):
+    """Tab moves, Enter and Space act; characters are typed into the focused field only."""
+    org, evaluation_id = site["org"], site["evaluation"]
+    page = new_page(browser, live_server)
+    try:
+        page.goto("/auth/login")
+        # The first Tab reaches the skip link, which shows itself on the screen.
+        page.keyboard.press("Tab")
+        assert focused(page)["text"] == "跳到正文"
+        box = page.locator(".skip-link").bounding_box()
+        assert box and box["y"] >= 0, "the focused skip link stays off the screen"
+        page.keyboard.press("Enter")  # to the content: the next Tab is the login form's
+        tab_to(page, lambda f: f["id"] == "username", limit=3)
+        page.keyboard.type(org.staff_a.username)
+        page.keyboard.press("Tab")
+        assert focused(page)["id"] == "password"
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/(#main)?$"))  # the skip link's #main follows the redirect
+
+        page.goto(f"/evaluations/{evaluation_id}/form")
+        amount = "funding-total-initial_budget"
+        tab_to(page, lambda f: f["name"] == amount)
+        page.keyboard.type("12O.5")  # a letter O for a zero
+        tab_to(page, lambda f: f["name"] == "overall_achievement")
+        page.keyboard.type(demo_content.MINE_ACHIEVEMENT)
+        tab_to(page, lambda f: f["testid"] == "save")
+        page.keyboard.press("Space")
+        page.wait_for_load_state()
+
+        # Refused: the summary has the focus, announced; the field itself is marked and
+        # described by its message; nothing was saved.
+        summary = page.get_by_test_id("error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_have_attribute("role", "alert")
+        expect(page.locator("[data-form-errors]")).not_to_be_empty()
+        field = page.locator(f"input[name='{amount}']")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_class(re.compile(r"\bis-invalid\b"))
+        message = page.locator(f"#{field.get_attribute('aria-describedby')}")
+        expect(message).to_contain_text("应为数字")
+        expect(field).to_have_accessible_description(re.compile("应为数字"))
+        expect(field).to_have_accessible_name(re.compile("全年预算数|年初预算数"))
+        expect(field).to_have_value("12O.5")  # what was typed is kept
+        assert axe_problems(page) == []
+
+        # From the summary's link to the field (Tab, Enter), fixed, saved with Enter.
+        page.keyboard.press("Tab")
+        assert focused(page)["tag"] == "a"
+        page.keyboard.press("Enter")
+        expect(field).to_be_focused()  # the refused value selected: typing replaces it
+        page.keyboard.type("120.5")
+        page.keyboard.press("Enter")  # Enter in a text field submits its form
+        page.wait_for_load_state()
+        expect(page.get_by_test_id("error-summary")).to_have_count(0)
+        expect(page.locator(".alert-success")).to_contain_text("已保存")
+        expect(page.locator(f"input[name='{amount}']")).to_have_value("120.5")
+        expect(page.locator("#overall_achievement")).to_have_value(demo_content.MINE_ACHIEVEMENT)
+    finally:
+        page.context.close()
+
+
+def pdf_text(page, tmp_path, name):
+    """The page as Chromium prints it (A4, the print style sheet), read back by pdftotext."""
+    page.emulate_media(media="print")
+    path = tmp_path / f"{name}.pdf"
+    page.pdf(path=str(path), format="A4", print_background=True)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_the_board_and_the_attendance_page_print_without_the_navigation(browser, live_server, site, tmp_path):
+    org = site["org"]
+    page = new_page(browser, live_server)
+    try:
+        sign_in(page, org.office.username)
+        printed = {}
+        for name, path in (("board", "/work/board"), ("attendance", f"/meetings/{site['meeting']}/attendance")):
+            page.goto(path)
+            printed[name] = pdf_text(page, tmp_path, name)
+        for name, text in printed.items():
+            # The title and the time of printing head the page.
+            assert "打印时间" in text, name
+            assert "绩效评价工作台" in text.split("打印时间")[0], name
+            # No bar, no footer, no buttons.
+            for navigation in ("我的待办", "验真", "退出", "English", "预算绩效重点评价", "跳到正文"):
+                assert navigation not in text, (name, navigation)
+        assert "进度看板" in printed["board"]
+        # The board's rows and its plan (the picker is not printed; its plan's title is).
+        assert factories.SECTION_A in printed["board"] and "合计" in printed["board"]
+        assert "切换" not in printed["board"]
+        assert "签到情况" in printed["attendance"] and "预算重点项目绩效评价工作培训会议" in printed["attendance"]
+        for button in ("为名单中的人员手工签到", "投屏签到", "导出签到表"):
+            assert button not in printed["attendance"], button
+    finally:
+        page.context.close()

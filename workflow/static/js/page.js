@@ -22,6 +22,19 @@
     });
   }
 
+  // A link of the error summary puts the focus in its field (following "#id" alone only
+  // scrolls to it), the refused value selected: what is typed replaces it.
+  function followToField(event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) { return; }
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
+      if (typeof field.select === "function" && field.tagName !== "SELECT") { field.select(); }
+    }
+  }
+
   function focusErrors() {
     var target = document.querySelector("[data-error-summary]") ||
       document.querySelector("main [aria-invalid='true']");
@@ -48,6 +61,7 @@
     scrollable();
     window.addEventListener("resize", scrollable);
     focusErrors();
+    document.addEventListener("click", followToField);
     window.addEventListener("beforeprint", stamp);
   }
 
