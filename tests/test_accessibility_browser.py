@@ -10,8 +10,9 @@ browser serve the whole module; each test builds its own data (the tables are em
 every test)."""
 import re
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -235,7 +236,7 @@ def pdf_text(page, tmp_path, name):
                           text=True).stdout
 
 
-def test_the_board_and_the_attendance_page_print_without_the_navigation(browser, live_server, site, tmp_path):
+def test_the_board_and_the_attendance_page_print_without_the_navigation(app, browser, live_server, site, tmp_path):
     org = site["org"]
     page = new_page(browser, live_server)
     try:
@@ -243,10 +244,19 @@ def test_the_board_and_the_attendance_page_print_without_the_navigation(browser,
         printed = {}
         for name, path in (("board", "/work/board"), ("attendance", f"/meetings/{site['meeting']}/attendance")):
             page.goto(path)
+            # The print time is written again as printing starts (static/js/page.js).
+            page.locator("[data-print-date]").evaluate("element => { element.textContent = '—'; }")
+            page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+            expect(page.locator("[data-print-date]")).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$"))
             printed[name] = pdf_text(page, tmp_path, name)
+        zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
         for name, text in printed.items():
-            # The title and the time of printing head the page.
-            assert "打印时间" in text, name
+            # The title and the time of printing head the page, in the app's time zone
+            # (whatever the computer's: Chromium here runs in UTC).
+            when = re.search(r"打印时间：\s*(\d{4}-\d\d-\d\d \d\d:\d\d)", text)
+            assert when, name
+            moment = datetime.strptime(when.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+            assert abs(moment - datetime.now(zone)) < timedelta(minutes=3), (name, when.group(1))
             assert "绩效评价工作台" in text.split("打印时间")[0], name
             # No bar, no footer, no buttons.
             for navigation in ("我的待办", "验真", "退出", "English", "预算绩效重点评价", "跳到正文"):

@@ -11,14 +11,25 @@
 (function () {
   "use strict";
 
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // The time in the app's time zone (data-time-zone, as the server wrote it), whatever the
+  // computer's own: "2026-06-20 09:30".
+  function localTime(zone) {
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone || undefined, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      }).formatToParts(new Date()).forEach(function (part) { parts[part.type] = part.value; });
+      return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute;
+    } catch (error) {
+      return null;  // an unknown zone: keep the server's time
+    }
+  }
 
   function stamp() {
-    var now = new Date();
-    var text = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) +
-      " " + pad(now.getHours()) + ":" + pad(now.getMinutes());
     document.querySelectorAll("[data-print-date]").forEach(function (element) {
-      element.textContent = text;
+      var text = localTime(element.getAttribute("data-time-zone"));
+      if (text) { element.textContent = text; }
     });
   }
 
