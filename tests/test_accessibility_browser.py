@@ -21,6 +21,7 @@ from tests import factories
 from tests.conftest import PASSWORD
 from tests.live_server import browser, live_server  # noqa: F401  (fixtures)
 from workflow import clock, demo_content
+from workflow.extensions import db
 from workflow.meetings import services as meetings
 
 pytestmark = [pytest.mark.browser, pytest.mark.any_database]
@@ -49,8 +50,6 @@ def site(app):
         ends_at=now + timedelta(hours=2), place="应急管理局2603会议室"), org.office)
     meetings.add_invitees(meeting, org.office, [org.staff_a.id, org.staff_a2.id, org.staff_b.id])
     meetings.publish(meeting, org.office)
-    from workflow.extensions import db
-
     db.session.commit()
     return {"org": org, "plan": plan.id, "evaluation": mine.evaluation.id, "other": other.id,
             "meeting": meeting.id}

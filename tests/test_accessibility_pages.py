@@ -64,8 +64,8 @@ def test_every_page_has_landmarks_a_skip_link_and_a_print_header(app, mine):
     # The print header: the page's title and the time it is printed.
     assert "工作台 · 绩效评价工作台" in page.text_of.get("main", "")
     assert re.search(r"打印时间：\d{4}-\d\d-\d\d \d\d:\d\d", page.text_of["main"])
-    assert page.find("div", role="alert", **{"data-form-errors": ""}) or any(
-        "data-form-errors" in a for _t, a in page.tags)
+    # The live region that announces a form's errors.
+    assert any("data-form-errors" in a and a.get("role") == "alert" for _t, a in page.tags)
 
 
 def test_a_refused_wtforms_field_is_marked_and_described_by_its_message(app):
