@@ -165,7 +165,8 @@ def tab_to(page, matches, limit=400):
 
 
 def test_the_login_and_the_self_evaluation_with_the_keyboard_alone(browser, live_server, site):
-    """Tab moves, Enter and Space act; characters are typed into the focused field only."""
+    """Tab moves (Shift+Tab once, back to the skip link), Enter and Space act; characters are
+    typed into the focused field only."""
     org, evaluation_id = site["org"], site["evaluation"]
     page = new_page(browser, live_server)
     try:
@@ -175,6 +176,13 @@ def test_the_login_and_the_self_evaluation_with_the_keyboard_alone(browser, live
         assert focused(page)["text"] == "跳到正文"
         box = page.locator(".skip-link").bounding_box()
         assert box and box["y"] >= 0, "the focused skip link stays off the screen"
+        # In the dark bar the focus ring is the light-yellow line (7.6:1 on the bar's blue).
+        page.keyboard.press("Tab")
+        ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            return [document.activeElement.closest('.app-header') !== null, s.outlineStyle, s.outlineColor, s.outlineWidth]; }""")
+        assert ring == [True, "solid", "rgb(255, 213, 79)", "3px"], ring
+        page.keyboard.press("Shift+Tab")
+        assert focused(page)["text"] == "跳到正文"
         page.keyboard.press("Enter")  # to the content: the next Tab is the login form's
         tab_to(page, lambda f: f["id"] == "username", limit=3)
         page.keyboard.type(org.staff_a.username)
