@@ -294,7 +294,7 @@ def test_the_projector_shows_a_rotating_qr_code(app, setup):
     page = page_text(office.get(f"/meetings/{meeting.id}/projector"))
     token = tokens.qr_token(meeting.id)
     assert f'src="/meetings/{meeting.id}/signin/qr.svg?token={token}"' in page
-    assert 'src="/static/js/board.js"' in page and "签到时间：08:00 至 09:30" in page
+    assert 'src="/static/js/board.js?v=' in page and "签到时间：08:00 至 09:30" in page
     svg = office.get(f"/meetings/{meeting.id}/signin/qr.svg?token={token}")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     assert svg.get_data(as_text=True).startswith("<svg") and "<path" in svg.get_data(as_text=True)

@@ -1,3 +1,5 @@
+import re
+
 from tests.conftest import login
 from tests.factories import make_user
 from workflow.roles import Role
@@ -18,7 +20,8 @@ def test_admin_sees_dashboard(client):
 
 def test_the_icon_is_linked_and_served(client):
     page = client.get("/auth/login").get_data(as_text=True)
-    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    # Under its content's hash (workflow/static_assets.py).
+    assert re.search(r'<link rel="icon" href="/static/favicon.svg\?v=[0-9a-f]{12}" type="image/svg\+xml">', page)
     svg = client.get("/static/favicon.svg")
     assert svg.status_code == 200 and svg.data.startswith(b"<svg")
     ico = client.get("/favicon.ico")

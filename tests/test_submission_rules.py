@@ -478,7 +478,12 @@ def test_a_bad_number_is_refused_and_nothing_is_saved(app, world, bad, message):
         field(evaluation, QUANTITY, "target"): bad,
     })
     assert response.status_code == 422
-    assert [message] == [m for m in flashes(response) if "年度指标值" in m]
+    # Listed in the page's error summary and shown at the field itself, which is marked.
+    summary = text(response).split("data-error-summary")[1].split("</div>")[0]
+    name = field(evaluation, QUANTITY, "target")
+    assert message in summary and f'href="#{name}"' in summary
+    assert f'aria-invalid="true" aria-describedby="{name}-error">' in text(response)
+    assert f'id="{name}-error">{message}</div>' in text(response)
     assert f'value="{bad}"' in text(response)  # shown again for correction
     assert observed(evaluation.id) == before
     assert stored(evaluation.id) == content_before

@@ -43,9 +43,10 @@ def create_app(config_name=None, overrides=None):
     flow.register()
     _register_blueprints(app)
 
-    from workflow import web
+    from workflow import static_assets, web
 
     web.init_app(app)
+    static_assets.init_app(app)
 
     from workflow import cli
 

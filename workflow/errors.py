@@ -10,11 +10,14 @@ Nothing has been changed when it is raised.
 class ServiceError(Exception):
     code = "invalid"
 
-    def __init__(self, message, code=None):
+    def __init__(self, message, code=None, fields=None):
         super().__init__(str(message))
         self.message = str(message)
         if code:
             self.code = code
+        # Where the problems are, when the service knows: {a key of its own → message}, for a
+        # page to mark each field (e.g. the 自评表's, workflow/selfeval/edits.form_field).
+        self.fields = dict(fields or {})
 
 
 class NotFound(ServiceError):

@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from workflow import clock
 from workflow.api import errors as api_errors
 from workflow.api.auth import is_api_request
 from workflow.auth import directory
@@ -69,6 +70,8 @@ def init_app(app):
     app.before_request(_force_password_change)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    # The print header's time (base.html), from the one clock of the app.
+    app.jinja_env.globals["now"] = clock.now
     # A title may carry the writer's line break for the printed documents (a "|"); screens
     # show the title without it.
     app.add_template_filter(plain_title, "plain_title")

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
 from sqlalchemy import Date, bindparam, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
@@ -47,33 +46,6 @@ class Row:
     def cells(self, columns):
         """(state name, count) of ``columns`` (the plan's states, in the workflow's order)."""
         return [(state.name, self.counts.get(state.name, 0)) for state in columns]
-
-
-# A large bureau's board has 100 sections × 8 states: its section rows are written here as
-# strings from one format string per row (the state cells in the workflow's order), rather than
-# by template loops, which looked up and escaped each value through Jinja and took a third of
-# the page's time.
-@cache
-def _row_format(names):
-    return (
-        '<tr data-section="{label}" data-mark="{colour}"><td>{mark}</td><td>{label}</td>\n    '
-        # Centred by the style sheet (.board td[data-state]), not by a class on each of 800 cells.
-        + "".join(f'<td data-state="{name}">{{{index}}}</td>' for index, name in enumerate(names))
-        + '\n    <td data-count="total">{total}</td></tr>\n  '
-    )
-
-
-def section_rows_html(rows, marks, columns):
-    """The board's section rows (``marks``: the mark's HTML by colour, rendered once by the
-    template; ``columns``: the plan's states); a count of none is left blank."""
-    html, names = [], tuple(state.name for state in columns)
-    row_format = _row_format(names)
-    for row in rows:
-        counts = row.counts
-        colour = row.mark
-        html.append(row_format.format(*[counts.get(name) or "" for name in names], label=escape(row.label),
-                                       colour=colour, mark=marks[colour], total=row.total))
-    return Markup("".join(html))
 
 
 def plans_and_choice(plan_id=None):

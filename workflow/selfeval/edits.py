@@ -87,6 +87,20 @@ def from_form(form):
     return edit
 
 
+def form_field(where):
+    """The form's field name for a place services.save names in its errors (the inverse of
+    from_form's naming): ("leader_name",), ("funding", kind, column), ("indicator", id,
+    field), ("text", key)."""
+    kind, *rest = where
+    if kind == "funding":
+        return f"funding-{rest[0]}-{rest[1]}"
+    if kind == "indicator":
+        return f"ind-{rest[0]}-{rest[1]}"
+    if kind == "text":
+        return f"text-{rest[0]}"
+    return kind
+
+
 def _task(form, key, name):
     """A posted main task: ``key`` its id, or new1, new2 … for the blank rows. Its projects are
     its ticked boxes (none ticked: none)."""

@@ -15,7 +15,7 @@ from workflow.selfeval.framework import EXECUTION_RATE
 from workflow.targets import record as target_record
 
 
-def _render(evaluation, values=None, status=200):
+def _render(evaluation, values=None, status=200, field_errors=None, other_errors=()):
     editable = services.can_edit(evaluation, current_user)
     sections = content.report_outline(evaluation)
     is_department = department.is_department(evaluation)
@@ -40,6 +40,8 @@ def _render(evaluation, values=None, status=200):
         problems=services.completeness_problems(evaluation),
         changes=services.changes_since_submission(evaluation),
         values=values or {},
+        field_errors=field_errors or {},
+        other_errors=other_errors,
         natures=scoring.NATURE_LABELS,
         bands=scoring.BAND_LABELS,
         grade_labels=scoring.GRADE_LABELS,
@@ -65,9 +67,16 @@ def form(evaluation_id):
     try:
         services.save(evaluation.id, current_user, edits.from_form(request.form), address=request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
         evaluation = visible_or_abort(evaluation_id, current_user)
-        return _render(evaluation, values=request.form, status=status_of(error))
+        if not error.fields:
+            flash(error.message, "danger")
+            return _render(evaluation, values=request.form, status=status_of(error))
+        # Each refused value is marked at its field and listed, linked, in the page's error
+        # summary; the problems no field holds are listed there too.
+        field_errors = {edits.form_field(where): message for where, message in error.fields.items()}
+        other_errors = [part for part in error.message.split("；") if part not in error.fields.values()]
+        return _render(evaluation, values=request.form, status=status_of(error),
+                       field_errors=field_errors, other_errors=other_errors)
     flash(_("已保存。"), "success")
     # The id as routed: the committed evaluation is expired, and reading its id would load it again.
     return redirect(url_for("selfeval.form", evaluation_id=evaluation_id))

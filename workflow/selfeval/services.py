@@ -49,38 +49,48 @@ def can_edit(evaluation, user):
 
 
 class _Errors(list):
-    def add(self, message):
+    """The problems of one save, in order; ``where`` maps each field that has one (a key of
+    edits.form_field: ("leader_name",), ("funding", kind, column), ("indicator", id, field),
+    ("text", key)) to its first message, for the page to mark the field itself."""
+
+    def __init__(self):
+        super().__init__()
+        self.where = {}
+
+    def add(self, message, where=None):
         self.append(str(message))
+        if where is not None:
+            self.where.setdefault(where, str(message))
 
 
-def _decimal(raw, label, errors, places=4, allow_negative=False):
+def _decimal(raw, label, errors, places=4, allow_negative=False, where=None):
     text = (raw or "").strip().replace(",", "").replace("，", "")
     if text == "":
         return None
     try:
         value = Decimal(text)
     except InvalidOperation:
-        errors.add(_("“%(field)s”应为数字。", field=label))
+        errors.add(_("“%(field)s”应为数字。", field=label), where)
         return None
     if not value.is_finite():
-        errors.add(_("“%(field)s”应为数字。", field=label))
+        errors.add(_("“%(field)s”应为数字。", field=label), where)
         return None
     if value < 0 and not allow_negative:
-        errors.add(_("“%(field)s”不能为负数。", field=label))
+        errors.add(_("“%(field)s”不能为负数。", field=label), where)
         return None
     if value.as_tuple().exponent < -places:
-        errors.add(_("“%(field)s”最多保留 %(n)d 位小数。", field=label, n=places))
+        errors.add(_("“%(field)s”最多保留 %(n)d 位小数。", field=label, n=places), where)
         return None
     if abs(value) >= Decimal("1e14"):
-        errors.add(_("“%(field)s”数值过大。", field=label))
+        errors.add(_("“%(field)s”数值过大。", field=label), where)
         return None
     return value
 
 
-def _text(raw, label, errors, limit):
+def _text(raw, label, errors, limit, where=None):
     text = (raw or "").strip()
     if len(text) > limit:
-        errors.add(_("“%(field)s”不能超过 %(n)d 个字。", field=label, n=limit))
+        errors.add(_("“%(field)s”不能超过 %(n)d 个字。", field=label, n=limit), where)
         return None
     return text
 
@@ -96,7 +106,7 @@ def _apply(evaluation, edit, errors):
     ):
         raw = getattr(edit, attribute)
         if raw is not None:
-            value = _text(raw, label, errors, limit)
+            value = _text(raw, label, errors, limit, where=(attribute,))
             if value is not None:
                 setattr(target, attribute, value)
 
@@ -105,7 +115,7 @@ def _apply(evaluation, edit, errors):
             if column not in content.FUNDING_COLUMNS or raw is None or (column == "executed" and not actuals):
                 continue
             label = f"{content.funding_labels(evaluation)[row.kind]} · {content.FUNDING_COLUMNS[column]}"
-            value = _decimal(raw, label, errors)
+            value = _decimal(raw, label, errors, where=("funding", row.kind, column))
             if raw.strip() == "" or value is not None:
                 setattr(row, column, value)
 
@@ -125,7 +135,7 @@ def _apply(evaluation, edit, errors):
         if key not in names:
             errors.add(_("报告提纲中没有“%(key)s”一节。", key=key))
             continue
-        text = _text(raw, names[key], errors, TEXT_LIMIT)
+        text = _text(raw, names[key], errors, TEXT_LIMIT, where=("text", key))
         if text is None:
             continue
         if key in sections:
@@ -139,13 +149,14 @@ def _value(ind, raw, field, errors):
     if raw is None:
         return
     label = f"{ind.name or ind.level2 or ind.level1} · {content.INDICATOR_FIELDS[field]}"
+    where = ("indicator", ind.id, field)
     if ind.nature == scoring.QUALITATIVE:
-        text = _text(raw, label, errors, SHORT_TEXT_LIMIT)
+        text = _text(raw, label, errors, SHORT_TEXT_LIMIT, where)
         if text is not None:
             setattr(ind, field + "_text", text)
             setattr(ind, field, None)
         return
-    value = _decimal(raw, label, errors)
+    value = _decimal(raw, label, errors, where=where)
     if raw.strip() == "" or value is not None:
         setattr(ind, field, value)
         setattr(ind, field + "_text", "")
@@ -160,7 +171,7 @@ def _apply_indicator(ind, change, errors, actuals):
             try:
                 new_nature = scoring.normalise_nature(change.nature) if change.nature.strip() else None
             except scoring.ScoringError:
-                errors.add(_("“%(field)s”的指标性质无效。", field=label))
+                errors.add(_("“%(field)s”的指标性质无效。", field=label), ("indicator", ind.id, "nature"))
                 return
             if new_nature != ind.nature:
                 # A score belongs to the way it was given: a new 指标性质 starts unscored.
@@ -169,7 +180,8 @@ def _apply_indicator(ind, change, errors, actuals):
         for attribute, limit in (("name", 100), ("unit", 16)):
             raw = getattr(change, attribute)
             if raw is not None:
-                value = _text(raw, f"{label} · {content.INDICATOR_FIELDS[attribute]}", errors, limit)
+                value = _text(raw, f"{label} · {content.INDICATOR_FIELDS[attribute]}", errors, limit,
+                              ("indicator", ind.id, attribute))
                 if value is not None:
                     setattr(ind, attribute, value)
         _value(ind, change.target, "target", errors)
@@ -182,22 +194,24 @@ def _apply_indicator(ind, change, errors, actuals):
         _value(ind, change.actual, "actual", errors)
     if change.deviation_reason is not None:
         value = _text(change.deviation_reason,
-                      f"{label} · {content.INDICATOR_FIELDS['deviation_reason']}", errors, TEXT_LIMIT)
+                      f"{label} · {content.INDICATOR_FIELDS['deviation_reason']}", errors, TEXT_LIMIT,
+                      ("indicator", ind.id, "deviation_reason"))
         if value is not None:
             ind.deviation_reason = value
     if ind.nature == scoring.QUALITATIVE and change.band is not None:
         band = change.band.strip() or None
         if band is not None and band not in scoring.BANDS:
-            errors.add(_("“%(field)s”的定性档次无效。", field=label))
+            errors.add(_("“%(field)s”的定性档次无效。", field=label), ("indicator", ind.id, "band"))
             return
-        score = _decimal(change.score, f"{label} · {content.INDICATOR_FIELDS['score']}", errors, places=2)
+        score = _decimal(change.score, f"{label} · {content.INDICATOR_FIELDS['score']}", errors, places=2,
+                         where=("indicator", ind.id, "score"))
         ind.band = band
         ind.score = None
         if band is not None and score is not None:
             try:
                 ind.score = scoring.score_qualitative(band, score, ind.weight)
             except scoring.ScoringError as error:
-                errors.add(f"{label}：{error}")
+                errors.add(f"{label}：{error}", ("indicator", ind.id, "score"))
 
 
 def _target_notes(ind, change, label, errors):
@@ -206,13 +220,13 @@ def _target_notes(ind, change, label, errors):
 
     if change.explanation is not None:
         value = _text(change.explanation, f"{label} · {content.INDICATOR_FIELDS['explanation']}", errors,
-                      EXPLANATION_LIMIT)
+                      EXPLANATION_LIMIT, ("indicator", ind.id, "explanation"))
         if value is not None:
             ind.explanation = value
     if change.basis is not None:
         basis = change.basis.strip() or None
         if basis is not None and basis not in BASES:
-            errors.add(_("“%(field)s”的目标值依据无效。", field=label))
+            errors.add(_("“%(field)s”的目标值依据无效。", field=label), ("indicator", ind.id, "basis"))
         else:
             ind.basis = basis
 
@@ -300,7 +314,7 @@ def save(evaluation_id, user, edit, address=""):
     _apply(evaluation, edit, errors)
     if errors:
         db.session.rollback()
-        raise ServiceError("；".join(errors), code="invalid")
+        raise ServiceError("；".join(errors), code="invalid", fields=errors.where)
     recompute(evaluation)
     evaluation.updated_at = clock.now()  # bumps the version even when only child rows changed
     after = content.serialize(evaluation)

@@ -135,7 +135,7 @@ def progress_board():
     section_rows, stage_rows, totals = board.board(plan)
     return render_template(
         "work/board.html", plan=plan, section_rows=section_rows, stage_rows=stage_rows, totals=totals,
-        states=board.columns(plan), plans=all_plans, section_rows_html=board.section_rows_html,
+        states=board.columns(plan), plans=all_plans,
     )
 
 
