@@ -41,7 +41,6 @@ import random
 import resource
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -62,11 +61,10 @@ import requests
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.server import free_port, p95, postgres_database  # noqa: E402
+from bench.server import CSRF, free_port, p95, postgres_database, stop  # noqa: E402
 
 PASSWORD = "Deadline-pass-2020"
 SECRET = "deadline-bench-secret-key"
-CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 REQUEST_TIMEOUT = 60
 IDLE_SAVES = 20
 # Saves before the idle user's are counted: every worker of both hosts has then served the form
@@ -264,13 +262,7 @@ def process(command, log_path, env=None, cwd=PROJECT):
     try:
         yield child
     finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait(timeout=10)
+        stop(child)
 
 
 def app_env(database_url, instance, smtp_port):

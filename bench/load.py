@@ -38,7 +38,6 @@ import http.cookiejar
 import logging
 import os
 import random
-import re
 import shutil
 import statistics
 import sys
@@ -53,11 +52,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.server import gunicorn, p95, postgres_database  # noqa: E402
+from bench.server import CSRF, gunicorn, p95, postgres_database  # noqa: E402
 
 PASSWORD = "Load-pass-2020"
 SECRET = "load-bench-secret-key"
-CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 REQUEST_TIMEOUT = 30
 
 # How the 2,000 evaluations spread over the states (shares of the total).

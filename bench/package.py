@@ -31,7 +31,6 @@ import hashlib
 import http.cookiejar
 import logging
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -45,11 +44,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.server import gunicorn, postgres_database  # noqa: E402
+from bench.server import CSRF, gunicorn, postgres_database  # noqa: E402
 
 PASSWORD = "Package-pass-2020"
 SECRET = "package-bench-secret-key"
-CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 SECTIONS = 100
 CHUNK = 1 << 20
 

@@ -1,6 +1,7 @@
 """What the bench scripts share: a free loopback port, a throwaway PostgreSQL database, the
 app under gunicorn on that port, and the p95 of a list of timings."""
 import os
+import re
 import signal
 import socket
 import statistics
@@ -12,6 +13,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+# The token every page carries for its forms (templates/base.html), read by the benches' clients.
+CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def stop(process):
+    """Stop a process started in a session of its own, and all its children: TERM, then KILL
+    after 30 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def free_port():
@@ -74,13 +91,7 @@ def gunicorn(database_url, instance, workers, log_path, secret, app_env="product
             time.sleep(0.2)
         yield base
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop(process)
 
 
 def p95(values):
