@@ -93,8 +93,9 @@ def quick_documents(monkeypatch):
     tested by the documents' own tests (and tests/test_api_meetings_review.py)."""
     from workflow.documents import meeting, submission_summary, workplan
 
-    for module in (meeting, submission_summary, workplan):
+    for module in (meeting, workplan):
         monkeypatch.setattr(module, "render", _plain_report)
+    monkeypatch.setattr(submission_summary, "render_kept", _plain_report)  # kept by its hash
 
 
 def test_no_operation_answers_a_server_error(app, quick_documents):

@@ -565,7 +565,7 @@ class InviteesInput(Schema):
 
     user_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=1000))
     section_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
-    guest = fields.Nested(GuestInput, allow_none=True)
+    guest = fields.Nested(GuestInput)  # left out when there is none (a null would be documented as any object)
 
 
 class InviteesOutcome(Schema):
