@@ -5,9 +5,10 @@ A city's plan has a thousand sections: the board shows them a page at a time (wo
 then by name), optionally only those whose name contains a text or only those with overdue
 or due-soon tasks; the stages' rows and the totals are the whole plan's on every page."""
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, load_only
 
 from workflow.engine import tasks, workdays
@@ -16,7 +17,7 @@ from workflow.errors import NotFound, ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Plan, Section, Task
 from workflow.models.plans import NEWEST_FIRST
-from workflow.pagination import paginate
+from workflow.pagination import Pages
 
 # Sections a page; the print of the whole board (all=1) shows every section on one.
 SECTIONS_PER_PAGE = 25
@@ -81,10 +82,12 @@ def filters_from(name, urgent):
 
 def plans_and_choice(plan_id=None):
     """The plans the board's picker offers (newest first) and the one to show: ``plan_id``'s,
-    or the newest; with every plan's stages, in one query. Only the plans' titles and years:
-    not their long texts (basis documents, principles, requirements, the framework)."""
+    or the newest; with every plan's stages, in one query. Only the plans' titles and years
+    and the options that decide the board's columns (columns()): not their long texts (basis
+    documents, principles, requirements, the framework)."""
     plans = db.session.scalars(
-        select(Plan).options(load_only(Plan.title, Plan.budget_year, Plan.run_year), joinedload(Plan.stages))
+        select(Plan).options(load_only(Plan.title, Plan.budget_year, Plan.run_year, Plan.targets_approval,
+                                       Plan.approval_required), joinedload(Plan.stages))
         .order_by(*NEWEST_FIRST)
     ).unique().all()
     if plan_id is None:
@@ -95,13 +98,22 @@ def plans_and_choice(plan_id=None):
     return plans, plan
 
 
-def _sections(plan_id, on, soon):
+# The board's statements are built once per process, with the plan, the day and the end of
+# the due-soon window as bound parameters (plan_id, on, soon): a city's board is a query of
+# several parts, whose building and cache key cost as much as the database's work.
+def _bound_dates():
+    return bindparam("plan_id"), bindparam("on", type_=Date), bindparam("soon", type_=Date)
+
+
+@cache
+def _sections():
     """A row per section with evaluations in the plan: its name, its evaluations' count in
     each state (the columns in the workflow's order) and in all, its open tasks overdue and
     due soon, its rank (0 red, 1 yellow, 2 green), and — window sums over every section, before
     any filter — the plan's totals per state and in all. The evaluations are found by their own
     copy of their project's plan and section, and the open tasks by their due date (each from
     an index; no join with the plan's projects)."""
+    plan_id, on, soon = _bound_dates()
     names = state_names()
     counts = (
         select(Evaluation.section_id, func.count().label("total"),
@@ -130,35 +142,61 @@ def _sections(plan_id, on, soon):
     )
 
 
+@cache
+def _section_pages(by_name, urgent_only):
+    """The pages of the section rows, worst first and then by name: those whose name is like
+    the bound ``name_pattern`` (``by_name``), only the red and yellow ones (``urgent_only``)."""
+    sections = _sections()
+    conditions = []
+    if by_name:
+        conditions.append(sections.c.name.like(bindparam("name_pattern"), escape="/"))
+    if urgent_only:
+        conditions.append(sections.c.rank < 2)
+    query = (select(sections).where(*conditions)
+             .order_by(sections.c.rank, sections.c.name, sections.c.section_id))
+    return Pages(query, whole_rows=True)
+
+
+@cache
+def _totals_statement():
+    """The plan's totals per state and in all, read on their own: when no section is listed."""
+    sections = _sections()
+    return select(func.sum(sections.c.total).label("all_total"),
+                  *[func.sum(sections.c[name]).label(f"all_{name}") for name in state_names()])
+
+
+@cache
+def _urgency_statement():
+    """(task state, overdue, due soon) of the plan's open tasks."""
+    plan_id, on, soon = _bound_dates()
+    sums = tasks.urgency_sums(on, soon)
+    return (
+        select(Task.state, sums["overdue"], sums["due_soon"])
+        .join(Evaluation, Evaluation.id == Task.evaluation_id)
+        .where(Evaluation.plan_id == plan_id, Task.completed_at.is_(None), Task.due_date <= soon)
+        .group_by(Task.state)
+    )
+
+
+def _name_pattern(text):
+    """A LIKE pattern for names that contain ``text`` as it is (its % and _ not wildcards)."""
+    for character in ("/", "%", "_"):
+        text = text.replace(character, "/" + character)
+    return f"%{text}%"
+
+
 def _section_row(row):
     return Row(row.section_id, row.name, counts={name: n for name in state_names() if (n := row._mapping[name])},
                total=row.total, overdue=row.overdue, due_soon=row.due_soon)
 
 
-def _totals(sections, page_rows):
+def _totals(page_rows, params):
     """The plan's totals per state: the window sums on any row of the page, or (no section
     listed: none matches the filter) the same sums read on their own."""
     names = state_names()
-    if page_rows:
-        values = page_rows[0]._mapping
-    else:
-        values = db.session.execute(select(
-            func.sum(sections.c.total).label("all_total"),
-            *[func.sum(sections.c[name]).label(f"all_{name}") for name in names])).one()._mapping
+    values = (page_rows[0] if page_rows else db.session.execute(_totals_statement(), params).one())._mapping
     counts = {name: values[f"all_{name}"] or 0 for name in names}
     return Row("total", "", counts={name: n for name, n in counts.items() if n}, total=values["all_total"] or 0)
-
-
-def _urgency_by_state(plan_id, on, soon):
-    """(overdue, due soon) of the plan's open tasks, by the state they are in."""
-    sums = tasks.urgency_sums(on, soon)
-    rows = db.session.execute(
-        select(Task.state, sums["overdue"], sums["due_soon"])
-        .join(Evaluation, Evaluation.id == Task.evaluation_id)
-        .where(Evaluation.plan_id == plan_id, Task.completed_at.is_(None), Task.due_date <= soon)
-        .group_by(Task.state)
-    ).all()
-    return {state: (overdue or 0, due_soon or 0) for state, overdue, due_soon in rows}
 
 
 def columns(plan):
@@ -173,20 +211,15 @@ def board(plan, number=1, filters=None, size=SECTIONS_PER_PAGE, on=None):
     totals row (both over the whole plan, whatever the page and the filters)."""
     filters = filters or Filters()
     on = on or tasks.today()
-    soon = workdays.due_soon_until(on)
-    sections = _sections(plan.id, on, soon)
-    conditions = []
+    params = {"plan_id": plan.id, "on": on, "soon": workdays.due_soon_until(on)}
     if filters.name:
-        conditions.append(sections.c.name.contains(filters.name, autoescape=True))
-    if filters.urgent:
-        conditions.append(sections.c.rank < 2)
-    query = (select(sections).where(*conditions)
-             .order_by(sections.c.rank, sections.c.name, sections.c.section_id))
-    page = paginate(query, number, size, whole_rows=True)
-    totals = _totals(sections, page.items)
+        params["name_pattern"] = _name_pattern(filters.name)
+    page = _section_pages(bool(filters.name), filters.urgent).page(number, size, params)
+    totals = _totals(page.items, params)
     page.items = [_section_row(row) for row in page.items]
 
-    urgency_by_state = _urgency_by_state(plan.id, on, soon)
+    urgency_by_state = {state: (overdue or 0, due_soon or 0)
+                        for state, overdue, due_soon in db.session.execute(_urgency_statement(), params)}
     stage_rows = []
     for stage in plan.stages:
         row = Row(stage.kind, stage.name)
