@@ -116,7 +116,7 @@ def _sections():
     plan_id, on, soon = _bound_dates()
     names = state_names()
     counts = (
-        select(Evaluation.section_id, func.count().label("total"),
+        select(Evaluation.section_id, func.count().label("evaluations"),
                *[func.count().filter(Evaluation.state == name).label(name) for name in names])
         .where(Evaluation.plan_id == plan_id).group_by(Evaluation.section_id).subquery("counts")
     )
@@ -131,10 +131,10 @@ def _sections():
     )
     overdue, due_soon = func.coalesce(urgent.c.overdue, 0), func.coalesce(urgent.c.due_soon, 0)
     return (
-        select(counts.c.section_id, Section.name, counts.c.total, *[counts.c[name] for name in names],
+        select(counts.c.section_id, Section.name, counts.c.evaluations, *[counts.c[name] for name in names],
                overdue.label("overdue"), due_soon.label("due_soon"),
                case((overdue > 0, 0), (due_soon > 0, 1), else_=2).label("rank"),
-               func.sum(counts.c.total).over().label("all_total"),
+               func.sum(counts.c.evaluations).over().label("all_evaluations"),
                *[func.sum(counts.c[name]).over().label(f"all_{name}") for name in names])
         .join(Section, Section.id == counts.c.section_id)
         .outerjoin(urgent, urgent.c.section_id == counts.c.section_id)
@@ -161,7 +161,7 @@ def _section_pages(by_name, urgent_only):
 def _totals_statement():
     """The plan's totals per state and in all, read on their own: when no section is listed."""
     sections = _sections()
-    return select(func.sum(sections.c.total).label("all_total"),
+    return select(func.sum(sections.c.evaluations).label("all_evaluations"),
                   *[func.sum(sections.c[name]).label(f"all_{name}") for name in state_names()])
 
 
@@ -187,7 +187,7 @@ def _name_pattern(text):
 
 def _section_row(row):
     return Row(row.section_id, row.name, counts={name: n for name in state_names() if (n := row._mapping[name])},
-               total=row.total, overdue=row.overdue, due_soon=row.due_soon)
+               total=row.evaluations, overdue=row.overdue, due_soon=row.due_soon)
 
 
 def _totals(page_rows, params):
@@ -196,7 +196,7 @@ def _totals(page_rows, params):
     names = state_names()
     values = (page_rows[0] if page_rows else db.session.execute(_totals_statement(), params).one())._mapping
     counts = {name: values[f"all_{name}"] or 0 for name in names}
-    return Row("total", "", counts={name: n for name, n in counts.items() if n}, total=values["all_total"] or 0)
+    return Row("total", "", counts={name: n for name, n in counts.items() if n}, total=values["all_evaluations"] or 0)
 
 
 def columns(plan):
