@@ -25,6 +25,7 @@ ALL_SECTIONS = 100000
 # The longest text the section filter takes (a section's name is far shorter).
 NAME_FILTER_MAX = 50
 
+
 def state_names():
     """The registered states' names, in the workflow's order: the board's columns."""
     return tuple(state.name for state in STATES)
