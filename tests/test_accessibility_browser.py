@@ -272,6 +272,10 @@ def test_the_board_and_the_attendance_page_print_without_the_navigation(app, bro
         # The board's rows and its plan (the picker is not printed; its plan's title is).
         assert factories.SECTION_A in printed["board"] and "合计" in printed["board"]
         assert "切换" not in printed["board"]
+        # Nor its filter and page links: a line says which sections the sheet lists.
+        for control in ("只看逾期或即将到期", "筛选", "全部显示"):
+            assert control not in printed["board"], control
+        assert re.search(r"第 1 / 1 页，共 \d+ 个科室", printed["board"])
         assert "签到情况" in printed["attendance"] and "预算重点项目绩效评价工作培训会议" in printed["attendance"]
         for button in ("为名单中的人员手工签到", "投屏签到", "导出签到表"):
             assert button not in printed["attendance"], button

@@ -940,7 +940,8 @@ def test_board_counts_per_section_and_state_and_marks_red_for_overdue():
     make_evaluation(other_plan, org, "self_evaluating", name="另一方案的项目")  # overdue, not counted
     clock.freeze(datetime(2020, 8, 19, 2, 0, tzinfo=UTC))
 
-    section_rows, stage_rows, totals = board.board(plan)
+    page, stage_rows, totals = board.board(plan)
+    section_rows = page.items
     assert [(r.label, r.mark) for r in section_rows] == [
         ("非煤矿山安全监督管理科", "red"), ("危险化学品安全监督管理科", "yellow"), ("应急指挥中心", "green")]
     a, b, c = section_rows
@@ -958,7 +959,7 @@ def test_board_counts_per_section_and_state_and_marks_red_for_overdue():
     assert by_kind["report"].counts == {"approved": 1} and by_kind["report"].mark == "green"
 
     # A week later the review tasks are late as well.
-    section_rows, stage_rows, _totals = board.board(plan, on=datetime(2020, 8, 25).date())
+    section_rows = board.board(plan, on=datetime(2020, 8, 25).date())[0].items
     marks = {r.label: (r.mark, r.overdue) for r in section_rows}
     assert marks["危险化学品安全监督管理科"] == ("red", 2)
     assert marks["应急指挥中心"] == ("green", 0)

@@ -138,7 +138,7 @@ def test_the_evaluation_keeps_copies_of_its_projects_plan_and_section(app):
     db.session.expire_all()
     assert (evaluation.plan_id, evaluation.section_id) == (plan.id, org.section_b.id)
     assert (evaluation.version, evaluation.updated_at) == (version, updated_at)
-    section_rows, _stages, _totals = board.board(plan)
+    section_rows = board.board(plan)[0].items
     assert [(row.key, row.total) for row in section_rows] == [(org.section_b.id, 1)]
 
 

@@ -28,7 +28,7 @@ def test_refresh_derived_repairs_copies_and_counts_changed_behind_the_services(a
                        {"id": miscounted.id})
     db.session.commit()
     by_section = sorted([(org.section_a.id, 2), (org.section_b.id, 1)])
-    assert sorted((row.key, row.total) for row in board.board(plan)[0]) == by_section  # the old copy
+    assert sorted((row.key, row.total) for row in board.board(plan)[0].items) == by_section  # the old copy
 
     result = app.test_cli_runner().invoke(args=["refresh-derived"])
     assert result.exit_code == 0, result.output
@@ -37,7 +37,7 @@ def test_refresh_derived_repairs_copies_and_counts_changed_behind_the_services(a
     assert tuple(stored(moved.id)) == (plan.id, org.section_b.id, *before[moved.id][2:])
     assert tuple(stored(miscounted.id)) == tuple(before[miscounted.id])
     assert tuple(stored(untouched.id)) == tuple(before[untouched.id])
-    assert sorted((row.key, row.total) for row in board.board(plan)[0]) == sorted(
+    assert sorted((row.key, row.total) for row in board.board(plan)[0].items) == sorted(
         [(org.section_a.id, 1), (org.section_b.id, 2)])
 
     again = app.test_cli_runner().invoke(args=["refresh-derived"])

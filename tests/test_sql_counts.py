@@ -99,6 +99,8 @@ def test_busy_pages_send_few_statements_whatever_the_size_of_the_plan(app):
         ("evaluation", "staff_a", f"/evaluations/{own_id}"), ("evaluation", "reviewer", f"/evaluations/{review_id}"),
         ("review queue", "reviewer", "/evaluations/review"), ("review queue", "office", "/evaluations/review"),
         ("progress board", "leader", "/work/board"), ("progress board", "office", "/work/board"),
+        ("progress board, filtered", "office", "/work/board?q=科&urgent=0"),
+        ("progress board, page 2", "office", "/work/board?page=2"), ("whole board", "leader", "/work/board?all=1"),
     ]
 
     def count_all():

@@ -115,3 +115,22 @@ def _paged(read, count, number, size, whole_rows):
     if number == 1:
         return Page([], 1, size, 0)
     return _paged(read, count, max(1, ceil(count() / size)), size, whole_rows)
+
+
+class Pages:
+    """paginate(query) for a list whose statement is built once (keep the object,
+    functools.cache), its own values bound when it runs (``params``) with the page's LIMIT and
+    OFFSET: for a query of many parts (subqueries, windows), whose building and cache key cost
+    as much as the database's work."""
+
+    def __init__(self, query, whole_rows=False):
+        limit, offset = bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)
+        self.statement = query.add_columns(func.count().over().label("total")).limit(limit).offset(offset)
+        self.count = _count(query)
+        self.whole_rows = whole_rows
+
+    def page(self, number=1, size=PAGE_SIZE, params=None):
+        params = params or {}
+        return _paged(lambda limit, offset: db.session.execute(
+                          self.statement, {**params, "page_limit": limit, "page_offset": offset}).all(),
+                      lambda: db.session.scalar(self.count, params), number, size, self.whole_rows)

@@ -132,11 +132,21 @@ def progress_board():
         abort(404)
     if plan is None:
         return render_template("work/board.html", plan=None)
-    section_rows, stage_rows, totals = board.board(plan)
+    refusal = None
+    try:
+        filters = board.filters_from(request.args.get("q"), request.args.get("urgent"))
+    except ServiceError as error:
+        refusal, filters = error, board.Filters()
+    # ?all=1: every section on one page, for printing the whole board.
+    show_all = request.args.get("all") == "1"
+    page, stage_rows, totals = board.board(
+        plan, 1 if show_all else _page_number(), filters,
+        size=board.ALL_SECTIONS if show_all else board.SECTIONS_PER_PAGE)
     return render_template(
-        "work/board.html", plan=plan, section_rows=section_rows, stage_rows=stage_rows, totals=totals,
-        states=board.columns(plan), plans=all_plans,
-    )
+        "work/board.html", plan=plan, page=page, section_rows=page.items, stage_rows=stage_rows, totals=totals,
+        states=board.columns(plan), plans=all_plans, filters=filters, refusal=refusal, show_all=show_all,
+        name_filter_max=board.NAME_FILTER_MAX,
+    ), status_of(refusal) if refusal else 200
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
