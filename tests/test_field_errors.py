@@ -1,0 +1,92 @@
+"""Errors tied to their fields in the hand-written forms (templates/_errors.html): the service
+names each refused field (ServiceError.fields, in the form's names), the page marks it
+(is-invalid, aria-invalid, aria-describedby to its message) and lists it, linked, in the error
+summary; nothing is saved. The WTForms forms and the 自评表: tests/test_accessibility_pages.py."""
+from datetime import date
+
+import pytest
+
+from tests.conftest import login, post
+from tests.test_accessibility_pages import Elements
+from tests.test_monitoring import MINES, edit_of, mines, report_count
+from tests.test_monitoring_pages import form_of, report_url, world  # noqa: F401 (a fixture)
+from workflow.errors import ServiceError
+from workflow.monitoring import services
+from workflow.monitoring.forms import report_edit
+
+
+def assert_marked(page, name, says):
+    (field,) = [a for _t, a in page.tags if a.get("name") == name]
+    assert field["id"] == name and field["aria-invalid"] == "true" and "is-invalid" in field["class"], name
+    assert says in page.text_of[field["aria-describedby"]], name
+
+
+def summary_links(page):
+    (summary,) = [a for _t, a in page.tags if "data-error-summary" in a]
+    assert summary["role"] == "alert" and summary["tabindex"] == "-1"
+    return [a["href"] for _t, a in page.tags if "alert-link" in a.get("class", "")]
+
+
+# The monitoring report ----------------------------------------------------------------
+
+def test_the_report_form_names_the_fields_it_could_not_read(world):
+    org, plan, evaluation, monitoring_date = world
+    ind = mines(evaluation)
+    form = form_of(evaluation, executed="六十", so_far="-1")
+    with pytest.raises(ServiceError) as refused:
+        services.save(monitoring_date, evaluation.id, org.staff_a,
+                      report_edit(form, services.monitored_indicators(evaluation)))
+    assert set(refused.value.fields) == {"executed", f"ind-{ind.id}-value"}
+    assert "应为数字" in refused.value.fields["executed"]
+    assert "不能为负数" in refused.value.fields[f"ind-{ind.id}-value"]
+    assert report_count() == 0
+
+
+def test_a_refused_submission_names_the_blank_fields(world):
+    org, plan, evaluation, monitoring_date = world
+    ind = mines(evaluation)
+    # The mines lag (a warning) with no reason; the executed figure is blank.
+    edit = edit_of(evaluation)
+    edit.executed = None
+    with pytest.raises(ServiceError) as refused:
+        services.save(monitoring_date, evaluation.id, org.staff_a, edit, submit=True)
+    assert refused.value.fields.keys() == {"executed", f"ind-{ind.id}-reason"}
+    assert MINES in refused.value.fields[f"ind-{ind.id}-reason"]
+    # A too long reason is named by its field too.
+    edit = edit_of(evaluation, reason="长" * (services.TEXT_LIMIT + 1))
+    with pytest.raises(ServiceError) as refused:
+        services.save(monitoring_date, evaluation.id, org.staff_a, edit)
+    assert list(refused.value.fields) == [f"ind-{ind.id}-reason"]
+    assert report_count() == 0
+
+
+def test_the_report_page_marks_each_refused_field_and_links_it_from_the_summary(client, world):
+    org, plan, evaluation, monitoring_date = world
+    ind = mines(evaluation)
+    login(client, org.staff_a.username)
+    answer = post(client, report_url(monitoring_date, evaluation),
+                  form_of(evaluation, executed="六十", so_far="1.123456"))
+    assert answer.status_code == 422
+    page = Elements(answer.get_data(as_text=True))
+    assert_marked(page, "executed", "应为数字")
+    assert_marked(page, f"ind-{ind.id}-value", "最多保留 4 位小数")
+    assert summary_links(page) == ["#executed", f"#ind-{ind.id}-value"]
+    # What was typed is shown again; a field that was fine is not marked.
+    (executed,) = [a for _t, a in page.tags if a.get("name") == "executed"]
+    assert executed["value"] == "六十"
+    (expected,) = [a for _t, a in page.tags if a.get("name") == f"ind-{ind.id}-expected"]
+    assert "aria-invalid" not in expected and "is-invalid" not in expected["class"]
+    assert report_count() == 0
+
+
+def test_a_refused_submission_marks_the_warnings_reason(client, world):
+    org, plan, evaluation, monitoring_date = world
+    ind = mines(evaluation)
+    login(client, org.staff_a.username)
+    assert post(client, report_url(monitoring_date, evaluation), form_of(evaluation)).status_code == 302
+    answer = post(client, report_url(monitoring_date, evaluation), form_of(evaluation, action="submit"))
+    assert answer.status_code == 422
+    page = Elements(answer.get_data(as_text=True))
+    assert_marked(page, f"ind-{ind.id}-reason", "请填写偏差原因和纠偏措施")
+    assert f"#ind-{ind.id}-reason" in summary_links(page)
+    assert services.report_of(monitoring_date, evaluation).state == "draft"
