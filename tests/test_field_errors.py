@@ -4,12 +4,17 @@ names each refused field (ServiceError.fields, in the form's names), the page ma
 summary; nothing is saved. The WTForms forms and the 自评表: tests/test_accessibility_pages.py."""
 from datetime import date
 
+from workflow.extensions import db
+
 import pytest
 
 from tests.conftest import login, post
 from tests.test_accessibility_pages import Elements
 from tests.test_monitoring import MINES, edit_of, mines, report_count
 from tests.test_monitoring_pages import form_of, report_url, world  # noqa: F401 (a fixture)
+from tests.test_plans import office, office_section, office_user, plan  # noqa: F401 (fixtures)
+from tests.test_plans import stage_form, stage_rows, stage_snapshot
+from workflow.plans import services as plans
 from workflow.errors import ServiceError
 from workflow.monitoring import services
 from workflow.monitoring.forms import report_edit
@@ -90,3 +95,50 @@ def test_a_refused_submission_marks_the_warnings_reason(client, world):
     assert_marked(page, f"ind-{ind.id}-reason", "请填写偏差原因和纠偏措施")
     assert f"#ind-{ind.id}-reason" in summary_links(page)
     assert services.report_of(monitoring_date, evaluation).state == "draft"
+
+
+# The stages' dates ----------------------------------------------------------------------
+
+def test_the_stages_refusals_name_their_field(plan):
+    before = stage_snapshot(plan.id)
+    with pytest.raises(ServiceError) as refused:
+        plans.update_stages(plan, stage_rows(plan, self_evaluate=("自评阶段", date(2020, 6, 1), date(2020, 6, 5))))
+    assert list(refused.value.fields) == [("self_evaluate", "start_date")]
+    with pytest.raises(ServiceError) as refused:
+        plans.update_stages(plan, stage_rows(plan, review=("   ", date(2020, 8, 3), date(2020, 8, 21))))
+    assert list(refused.value.fields) == [("review", "name")]
+    with pytest.raises(ServiceError) as refused:
+        plans.update_stages(plan, stage_rows(plan, review=("复核阶段", date(2020, 8, 21), date(2020, 8, 3))))
+    assert list(refused.value.fields) == [("review", "start_date")]
+    db.session.rollback()
+    assert stage_snapshot(plan.id) == before
+
+
+def field_id_of(plan, kind, name):
+    return f"stages-{[s.kind for s in plan.stages].index(kind)}-{name}"
+
+
+def test_the_stages_page_marks_the_field_the_service_refused(office, plan):
+    before = stage_snapshot(plan.id)
+    answer = post(office, f"/plans/{plan.id}/stages", stage_form(plan, self_evaluate={"start_date": "2020-06-01"}))
+    assert answer.status_code == 422
+    page = Elements(answer.get_data(as_text=True))
+    field_id = field_id_of(plan, "self_evaluate", "start_date")
+    assert_marked(page, field_id, "阶段须按顺序排列")
+    assert summary_links(page) == [f"#{field_id}"]
+    (due,) = [a for _t, a in page.tags if a.get("name") == field_id_of(plan, "self_evaluate", "due_date")]
+    assert "aria-invalid" not in due
+    db.session.expire_all()
+    assert stage_snapshot(plan.id) == before
+
+
+def test_the_stages_page_marks_a_date_that_did_not_validate(office, plan):
+    before = stage_snapshot(plan.id)
+    answer = post(office, f"/plans/{plan.id}/stages", stage_form(plan, review={"due_date": "2020-13-45"}))
+    assert answer.status_code == 422
+    page = Elements(answer.get_data(as_text=True))
+    field_id = field_id_of(plan, "review", "due_date")
+    assert_marked(page, field_id, "不是有效的日期值")
+    assert summary_links(page) == [f"#{field_id}"]
+    db.session.expire_all()
+    assert stage_snapshot(plan.id) == before

@@ -174,13 +174,17 @@ def stages(plan_id):
         try:
             services.update_stages(plan, rows)
         except ServiceError as error:
-            flash(error.message, "danger")
             refusal = error
+            # The refused field carries the message, as if it had not validated; the page marks
+            # it and lists it in its error summary.
+            for (kind, name), message in error.fields.items():
+                field = next(getattr(row.form, name) for row in form.stages if row.kind.data == kind)
+                field.errors = [*field.errors, message]
+            if not error.fields:
+                flash(error.message, "danger")
         else:
             flash(_("已保存各阶段时间，未完成待办的截止日期已随之调整。"), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
-    elif request.method == "POST":
-        flash_errors(form)
     return render_template("plans/stages.html", form=form, plan=plan), form_status(refusal)
 
 
