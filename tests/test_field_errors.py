@@ -8,13 +8,15 @@ from workflow.extensions import db
 
 import pytest
 
-from tests.conftest import login, post
+from tests import factories
+from tests.conftest import login, post, signed_in
 from tests.test_accessibility_pages import Elements
 from tests.test_monitoring import MINES, edit_of, mines, report_count
 from tests.test_monitoring_pages import form_of, report_url, world  # noqa: F401 (a fixture)
 from tests.test_plans import office, office_section, office_user, plan  # noqa: F401 (fixtures)
 from tests.test_plans import stage_form, stage_rows, stage_snapshot
 from workflow.plans import services as plans
+from workflow.selfeval import framework
 from workflow.errors import ServiceError
 from workflow.monitoring import services
 from workflow.monitoring.forms import report_edit
@@ -142,3 +144,44 @@ def test_the_stages_page_marks_a_date_that_did_not_validate(office, plan):
     assert summary_links(page) == [f"#{field_id}"]
     db.session.expire_all()
     assert stage_snapshot(plan.id) == before
+
+
+# The framework ---------------------------------------------------------------------------
+
+def test_the_frameworks_refusals_name_their_row_and_field(app):
+    org, plan = factories.make_setup()
+    before = [(i.level1, i.weight) for i in plan.indicators]
+    for rows, where in (
+            ([{"level1": "产出", "name": "x", "weight": "100"}, {"level1": "", "name": "y", "weight": "1"}],
+             (2, "level1")),
+            ([{"level1": "产出", "name": "x" * 101, "weight": "100"}], (1, "name")),
+            ([{"level1": "产出", "name": "x", "weight": "五十"}], (1, "weight"))):
+        with pytest.raises(ServiceError) as refused:
+            framework.update_indicators(plan, rows)
+        assert list(refused.value.fields) == [where]
+    # The total is no one field's.
+    with pytest.raises(ServiceError) as refused:
+        framework.update_indicators(plan, [{"level1": "产出", "name": "x", "weight": "50"}])
+    assert refused.value.fields == {}
+    db.session.rollback()
+    assert [(i.level1, i.weight) for i in plan.indicators] == before
+
+
+def test_the_framework_page_marks_the_refused_field_in_the_rows_as_typed(app):
+    org, plan = factories.make_setup()
+    before = [(i.level1, i.weight) for i in plan.indicators]
+    office = signed_in(app, org.office)
+    # A blank row in between: the field is found by its row on the page, not its number among the kept.
+    answer = post(office, f"/plans/{plan.id}/framework", {
+        "level1": ["产出", "", "效益"], "level2": ["", "", ""], "name": ["x", "", "y"],
+        "weight": ["50", "", "五十"]})
+    assert answer.status_code == 422
+    page = Elements(answer.get_data(as_text=True))
+    (weight,) = [a for _t, a in page.tags if a.get("id") == "weight-3"]
+    assert weight["aria-invalid"] == "true" and "is-invalid" in weight["class"] and weight["value"] == "五十"
+    assert "分值应为数字" in page.text_of[weight["aria-describedby"]]
+    assert summary_links(page) == ["#weight-3"]
+    (first,) = [a for _t, a in page.tags if a.get("id") == "weight-1"]
+    assert "aria-invalid" not in first and first["value"] == "50"
+    db.session.expire_all()
+    assert [(i.level1, i.weight) for i in plan.indicators] == before
