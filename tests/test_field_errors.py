@@ -7,6 +7,7 @@ from datetime import date
 from workflow.extensions import db
 
 import pytest
+from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import login, post, signed_in
@@ -17,7 +18,10 @@ from tests.test_plans import office, office_section, office_user, plan  # noqa: 
 from tests.test_plans import stage_form, stage_rows, stage_snapshot
 from workflow.plans import services as plans
 from workflow.selfeval import framework
+from workflow.selfeval.framework import EXECUTION_RATE
+from workflow.targets import services as targets
 from workflow.errors import ServiceError
+from workflow.models import Evaluation, TargetChange
 from workflow.monitoring import services
 from workflow.monitoring.forms import report_edit
 
@@ -185,3 +189,54 @@ def test_the_framework_page_marks_the_refused_field_in_the_rows_as_typed(app):
     assert "aria-invalid" not in first and first["value"] == "50"
     db.session.expire_all()
     assert [(i.level1, i.weight) for i in plan.indicators] == before
+
+
+# The target change request -------------------------------------------------------------
+
+@pytest.fixture
+def approved(app):
+    org, plan = factories.make_setup()
+    plan.targets_approval = True
+    db.session.commit()
+    evaluation = factories.make_project(plan, "应急物资储备项目", org.section_a, org.office).evaluation
+    factories.walk_to(evaluation, "self_evaluating", org)
+    db.session.commit()
+    db.session.expire_all()
+    evaluation = db.session.get(Evaluation, evaluation.id)
+    return org, evaluation, next(ind for ind in evaluation.indicators if ind.kind != EXECUTION_RATE)
+
+
+def changes():
+    return db.session.scalar(select(func.count()).select_from(TargetChange))
+
+
+def test_the_target_requests_refusals_name_their_field(approved):
+    org, evaluation, ind = approved
+    with pytest.raises(ServiceError) as refused:
+        targets.request_change(evaluation.id, org.staff_a, [targets.IndicatorTarget(ind.id, target="九十")], reason="原因")
+    assert list(refused.value.fields) == [f"ind-{ind.id}-target"]
+    with pytest.raises(ServiceError) as refused:
+        targets.request_change(evaluation.id, org.staff_a, [targets.IndicatorTarget(ind.id, unit="单" * 17)],
+                               overall_target=" ", reason="原因")
+    assert set(refused.value.fields) == {"overall_target", f"ind-{ind.id}-unit"}
+    with pytest.raises(ServiceError) as refused:
+        targets.request_change(evaluation.id, org.staff_a, [targets.IndicatorTarget(ind.id, target="95")], reason="")
+    assert list(refused.value.fields) == ["reason"]
+    assert changes() == 0
+
+
+def test_the_target_request_page_marks_the_refused_fields(app, approved):
+    org, evaluation, ind = approved
+    staff = signed_in(app, org.staff_a)
+    answer = post(staff, f"/targets/evaluations/{evaluation.id}/change",
+                  {f"ind-{ind.id}-target": "九十", f"ind-{ind.id}-nature": "nonsense", "reason": "原因"})
+    assert answer.status_code == 422
+    page = Elements(answer.get_data(as_text=True))
+    assert_marked(page, f"ind-{ind.id}-nature", "请选择有效的指标性质")
+    assert summary_links(page) == [f"#ind-{ind.id}-nature"]
+    answer = post(staff, f"/targets/evaluations/{evaluation.id}/change", {f"ind-{ind.id}-target": "九十", "reason": ""})
+    page = Elements(answer.get_data(as_text=True))
+    assert_marked(page, "reason", "请填写调整原因")
+    (target,) = [a for _t, a in page.tags if a.get("name") == f"ind-{ind.id}-target"]
+    assert target["value"] == "九十" and "aria-invalid" not in target
+    assert changes() == 0
