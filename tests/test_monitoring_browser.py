@@ -95,6 +95,12 @@ def test_the_seeds_report_filed_through_the_pages(browser, live_server, seed):
     answer = file_monitoring_report(page, plan.id, "2019-06-30", evaluation.project.name, "61.99", lagging)
     assert answer.status == 422
     expect(page.get_by_role("alert").first).to_contain_text("请填写偏差原因和纠偏措施")
+    # The error summary has the focus; its link puts the focus in the refused field, which is
+    # marked (templates/_errors.html, static/js/page.js).
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link").first.click()
+    expect(page.locator("textarea[aria-invalid='true']").first).to_be_focused()
     _db.session.expire_all()
     assert _db.session.query(MonitoringReport).count() == 0
     answer = file_monitoring_report(page, plan.id, "2019-06-30", evaluation.project.name, "61.99",

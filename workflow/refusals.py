@@ -36,3 +36,15 @@ def form_status(error=None):
     if request.method != "POST":
         return 200
     return status_of(error) if error is not None else 422
+
+
+def field_problems(error=None, form_field=None):
+    """For a page with a hand-written form (templates/_errors.html): ``field_errors``, the
+    form's field name → message of each field ``error`` names (ServiceError.fields; its keys
+    turned into the form's names by ``form_field`` when they are not), and ``other_errors``,
+    the parts of its message no field holds (the services join them with "；")."""
+    fields = error.fields if error is not None else {}
+    field_errors = {(form_field(where) if form_field else where): message for where, message in fields.items()}
+    other_errors = ([part for part in error.message.split("；") if part not in fields.values()]
+                    if fields else [])
+    return {"field_errors": field_errors, "other_errors": other_errors}

@@ -24,9 +24,10 @@ class LagPointsForm(FlaskForm):
                                          validators=[InputRequired(message=_l("此项为必填项。"))])
 
 
-def _number(raw, label, errors):
-    """A typed amount or value as a Decimal (None when blank); the problem to ``errors``."""
-    text = (raw or "").strip().replace(",", "").replace("，", "")
+def _number(form, name, label, errors):
+    """The form's field ``name`` as a Decimal (None when blank); the problem to ``errors``,
+    with the field it is in: (name, message)."""
+    text = (form.get(name) or "").strip().replace(",", "").replace("，", "")
     if not text:
         return None
     try:
@@ -34,16 +35,16 @@ def _number(raw, label, errors):
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        errors.append(_("“%(field)s”应为数字。", field=label))
+        errors.append((name, _("“%(field)s”应为数字。", field=label)))
         return None
     if value < 0:
-        errors.append(_("“%(field)s”不能为负数。", field=label))
+        errors.append((name, _("“%(field)s”不能为负数。", field=label)))
         return None
     if value.as_tuple().exponent < -AMOUNT_PLACES:
-        errors.append(_("“%(field)s”最多保留 %(n)d 位小数。", field=label, n=AMOUNT_PLACES))
+        errors.append((name, _("“%(field)s”最多保留 %(n)d 位小数。", field=label, n=AMOUNT_PLACES)))
         return None
     if value >= LIMIT:
-        errors.append(_("“%(field)s”数值过大。", field=label))
+        errors.append((name, _("“%(field)s”数值过大。", field=label)))
         return None
     return value
 
@@ -51,9 +52,10 @@ def _number(raw, label, errors):
 def report_edit(form, indicators):
     """The report form's fields: ``executed``, ``execution_reason``, ``execution_correction``
     and per monitored indicator ``ind-<id>-value``, ``-expected`` (a number) or ``-met``
-    (yes/no, 定性), ``-reason``, ``-correction``."""
+    (yes/no, 定性), ``-reason``, ``-correction``. The services name a refused field by the
+    same name (ServiceError.fields), for the page to mark it."""
     errors = []
-    edit = ReportEdit(executed=_number(form.get("executed"), _("累计执行数"), errors),
+    edit = ReportEdit(executed=_number(form, "executed", _("累计执行数"), errors),
                       execution_reason=form.get("execution_reason", ""),
                       execution_correction=form.get("execution_correction", ""), errors=errors)
     version = form.get("version", "")
@@ -65,8 +67,8 @@ def report_edit(form, indicators):
             met = form.get(prefix + "met", "")
             value, expected, expected_met = form.get(prefix + "value", ""), None, {"yes": True, "no": False}.get(met)
         else:
-            value = _number(form.get(prefix + "value"), _("%(name)s · 截至监控时点完成值", name=label), errors)
-            expected = _number(form.get(prefix + "expected"), _("%(name)s · 预计全年完成值", name=label), errors)
+            value = _number(form, prefix + "value", _("%(name)s · 截至监控时点完成值", name=label), errors)
+            expected = _number(form, prefix + "expected", _("%(name)s · 预计全年完成值", name=label), errors)
             expected_met = None
         edit.progress.append(ProgressEdit(ind.id, value, expected, expected_met,
                                           form.get(prefix + "reason", ""), form.get(prefix + "correction", "")))

@@ -11,7 +11,7 @@ from workflow.forms import flash_errors
 from workflow.monitoring import bp, prefill, services, warnings
 from workflow.monitoring.forms import LagPointsForm, MonitoringDateForm, report_edit
 from workflow.permissions import roles
-from workflow.refusals import page_with_status, refused
+from workflow.refusals import field_problems, page_with_status, refused
 from workflow.roles import Role
 from workflow.plans.lookup import plan_or_404
 
@@ -131,7 +131,7 @@ def date_warnings(monitoring_date_id):
                            flagged=services.date_warnings(monitoring_date))
 
 
-def _render_report(monitoring_date, evaluation, report, values=None, status=200):
+def _render_report(monitoring_date, evaluation, report, values=None, status=200, error=None):
     refusal = services.write_refusal(report, evaluation, current_user)
     indicators = services.monitored_indicators(evaluation)
     budget = services.annual_budget(evaluation)
@@ -141,6 +141,7 @@ def _render_report(monitoring_date, evaluation, report, values=None, status=200)
         rows={row.indicator_id: row for row in report.progress} if report else {},
         alerts=services.alerts(report, evaluation, budget) if report else [],
         editable=refusal is None, refusal=refusal, budget=budget, values=values or {},
+        **field_problems(error),
         elapsed=warnings.elapsed_share(monitoring_date.as_of), natures=scoring.NATURE_LABELS,
         plain=numbers.plain, percent_text=numbers.percent_text,
         rate=(scoring.execution_rate(budget, report.executed)
@@ -171,9 +172,11 @@ def report(monitoring_date_id, evaluation_id):
                       report_edit(request.form, services.monitored_indicators(evaluation)),
                       submit=submit, address=request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
+        if not error.fields:
+            flash(error.message, "danger")
         monitoring_date = _date_or_404(monitoring_date_id)
         evaluation, found = services.readable(monitoring_date, evaluation_id, current_user)
-        return _render_report(monitoring_date, evaluation, found, values=request.form, status=status_of(error))
+        return _render_report(monitoring_date, evaluation, found, values=request.form, status=status_of(error),
+                              error=error if error.fields else None)
     flash(_("已报送运行监控情况。") if submit else _("已保存草稿。"), "success")
     return redirect(url_for("monitoring.report", monitoring_date_id=monitoring_date.id, evaluation_id=evaluation.id))

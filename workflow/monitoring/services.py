@@ -187,20 +187,32 @@ class ReportEdit:
     execution_correction: str = ""
     progress: list = field(default_factory=list)  # ProgressEdit
     version: int | None = None
-    errors: list = field(default_factory=list)  # what the form could not read (Chinese)
+    # What the form could not read (Chinese): a message, or (the form's field name, message).
+    errors: list = field(default_factory=list)
 
 
-def _text(value, label, limit, errors):
+def _text(value, label, limit, errors, name):
     text = (value or "").strip()
     if len(text) > limit:
-        errors.append(_("“%(field)s”不能超过 %(n)d 个字。", field=label, n=limit))
+        errors.append((name, _("“%(field)s”不能超过 %(n)d 个字。", field=label, n=limit)))
     return text
+
+
+def _refused(problems):
+    """The error of a save refused for ``problems`` (messages, or (field name, message) for
+    those a field holds): every message in its text, the fields' in ServiceError.fields, under
+    the report form's names (forms.report_edit), for the page to mark each field."""
+    pairs = [problem if isinstance(problem, tuple) else (None, problem) for problem in problems]
+    return ServiceError("；".join(str(message) for _name, message in pairs), code="invalid",
+                        fields={name: str(message) for name, message in pairs if name})
 
 
 def _apply(report, evaluation, edit, errors):
     report.executed = edit.executed
-    report.execution_reason = _text(edit.execution_reason, _("执行偏差原因"), TEXT_LIMIT, errors)
-    report.execution_correction = _text(edit.execution_correction, _("执行纠偏措施"), TEXT_LIMIT, errors)
+    report.execution_reason = _text(edit.execution_reason, _("执行偏差原因"), TEXT_LIMIT, errors,
+                                     "execution_reason")
+    report.execution_correction = _text(edit.execution_correction, _("执行纠偏措施"), TEXT_LIMIT, errors,
+                                         "execution_correction")
     indicators = {ind.id: ind for ind in monitored_indicators(evaluation)}
     rows = {row.indicator_id: row for row in report.progress}
     for change in edit.progress:
@@ -214,19 +226,22 @@ def _apply(report, evaluation, edit, errors):
             report.progress.append(row)
             rows[indicator.id] = row
         label = indicator.name or indicator.level2 or indicator.level1
+        prefix = f"ind-{indicator.id}-"
         if indicator.nature == scoring.QUALITATIVE:
             row.value, row.expected = None, None
             row.value_text = _text(change.value if isinstance(change.value, str) else "", label,
-                                   SHORT_TEXT_LIMIT, errors)
+                                   SHORT_TEXT_LIMIT, errors, prefix + "value")
             row.expected_met = change.expected_met
         else:
             if isinstance(change.value, str) and change.value.strip():
-                errors.append(_("“%(field)s”的完成值应为数字。", field=label))
+                errors.append((prefix + "value", _("“%(field)s”的完成值应为数字。", field=label)))
             row.value = change.value if isinstance(change.value, Decimal) else None
             row.value_text = ""
             row.expected, row.expected_met = change.expected, None
-        row.reason = _text(change.reason, _("%(name)s · 偏差原因", name=label), TEXT_LIMIT, errors)
-        row.correction = _text(change.correction, _("%(name)s · 纠偏措施", name=label), TEXT_LIMIT, errors)
+        row.reason = _text(change.reason, _("%(name)s · 偏差原因", name=label), TEXT_LIMIT, errors,
+                           prefix + "reason")
+        row.correction = _text(change.correction, _("%(name)s · 纠偏措施", name=label), TEXT_LIMIT, errors,
+                               prefix + "correction")
 
 
 UNREAD = object()  # alerts() reads the budget itself
@@ -247,28 +262,35 @@ def alerts(report, evaluation=None, budget=UNREAD):
 def submission_problems(report, evaluation):
     """What must be filled in before the report can be submitted: the executed figure, each
     indicator's progress and expected year-end value, and the reason and correction of every
-    warning."""
+    warning. Each with the report form's field it asks for: (field name, message)."""
     problems = []
     if report.executed is None:
-        problems.append(_("请填写截至监控时点的累计执行数。"))
+        problems.append(("executed", _("请填写截至监控时点的累计执行数。")))
     rows = {row.indicator_id: row for row in report.progress}
     for indicator in monitored_indicators(evaluation):
         row = rows.get(indicator.id)
         label = indicator.name or indicator.level2 or indicator.level1
+        # The first of the row's fields that is blank.
+        prefix = f"ind-{indicator.id}-"
         if indicator.nature == scoring.QUALITATIVE:
             if row is None or not row.value_text or row.expected_met is None:
-                problems.append(_("“%(name)s”请填写目前进展并选择预计能否完成。", name=label))
+                blank = "value" if row is None or not row.value_text else "met"
+                problems.append((prefix + blank, _("“%(name)s”请填写目前进展并选择预计能否完成。", name=label)))
         elif row is None or row.value is None or row.expected is None:
-            problems.append(_("“%(name)s”请填写截至监控时点完成值和预计全年完成值。", name=label))
+            blank = "value" if row is None or row.value is None else "expected"
+            problems.append((prefix + blank, _("“%(name)s”请填写截至监控时点完成值和预计全年完成值。", name=label)))
     for alert in alerts(report, evaluation):
         if alert.kind == warnings.EXECUTION:
             if not report.execution_reason or not report.execution_correction:
-                problems.append(_("预算执行进度滞后，请填写偏差原因和纠偏措施。"))
+                blank = "execution_reason" if not report.execution_reason else "execution_correction"
+                problems.append((blank, _("预算执行进度滞后，请填写偏差原因和纠偏措施。")))
         else:
             row = rows[alert.indicator_id]
             if not row.reason or not row.correction:
                 name = row.indicator.name or row.indicator.level2 or row.indicator.level1
-                problems.append(_("“%(name)s”预计不能完成年度指标，请填写偏差原因和纠偏措施。", name=name))
+                blank = "reason" if not row.reason else "correction"
+                problems.append((f"ind-{row.indicator_id}-{blank}",
+                                 _("“%(name)s”预计不能完成年度指标，请填写偏差原因和纠偏措施。", name=name)))
     return problems
 
 
@@ -292,7 +314,7 @@ def save(monitoring_date, evaluation_id, user, edit, submit=False, address=""):
         errors = submission_problems(report, evaluation)
     if errors:
         db.session.rollback()
-        raise ServiceError("；".join(str(e) for e in errors), code="invalid")
+        raise _refused(errors)
     report.updated_at = clock.now()
     flag_modified(report, "updated_at")  # an UPDATE, so the version moves even when only rows changed
     if submit:

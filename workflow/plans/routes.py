@@ -174,13 +174,17 @@ def stages(plan_id):
         try:
             services.update_stages(plan, rows)
         except ServiceError as error:
-            flash(error.message, "danger")
             refusal = error
+            # The refused field carries the message, as if it had not validated; the page marks
+            # it and lists it in its error summary.
+            for (kind, name), message in error.fields.items():
+                field = next(getattr(row.form, name) for row in form.stages if row.kind.data == kind)
+                field.errors = [*field.errors, message]
+            if not error.fields:
+                flash(error.message, "danger")
         else:
             flash(_("已保存各阶段时间，未完成待办的截止日期已随之调整。"), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
-    elif request.method == "POST":
-        flash_errors(form)
     return render_template("plans/stages.html", form=form, plan=plan), form_status(refusal)
 
 
@@ -297,28 +301,35 @@ def framework_page(plan_id):
     """The plan's indicator framework: copied from a template, adjusted by the office."""
     refusal = None
     plan = plan_or_404(plan_id)
+    posted, field_errors = None, {}
     if request.method == "POST" and ConfirmForm().validate_on_submit():
         try:
             if request.form.get("template"):
                 refreshed = framework.reset_to_template(plan, request.form["template"])
             else:
-                rows = [
-                    {"level1": l1, "level2": l2, "name": name, "weight": weight}
-                    for l1, l2, name, weight in zip(
-                        request.form.getlist("level1"), request.form.getlist("level2"),
-                        request.form.getlist("name"), request.form.getlist("weight"))
-                    if (l1 or l2 or name or weight).strip()
-                ]
-                refreshed = framework.update_indicators(plan, rows)
+                posted = [{"level1": l1, "level2": l2, "name": name, "weight": weight}
+                          for l1, l2, name, weight in zip(
+                              request.form.getlist("level1"), request.form.getlist("level2"),
+                              request.form.getlist("name"), request.form.getlist("weight"))]
+                # The rows typed in, each with its row on the page (from 1): blank rows are left out.
+                kept = [(line, row) for line, row in enumerate(posted, start=1) if "".join(row.values()).strip()]
+                refreshed = framework.update_indicators(plan, [row for _line, row in kept])
         except ServiceError as error:
-            flash(error.message, "danger")
             refusal = error
+            # The refused field (its id: "<key>-<row on the page>") marked in the rows as typed.
+            field_errors = {f"{key}-{kept[number - 1][0]}": message for (number, key), message in error.fields.items()}
+            if not field_errors:
+                flash(error.message, "danger")
         else:
             flash(_("已保存指标体系；%(n)d 个尚未填报指标的项目已同步。", n=refreshed), "success")
             return redirect(url_for("plans.framework_page", plan_id=plan.id))
     framework.ensure_plan_framework(plan)
-    return render_template("plans/framework.html", plan=plan, templates=framework.TEMPLATES,
-                           totals=framework.level1_totals(plan), confirm=ConfirmForm(), blank_rows=range(3)), form_status(refusal)
+    if posted is None or not field_errors:
+        posted = [{"level1": row.level1, "level2": row.level2, "name": row.name, "weight": row.weight}
+                  for row in plan.indicators] + [{}] * 3  # three blank rows to add indicators
+    return render_template("plans/framework.html", plan=plan, templates=framework.TEMPLATES, rows=posted,
+                           field_errors=field_errors,
+                           totals=framework.level1_totals(plan), confirm=ConfirmForm()), form_status(refusal)
 
 
 @bp.route("/indicator-library")

@@ -195,21 +195,25 @@ def update_plan(plan, data):
 
 def update_stages(plan, rows):
     """``rows``: {kind: (name, start_date, due_date)}; dates may be None while unknown.
-    Open tasks move with their stage's new due date."""
+    Open tasks move with their stage's new due date. A refusal names its field
+    (ServiceError.fields: {(kind, "name" | "start_date" | "due_date"): message})."""
+    def refuse(message, kind, field):
+        return ServiceError(message, fields={(kind, field): message})
+
     for kind, (name, start, due) in rows.items():
         if kind not in STAGE_KINDS:
             raise ServiceError(_("未知的阶段。"))
         if not (name or "").strip():
-            raise ServiceError(_("阶段名称不能为空。"))
+            raise refuse(_("阶段名称不能为空。"), kind, "name")
         if len(name.strip()) > STAGE_NAME_LIMIT:
-            raise ServiceError(_("阶段名称不能超过 %(n)d 个字。", n=STAGE_NAME_LIMIT))
+            raise refuse(_("阶段名称不能超过 %(n)d 个字。", n=STAGE_NAME_LIMIT), kind, "name")
         if start and due and start > due:
-            raise ServiceError(_("“%(stage)s”的开始日期晚于截止日期。", stage=name.strip()))
-    ordered = [rows[k] for k in STAGE_KINDS if k in rows and rows[k][1] and rows[k][2]]
-    for (earlier, later) in zip(ordered, ordered[1:]):
+            raise refuse(_("“%(stage)s”的开始日期晚于截止日期。", stage=name.strip()), kind, "start_date")
+    ordered = [(k, rows[k]) for k in STAGE_KINDS if k in rows and rows[k][1] and rows[k][2]]
+    for ((_kind, earlier), (later_kind, later)) in zip(ordered, ordered[1:]):
         if later[1] < earlier[1]:
-            raise ServiceError(_("阶段须按顺序排列：“%(later)s”不能早于“%(earlier)s”开始。",
-                                 later=later[0].strip(), earlier=earlier[0].strip()))
+            raise refuse(_("阶段须按顺序排列：“%(later)s”不能早于“%(earlier)s”开始。",
+                           later=later[0].strip(), earlier=earlier[0].strip()), later_kind, "start_date")
     for kind, (name, start, due) in rows.items():
         stage = plan.stage(kind)
         if stage is None:

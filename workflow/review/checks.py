@@ -282,7 +282,8 @@ def current_plan_findings(limit):
 
 
 def explain(evaluation, code, note, actor):
-    """Mark a finding as explained; the explanation is kept with its author."""
+    """Mark a finding as explained; the explanation is kept with its author. A refused note is
+    named (ServiceError.fields {"note": message})."""
     from workflow.errors import ServiceError
     from workflow.review.services import may_comment
 
@@ -293,9 +294,9 @@ def explain(evaluation, code, note, actor):
         raise ServiceError(_("当前不能对该评价提出复核意见。"), code="refused")
     note = (note or "").strip()
     if not note:
-        raise ServiceError(_("请填写说明。"))
+        raise ServiceError(_("请填写说明。"), fields={"note": _("请填写说明。")})
     if len(note) > 2000:
-        raise ServiceError(_("说明不能超过 2000 个字。"))
+        raise ServiceError(_("说明不能超过 2000 个字。"), fields={"note": _("说明不能超过 2000 个字。")})
     # One explanation at a time per evaluation: each recounts with the others' notes seen.
     db.session.execute(select(Evaluation.id).where(Evaluation.id == evaluation.id).with_for_update())
     if code not in {f.code for f in evaluation_findings(evaluation)}:

@@ -8,6 +8,7 @@ from workflow.evaluations import decide
 from workflow.evaluations.services import visible_or_abort
 from workflow.pagination import page_number
 from workflow.permissions import roles
+from workflow.refusals import field_problems
 from workflow.review import bp, checks, services
 from workflow.roles import Role
 from workflow.selfeval import services as selfeval
@@ -44,17 +45,23 @@ def review(evaluation_id):
                 services.add_comment(evaluation, current_user, request.form.get("target", "general"), request.form.get("text", ""))
                 flash(_("已添加复核意见。"), "success")
         except ServiceError as error:
-            flash(error.message, "danger")
-            return _review_page(evaluation), status_of(error)
+            if not error.fields:
+                flash(error.message, "danger")
+            # A refused note is its finding's: the field "note-<code>" on the page.
+            code = request.form.get("code", "")
+            field = (lambda _note: f"note-{code}") if request.form.get("action") == "explain" else None
+            return _review_page(evaluation, error, field), status_of(error)
         return redirect(url_for("review.review", evaluation_id=evaluation.id))
     return _review_page(evaluation)
 
 
-def _review_page(evaluation):
+def _review_page(evaluation, error=None, form_field=None):
     return render_template(
         "review/review.html", evaluation=evaluation, project=evaluation.project,
         findings=checks.evaluation_findings(evaluation), comments=services.comments(evaluation),
         targets=services.comment_targets(evaluation), may_comment=services.may_comment(evaluation, current_user),
         changes=selfeval.changes_since_submission(evaluation), state=state_def(evaluation.state),
         decisions=decide.review_buttons(evaluation, current_user),
+        values=request.form if error is not None else {}, **field_problems(error if error and error.fields else None,
+                                                                           form_field),
     )

@@ -36,15 +36,17 @@ def comment_targets(evaluation):
 
 
 def add_comment(evaluation, user, target, text):
+    """A reviewer's comment on ``target``; a refused value is named (ServiceError.fields:
+    "text" or "target" → message)."""
     if not may_comment(evaluation, user):
         raise ServiceError(_("当前不能对该评价提出复核意见。"), code="refused")
     text = (text or "").strip()
     if not text:
-        raise ServiceError(_("请填写意见。"))
+        raise ServiceError(_("请填写意见。"), fields={"text": _("请填写意见。")})
     if len(text) > 2000:
-        raise ServiceError(_("意见不能超过 2000 个字。"))
+        raise ServiceError(_("意见不能超过 2000 个字。"), fields={"text": _("意见不能超过 2000 个字。")})
     if target not in dict(comment_targets(evaluation)):
-        raise ServiceError(_("意见对象无效。"))
+        raise ServiceError(_("意见对象无效。"), fields={"target": _("意见对象无效。")})
     comment = ReviewComment(evaluation_id=evaluation.id, target=target, text=text, author_id=user.id)
     db.session.add(comment)
     db.session.commit()

@@ -90,22 +90,28 @@ def ensure_plan_framework(plan):
 
 def update_indicators(plan, rows):
     """``rows``: [{level1, level2, name, weight}] in order. Weights must add to 100.
-    Evaluations that have not started on their indicators follow the new framework."""
+    Evaluations that have not started on their indicators follow the new framework. A row's
+    refusal names its field (ServiceError.fields: {(row number from 1, key): message})."""
+    def refuse(message, number, key):
+        return ServiceError(message, fields={(number, key): message})
+
     cleaned = []
     for number, row in enumerate(rows, start=1):
         level1 = (row.get("level1") or "").strip()
         level2 = (row.get("level2") or "").strip()
         name = (row.get("name") or "").strip()
         if not level1:
-            raise ServiceError(_("第 %(n)d 行：一级指标不能为空。", n=number))
-        if len(level1) > LEVEL_LIMIT or len(level2) > LEVEL_LIMIT or len(name) > NAME_LIMIT:
-            raise ServiceError(_("第 %(n)d 行：指标名称过长。", n=number))
+            raise refuse(_("第 %(n)d 行：一级指标不能为空。", n=number), number, "level1")
+        too_long = next((key for key, text, limit in (("level1", level1, LEVEL_LIMIT), ("level2", level2, LEVEL_LIMIT),
+                                                       ("name", name, NAME_LIMIT)) if len(text) > limit), None)
+        if too_long:
+            raise refuse(_("第 %(n)d 行：指标名称过长。", n=number), number, too_long)
         try:
             weight = Decimal(str(row.get("weight") or "").strip())
         except ArithmeticError:
-            raise ServiceError(_("第 %(n)d 行：分值应为数字。", n=number)) from None
+            raise refuse(_("第 %(n)d 行：分值应为数字。", n=number), number, "weight") from None
         if not weight.is_finite() or weight <= 0 or weight.as_tuple().exponent < -2:
-            raise ServiceError(_("第 %(n)d 行：分值应为大于 0、最多两位小数的数字。", n=number))
+            raise refuse(_("第 %(n)d 行：分值应为大于 0、最多两位小数的数字。", n=number), number, "weight")
         cleaned.append({"level1": level1, "level2": level2, "name": name, "weight": weight})
     if not cleaned:
         raise ServiceError(_("至少需要一项指标。"))

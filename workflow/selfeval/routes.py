@@ -9,6 +9,7 @@ from workflow.library import services as library
 from workflow.library.terms import BASES, category_label
 from workflow.evaluations.services import visible_or_abort
 from workflow.permissions import logged_in
+from workflow.refusals import field_problems
 from workflow.selfeval import bp, content, department, edits, services
 from workflow.selfeval import framework, outline
 from workflow.selfeval.framework import EXECUTION_RATE
@@ -73,10 +74,8 @@ def form(evaluation_id):
             return _render(evaluation, values=request.form, status=status_of(error))
         # Each refused value is marked at its field and listed, linked, in the page's error
         # summary; the problems no field holds are listed there too.
-        field_errors = {edits.form_field(where): message for where, message in error.fields.items()}
-        other_errors = [part for part in error.message.split("；") if part not in error.fields.values()]
         return _render(evaluation, values=request.form, status=status_of(error),
-                       field_errors=field_errors, other_errors=other_errors)
+                       **field_problems(error, edits.form_field))
     flash(_("已保存。"), "success")
     # The id as routed: the committed evaluation is expired, and reading its id would load it again.
     return redirect(url_for("selfeval.form", evaluation_id=evaluation_id))

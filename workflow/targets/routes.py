@@ -10,7 +10,7 @@ from workflow.errors import ServiceError, status_of
 from workflow.evaluations.services import awaiting, visible_or_abort
 from workflow.forms import error_messages
 from workflow.permissions import roles
-from workflow.refusals import refused
+from workflow.refusals import field_problems, refused
 from workflow.roles import Role
 from workflow.selfeval import services as selfeval
 from workflow.targets import bp, record, services
@@ -55,12 +55,12 @@ def _asked(form):
     return list(asked.values())
 
 
-def _render_request(evaluation, form, refusal=None, status=200):
+def _render_request(evaluation, form, refusal=None, status=200, error=None):
     return render_template(
         "targets/request.html", evaluation=evaluation, project=evaluation.project, form=form, refusal=refusal,
         indicators=[ind for ind in evaluation.indicators if record.settable(ind)],
         values=request.form if request.method == "POST" else {}, natures=scoring.NATURE_LABELS,
-        value_text=record.value_text, values_of=record.values_of,
+        value_text=record.value_text, values_of=record.values_of, **field_problems(error),
     ), status
 
 
@@ -82,9 +82,10 @@ def request_change(evaluation_id):
                                 overall_target=request.form.get("overall_target"), reason=form.reason.data,
                                 address=request.remote_addr)
     except ServiceError as error:
-        flash(error.message, "danger")
+        if not error.fields:
+            flash(error.message, "danger")
         return _render_request(evaluation, form, services.request_refusal(evaluation, current_user),
-                               status_of(error))
+                               status_of(error), error=error if error.fields else None)
     flash(_("目标调整申请已提交，待办公室审核；审核同意前绩效目标不变。"), "success")
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
 

@@ -67,21 +67,23 @@ def refusal_code(evaluation, user):
 
 # Reading what was typed ---------------------------------------------------------------------
 
-def _number(raw, name, errors):
+def _number(raw, name, errors, field):
     text = (raw or "").strip().replace(",", "").replace("，", "")
     try:
         value = Decimal(text)
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value < 0 or value.as_tuple().exponent < -4 or value >= Decimal("1e14"):
-        errors.append(_("“%(name)s”的新年度指标值应为不小于 0、最多 4 位小数的数字。", name=name))
+        errors.append((field, _("“%(name)s”的新年度指标值应为不小于 0、最多 4 位小数的数字。", name=name)))
         return None
     return value
 
 
 def _new_values(ind, asked, errors):
-    """The indicator's target after the change (record.values_of's shape), or None on error."""
+    """The indicator's target after the change (record.values_of's shape), or None on error
+    (to ``errors``, with the field it is in: (the form's name ind-<id>-nature|unit|target, message))."""
     name = record.label(ind)
+    prefix = f"ind-{ind.id}-"
     nature = ind.nature
     if asked.nature is not None:
         try:
@@ -89,27 +91,28 @@ def _new_values(ind, asked, errors):
         except scoring.ScoringError:
             nature = "invalid"
         if nature is None or nature == "invalid":
-            errors.append(_("“%(name)s”请选择有效的指标性质。", name=name))
+            errors.append((prefix + "nature", _("“%(name)s”请选择有效的指标性质。", name=name)))
             return None
     unit = ind.unit or "" if asked.unit is None else asked.unit.strip()
     if len(unit) > UNIT_LIMIT:
-        errors.append(_("“%(name)s”的度量单位不能超过 %(n)d 个字。", name=name, n=UNIT_LIMIT))
+        errors.append((prefix + "unit", _("“%(name)s”的度量单位不能超过 %(n)d 个字。", name=name, n=UNIT_LIMIT)))
         return None
     if nature == scoring.QUALITATIVE:
         text = (ind.target_text or "") if asked.target is None else asked.target.strip()
         if ind.nature != scoring.QUALITATIVE and asked.target is None:
             text = ""
         if not text or len(text) > TEXT_LIMIT:
-            errors.append(_("“%(name)s”请填写新的年度指标值（不超过 %(n)d 个字）。", name=name, n=TEXT_LIMIT))
+            errors.append((prefix + "target",
+                           _("“%(name)s”请填写新的年度指标值（不超过 %(n)d 个字）。", name=name, n=TEXT_LIMIT)))
             return None
         return {"nature": nature, "unit": unit, "target": None, "target_text": text}
     if asked.target is None:
         if ind.target is None:
-            errors.append(_("“%(name)s”请填写新的年度指标值。", name=name))
+            errors.append((prefix + "target", _("“%(name)s”请填写新的年度指标值。", name=name)))
             return None
         value = ind.target
     else:
-        value = _number(asked.target, name, errors)
+        value = _number(asked.target, name, errors, prefix + "target")
         if value is None:
             return None
     return {"nature": nature, "unit": unit, "target": numbers.plain(value, empty=None), "target_text": ""}
@@ -125,25 +128,28 @@ def _office_people():
 
 def request_change(evaluation_id, user, indicators=(), overall_target=None, reason="", address=""):
     """File a 目标调整 request: ``indicators`` [IndicatorTarget], ``overall_target`` the new
-    year's goal (None: unchanged). Nothing changes on the evaluation until the office approves."""
+    year's goal (None: unchanged). Nothing changes on the evaluation until the office approves.
+    A refused value is named by the request form's field (ServiceError.fields: reason,
+    overall_target, ind-<id>-nature|unit|target → message), for the page to mark it."""
     evaluation = get_evaluation(evaluation_id)
     refusal = request_refusal(evaluation, user)
     if refusal:
         raise ServiceError(refusal, code=refusal_code(evaluation, user))
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError(_("请填写调整原因。"))
+        raise ServiceError(_("请填写调整原因。"), fields={"reason": _("请填写调整原因。")})
     if len(reason) > REASON_LIMIT:
-        raise ServiceError(_("调整原因不能超过 %(n)d 个字。", n=REASON_LIMIT))
+        message = _("调整原因不能超过 %(n)d 个字。", n=REASON_LIMIT)
+        raise ServiceError(message, fields={"reason": message})
     own = {ind.id: ind for ind in evaluation.indicators if record.settable(ind)}
     errors, items = [], []
     if overall_target is not None:
         goal = overall_target.strip()
         old_goal = evaluation.project.overall_target or ""
         if not goal:
-            errors.append(_("年度总体目标不能为空。"))
+            errors.append(("overall_target", _("年度总体目标不能为空。")))
         elif len(goal) > GOAL_LIMIT:
-            errors.append(_("年度总体目标不能超过 %(n)d 个字。", n=GOAL_LIMIT))
+            errors.append(("overall_target", _("年度总体目标不能超过 %(n)d 个字。", n=GOAL_LIMIT)))
         elif goal != old_goal.strip():
             items.append({"indicator_id": GOAL, "name": _("年度总体目标"),
                           "old": {"overall_target": old_goal}, "new": {"overall_target": goal}})
@@ -157,7 +163,9 @@ def request_change(evaluation_id, user, indicators=(), overall_target=None, reas
         if new is not None and new != old:
             items.append({"indicator_id": ind.id, "name": record.label(ind), "old": old, "new": new})
     if errors:
-        raise ServiceError("；".join(errors))
+        pairs = [error if isinstance(error, tuple) else (None, error) for error in errors]
+        raise ServiceError("；".join(str(message) for _field, message in pairs),
+                           fields={field: str(message) for field, message in pairs if field})
     if not items:
         raise ServiceError(_("没有需要调整的内容：新目标与已批复的目标相同。"))
     change = TargetChange(evaluation_id=evaluation.id, items=items, reason=reason, status="pending",
