@@ -61,7 +61,7 @@ import requests
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.server import CSRF, free_port, p95, postgres_database, stop  # noqa: E402
+from bench.server import CSRF, free_port, p95, people_maker, postgres_database, stop  # noqa: E402
 
 PASSWORD = "Deadline-pass-2020"
 SECRET = "deadline-bench-secret-key"
@@ -111,12 +111,11 @@ def build(database_url, instance, sections):
     """The plan, ``sections`` business sections with one staff and one project each (walked to
     自评中), the idle user's own section and project, reviewers, the office and the 组长.
     Returns {username: evaluation id} of the staff and the idle user's name and evaluation."""
-    from werkzeug.security import generate_password_hash
 
     from tests import factories
     from workflow import clock, create_app
     from workflow.extensions import db
-    from workflow.models import Section, User
+    from workflow.models import Section
     from workflow.plans import services as plans
     from workflow.roles import Role
 
@@ -124,15 +123,7 @@ def build(database_url, instance, sections):
                                      "SECRET_KEY": SECRET, "MAIL_ENABLED": False})
     with app.app_context():
         today = clock.now().date()
-        # One quick hash for everybody: the bench measures saving, not password hashing.
-        password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-
-        def person(username, full_name, roles, section):
-            user = User(username=username, full_name=full_name, section_id=section.id if section else None,
-                        password_hash=password_hash, email=f"{username}@example.cn")
-            user.set_roles(roles)
-            db.session.add(user)
-            return user
+        person = people_maker(PASSWORD)
 
         office_section = Section(name="规划财务科", is_office=True, sort_order=0)
         business = [Section(name=f"业务{n:03d}科", sort_order=n) for n in range(sections + 1)]

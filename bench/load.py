@@ -52,7 +52,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.server import CSRF, gunicorn, p95, postgres_database  # noqa: E402
+from bench.server import CSRF, gunicorn, p95, people_maker, postgres_database  # noqa: E402
 
 PASSWORD = "Load-pass-2020"
 SECRET = "load-bench-secret-key"
@@ -258,7 +258,6 @@ def build(database_url, instance, args):
 
     from flask_migrate import upgrade
     from sqlalchemy import func, select
-    from werkzeug.security import generate_password_hash
 
     from workflow import clock, create_app
     from workflow.extensions import db
@@ -283,15 +282,7 @@ def build(database_url, instance, args):
         sections = [Section(name=f"业务{n:04d}科", sort_order=n) for n in range(1, args.sections + 1)]
         db.session.add_all([office_section, *sections])
         db.session.flush()
-        # One quick hash for everybody: the bench measures pages, not password hashing.
-        password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-
-        def person(username, full_name, roles, section):
-            user = User(username=username, full_name=full_name, section_id=section.id if section else None,
-                        password_hash=password_hash, email=f"{username}@example.cn")
-            user.set_roles(roles)
-            db.session.add(user)
-            return user
+        person = people_maker(PASSWORD)
 
         admin = person("admin", "系统管理员", [Role.ADMIN], None)
         leader = person("leader", "姜立新", [Role.LEADER], None)

@@ -31,6 +31,26 @@ def stop(process):
             process.wait(timeout=10)
 
 
+def people_maker(password):
+    """``person(username, full_name, roles, section)``: a user added to the session. Everybody
+    shares one quick hash of ``password``: the benches measure pages, not password hashing."""
+    from werkzeug.security import generate_password_hash
+
+    from workflow.extensions import db
+    from workflow.models import User
+
+    password_hash = generate_password_hash(password, method="pbkdf2:sha256:1000")
+
+    def person(username, full_name, roles, section):
+        user = User(username=username, full_name=full_name, section_id=section.id if section else None,
+                    password_hash=password_hash, email=f"{username}@example.cn")
+        user.set_roles(roles)
+        db.session.add(user)
+        return user
+
+    return person
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
