@@ -9,7 +9,7 @@ from tests.factories import make_plan, make_project, make_setup, make_user, walk
 from workflow.engine import tasks
 from workflow.extensions import db
 from workflow.models import Task
-from workflow.pagination import PAGE_SIZE, KeyedPages, keyed_rows, paginate
+from workflow.pagination import PAGE_SIZE, Pages, keyed_rows, paginate
 
 
 def spread_due_dates(plan, org, count):
@@ -43,7 +43,7 @@ def test_pages_of_a_statement_built_once_match_the_plain_query(app):
     spread_due_dates(plan, org, 13)
     everything = [task.id for task in tasks.inbox(org.staff_a)]
     # A condition whose value is given when the statement runs, as a bound parameter.
-    pages = KeyedPages(tasks.inbox_query(org.staff_a).where(Task.id >= bindparam("from_id")), Task.id,
+    pages = Pages(tasks.inbox_query(org.staff_a).where(Task.id >= bindparam("from_id")), Task.id,
                        tasks._task_query())
     mine = {"from_id": 0}
     for number in (1, 2, 3):

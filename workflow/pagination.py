@@ -78,17 +78,20 @@ def paginate(query, number=1, size=PAGE_SIZE, key=None, rows_query=None, whole_r
     return _paged(read, lambda: db.session.scalar(_count(query)), number, size, whole_rows)
 
 
-class KeyedPages:
+class Pages:
     """paginate(query, key=..., rows_query=...) for a list read on every view of a busy page:
     its statement is built once, the page's LIMIT and OFFSET (and the query's own bound
-    parameters, ``params``) given when it runs. Keep the object (functools.cache): a list
-    read on every view of a busy page need not build and key the same statement each time."""
+    parameters, ``params``) given when it runs. Keep the object (functools.cache): a list of
+    many parts (subqueries, windows) need not be built and keyed anew on every view."""
 
-    def __init__(self, query, key, rows_query=None, whole_rows=False, **windows):
+    def __init__(self, query, key=None, rows_query=None, whole_rows=False, **windows):
         limit = bindparam("page_limit", type_=Integer)
         offset = bindparam("page_offset", type_=Integer)
-        # ``windows``: more aggregates over all the rows, after the total (keyed_rows).
-        self.statement = keyed_rows(query, key, limit, offset, rows_query, total=func.count(), **windows)
+        if key is None:
+            self.statement = query.add_columns(func.count().over().label("total")).limit(limit).offset(offset)
+        else:
+            # ``windows``: more aggregates over all the rows, after the total (keyed_rows).
+            self.statement = keyed_rows(query, key, limit, offset, rows_query, total=func.count(), **windows)
         self.count = _count(query)
         self.whole_rows = whole_rows
 
@@ -116,21 +119,3 @@ def _paged(read, count, number, size, whole_rows):
         return Page([], 1, size, 0)
     return _paged(read, count, max(1, ceil(count() / size)), size, whole_rows)
 
-
-class Pages:
-    """paginate(query) for a list whose statement is built once (keep the object,
-    functools.cache), its own values bound when it runs (``params``) with the page's LIMIT and
-    OFFSET: for a query of many parts (subqueries, windows), whose building and cache key cost
-    as much as the database's work."""
-
-    def __init__(self, query, whole_rows=False):
-        limit, offset = bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)
-        self.statement = query.add_columns(func.count().over().label("total")).limit(limit).offset(offset)
-        self.count = _count(query)
-        self.whole_rows = whole_rows
-
-    def page(self, number=1, size=PAGE_SIZE, params=None):
-        params = params or {}
-        return _paged(lambda limit, offset: db.session.execute(
-                          self.statement, {**params, "page_limit": limit, "page_offset": offset}).all(),
-                      lambda: db.session.scalar(self.count, params), number, size, self.whole_rows)

@@ -10,7 +10,7 @@ from workflow.engine.definition import state_def, states_where
 from workflow.errors import ServiceError
 from workflow.extensions import db
 from workflow.models import Evaluation, Project, ReviewComment, Section, User
-from workflow.pagination import PAGE_SIZE, KeyedPages
+from workflow.pagination import PAGE_SIZE, Pages
 from workflow.review import checks
 from workflow.roles import Role
 from workflow.selfeval import content, outline
@@ -147,7 +147,7 @@ def _pages(of_one_plan):
     statement, the page's ids found on evaluations and projects only and only their rows read
     with section and submitter (pagination.keyed_rows)."""
     plan_id = bindparam("plan_id") if of_one_plan else None
-    return KeyedPages(_queue_query(plan_id), Evaluation.id, _rows_query(), whole_rows=True)
+    return Pages(_queue_query(plan_id), Evaluation.id, _rows_query(), whole_rows=True)
 
 
 def queue_page(number=1, plan_id=None, size=PAGE_SIZE):
