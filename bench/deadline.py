@@ -52,7 +52,6 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from contextlib import ExitStack, contextmanager
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -61,7 +60,7 @@ import requests
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.server import CSRF, free_port, p95, people_maker, postgres_database, stop  # noqa: E402
+from bench.server import CSRF, free_port, p95, people_maker, postgres_database, stages_around, stop  # noqa: E402
 
 PASSWORD = "Deadline-pass-2020"
 SECRET = "deadline-bench-secret-key"
@@ -140,13 +139,7 @@ def build(database_url, instance, sections):
                                                 run_year=today.year, office_section_id=office_section.id))
         plans.set_group(plan, leader.id, [reviewers[0].id], [r.id for r in reviewers[1:]])
         # 自评 ends in two days: its tasks are due soon, so the reminders mail every section.
-        plans.update_stages(plan, {
-            "prepare": ("准备阶段", today - timedelta(days=60), today - timedelta(days=30)),
-            "self_evaluate": ("自评阶段", today - timedelta(days=28), today + timedelta(days=2)),
-            "review": ("复核阶段", today + timedelta(days=3), today + timedelta(days=25)),
-            "report": ("报送阶段", today + timedelta(days=26), today + timedelta(days=40)),
-            "apply": ("结果应用", today + timedelta(days=41), today + timedelta(days=90)),
-        })
+        plans.update_stages(plan, stages_around(today))
         walk = factories._paths()["self_evaluating"]
         evaluations = {}
         for user, section in zip(staff, business):

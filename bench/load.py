@@ -52,7 +52,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.server import CSRF, gunicorn, p95, people_maker, postgres_database  # noqa: E402
+from bench.server import CSRF, gunicorn, p95, people_maker, postgres_database, stages_around  # noqa: E402
 
 PASSWORD = "Load-pass-2020"
 SECRET = "load-bench-secret-key"
@@ -318,13 +318,7 @@ def build(database_url, instance, args):
                         [u.id for u in offices[1:] + reviewers[1:]])
         # Its stages around today: 准备 is over (its tasks are overdue), 自评 ends in two days
         # (due soon), the rest lies ahead.
-        plans.update_stages(plan, {
-            "prepare": ("准备阶段", today - timedelta(days=60), today - timedelta(days=30)),
-            "self_evaluate": ("自评阶段", today - timedelta(days=28), today + timedelta(days=2)),
-            "review": ("复核阶段", today + timedelta(days=3), today + timedelta(days=25)),
-            "report": ("报送阶段", today + timedelta(days=26), today + timedelta(days=40)),
-            "apply": ("结果应用", today + timedelta(days=41), today + timedelta(days=90)),
-        })
+        plans.update_stages(plan, stages_around(today))
         current_states = []
         for (state, _share), count in zip(STATE_SHARES, _spread(shares[0][0], STATE_SHARES)):
             current_states += [state] * count

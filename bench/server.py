@@ -51,6 +51,23 @@ def people_maker(password):
     return person
 
 
+def stages_around(today):
+    """The plan's stages placed around ``today`` for plans.update_stages: 准备 over (its tasks
+    overdue), 自评 ending in two days (due soon), the rest ahead."""
+    from datetime import timedelta
+
+    def days(start, end):
+        return today + timedelta(days=start), today + timedelta(days=end)
+
+    return {
+        "prepare": ("准备阶段", *days(-60, -30)),
+        "self_evaluate": ("自评阶段", *days(-28, 2)),
+        "review": ("复核阶段", *days(3, 25)),
+        "report": ("报送阶段", *days(26, 40)),
+        "apply": ("结果应用", *days(41, 90)),
+    }
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
